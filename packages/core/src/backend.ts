@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { show } from './assert';
+import { gradientsRegistered } from './gradients';
+
+/** A backend memrec can run on. */
+export type BackendName = 'node' | 'wasm' | 'cpu';
+
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /** `'auto'` (default) tries node, then wasm, then cpu; a named backend is required to load. */
+  backend?: 'auto' | BackendName;
+  /** Where the one-line report goes; `false` for silence. Default: `console.error`. */
+  log?: ((line: string) => void) | false;
+}
+
+/** What {@link initBackend} chose and why. */
+export interface BackendChoice {
+  backend: BackendName;
+  /** Why, e.g. `tfjs-node not installed`. */
+  reason: string;
+  /** The one-line report, e.g. `backend: wasm (tfjs-node not installed)`. */
+  line: string;
+}
+
+function shortError(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/Cannot find (module|package) '@tensorflow\/tfjs-node'/.test(msg)) return 'not installed';
+  if (/native addon|tfjs_binding|\.node/.test(msg)) return 'native addon missing';
+  return msg.split('\n')[0].slice(0, 120);
+}
+
+async function tryLoad(name: BackendName): Promise<string | null> {
+  try {
+    if (name === 'node') {
+      await import('@tensorflow/tfjs-node' as string);
+    } else if (name === 'wasm') {
+      await import('@tensorflow/tfjs-backend-wasm');
+    } else {
+      await import('@tensorflow/tfjs-backend-cpu');
+    }
+    if (tf.findBackendFactory(name === 'node' ? 'tensorflow' : name) == null) {
+      return 'backend did not register';
+    }
+    const ok = await tf.setBackend(name === 'node' ? 'tensorflow' : name);
+    if (!ok) return 'backend failed to initialise';
+    await tf.ready();
+    return null;
+  } catch (e) {
+    return shortError(e);
+  }
+}
+
+/**
+ * Loads and activates a TensorFlow.js backend and reports the choice in one line.
+ *
+ * `'auto'` tries `@tensorflow/tfjs-node` (native), then `@tensorflow/tfjs-backend-wasm`,
+ * then `@tensorflow/tfjs-backend-cpu`. A named backend that cannot load is an error, never
+ * a silent fallback. Also sets tfjs's `PROD` flag (skips debug checks and the cpu backend's
+ * banner) and verifies that gradients are registered.
+ *
+ * @example
+ * ```ts
+ * import { initBackend } from '@memrec/core';
+ * const choice = await initBackend({ backend: 'auto' });
+ * // stderr: "backend: wasm (tfjs-node not installed)"
+ * ```
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendChoice> {
+  const requested = options.backend ?? 'auto';
+  const order: BackendName[] = ['node', 'wasm', 'cpu'];
+  if (requested !== 'auto' && !order.includes(requested)) {
+    throw new Error(`initBackend: backend must be one of auto, node, wasm, cpu, got ${show(requested)}`);
+  }
+  tf.env().set('PROD', true);
+  if (!gradientsRegistered()) {
+    throw new Error('initBackend: gradients must be registered by @memrec/core, got none (was tfjs-core loaded twice?)');
+  }
+  let choice: BackendChoice;
+  if (requested !== 'auto') {
+    const err = await tryLoad(requested);
+    if (err !== null) {
+      const pkg = requested === 'node' ? '@tensorflow/tfjs-node' : `@tensorflow/tfjs-backend-${requested}`;
+      throw new Error(`initBackend: backend "${requested}" must be loadable, got: ${err} (install ${pkg}, or use backend "auto")`);
+    }
+    choice = { backend: requested, reason: 'requested', line: `backend: ${requested} (requested)` };
+  } else {
+    const skipped: string[] = [];
+    let found: BackendName | null = null;
+    for (const name of order) {
+      const err = await tryLoad(name);
+      if (err === null) {
+        found = name;
+        break;
+      }
+      skipped.push(`${name === 'node' ? 'tfjs-node' : name} ${err}`);
+    }
+    if (found === null) throw new Error(`initBackend: no backend could be loaded: ${skipped.join('; ')}`);
+    const reason = skipped.length ? skipped.join('; ') : 'native, fastest';
+    choice = { backend: found, reason, line: `backend: ${found} (${reason})` };
+  }
+  const log = options.log === undefined ? (l: string) => console.error(l) : options.log;
+  if (log) log(choice.line);
+  return choice;
+}
+
+/**
+ * The active backend as a {@link BackendName} (`'tensorflow'` is reported as `'node'`).
+ *
+ * @example
+ * ```ts
+ * await initBackend({ backend: 'cpu', log: false });
+ * activeBackend(); // 'cpu'
+ * ```
+ */
+export function activeBackend(): BackendName {
+  const b = tf.getBackend();
+  return b === 'tensorflow' ? 'node' : (b as BackendName);
+}

@@ -1,0 +1,20 @@
+/**
+ * @memrec/core: the ground every memrec package stands on.
+ *
+ * Importing this module registers tfjs-core's gradients (see `gradients.ts`).
+ */
+// Gradients are registered by './gradients' (re-exported below, so bundlers keep it).
+
+export type { Interactions, Module, Scorer } from './types';
+export { seededRng, randInt, randNormal, shuffleInPlace, deriveSeed, type Rng } from './rng';
+export { assert, assertInt, assertFinite, assertIds, show } from './assert';
+export { IdMap, type RawId } from './id-map';
+export { initBackend, activeBackend, type BackendName, type BackendChoice, type InitBackendOptions } from './backend';
+export { gradientsRegistered } from './gradients';
+export {
+  SparseEmbedding,
+  type SparseEmbeddingOptions,
+  type EmbeddingInit,
+} from './sparse-embedding';
+export { resolveOptimizer, type SparseOptimizerConfig, type ResolvedOptimizer } from './sparse-optimizer';
+export { VERSION } from './version';
