@@ -18,3 +18,4 @@ export {
 } from './sparse-embedding';
 export { resolveOptimizer, type SparseOptimizerConfig, type ResolvedOptimizer } from './sparse-optimizer';
 export { VERSION } from './version';
+export { UserItemSet } from './user-item-set';
