@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, activeBackend } from './index';
+
+describe('initBackend', () => {
+  it('auto picks the first loadable backend and reports why in one line', async () => {
+    const lines: string[] = [];
+    const choice = await initBackend({ backend: 'auto', log: (l) => lines.push(l) });
+    expect(['node', 'wasm', 'cpu']).toContain(choice.backend);
+    expect(lines).toEqual([choice.line]);
+    expect(choice.line).toMatch(/^backend: (node|wasm|cpu) \(.+\)$/);
+    if (choice.backend !== 'node') expect(choice.line).toMatch(/tfjs-node (not installed|native addon missing)/);
+    expect(activeBackend()).toBe(choice.backend);
+  });
+
+  it('a forced backend is used as requested', async () => {
+    const choice = await initBackend({ backend: 'cpu', log: false });
+    expect(choice.line).toBe('backend: cpu (requested)');
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('a forced backend that cannot load is an error, not a fallback', async () => {
+    let nodeAvailable = true;
+    try {
+      require('@tensorflow/tfjs-node');
+    } catch {
+      nodeAvailable = false;
+    }
+    if (nodeAvailable) return; // machines with the native addon: nothing to refuse
+    await expect(initBackend({ backend: 'node', log: false })).rejects.toThrow(
+      /^initBackend: backend "node" must be loadable, got: .+ \(install @tensorflow\/tfjs-node, or use backend "auto"\)$/,
+    );
+  });
+
+  it('rejects unknown backend names', async () => {
+    await expect(initBackend({ backend: 'webgl' as never, log: false })).rejects.toThrow(
+      'initBackend: backend must be one of auto, node, wasm, cpu, got "webgl"',
+    );
+  });
+});

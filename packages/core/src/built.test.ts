@@ -1,0 +1,50 @@
+/**
+ * The built package must train under plain `node` (jest's module system hides whether
+ * tfjs-core's gradients get registered). Runs dist/index.js (ESM) and dist/index.cjs (CJS)
+ * in child processes, takes one BPR training step and checks the loss went down.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dist = join(__dirname, '..', 'dist');
+
+const body = (backend: string) => `
+  const t = new SparseEmbedding({ rows: 20, dim: 8, optimizer: { kind: 'sgd', learningRate: 0.5 }, seed: 1 });
+  const choice = await initBackend({ backend: '${backend}', log: false });
+  const u = Int32Array.from([0, 1, 2, 3]), i = Int32Array.from([4, 5, 6, 7]), j = Int32Array.from([8, 9, 10, 11]);
+  const loss = (a, b, c) => tf.mean(tf.softplus(tf.neg(tf.sum(tf.mul(a, tf.sub(b, c)), 1))));
+  const run = () => { const [a, b, c] = [t.lookup(u), t.lookup(i), t.lookup(j)]; const l = loss(a, b, c); const v = l.dataSync()[0]; tf.dispose([a, b, c, l]); return v; };
+  const before = run();
+  const [a, b, c] = [t.lookup(u), t.lookup(i), t.lookup(j)];
+  const g = tf.grads(loss)([a, b, c]);
+  t.applyGradients(Int32Array.from([...u, ...i, ...j]), tf.concat(g));
+  const after = run();
+  console.log(JSON.stringify({ backend: choice.backend, before, after, registered: gradientsRegistered() }));
+`;
+
+function runNode(args: string[]): { backend: string; before: number; after: number; registered: boolean } {
+  const out = execFileSync(process.execPath, args, { cwd: join(__dirname, '..'), encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop() as string);
+}
+
+describe('built package under plain node', () => {
+  beforeAll(() => {
+    if (!existsSync(join(dist, 'index.js'))) throw new Error('built.test: dist/index.js must exist, run `pnpm build` first');
+  });
+
+  it.each(['wasm', 'cpu'])('ESM entry trains one step on %s', (backend) => {
+    const script = `import * as tf from '@tensorflow/tfjs-core'; import { SparseEmbedding, initBackend, gradientsRegistered } from '${join(dist, 'index.js')}'; ${body(backend)}`;
+    const r = runNode(['--input-type=module', '-e', script]);
+    expect(r.registered).toBe(true);
+    expect(r.backend).toBe(backend);
+    expect(r.after).toBeLessThan(r.before);
+  });
+
+  it('CJS entry trains one step', () => {
+    const script = `const tf = require('@tensorflow/tfjs-core'); const { SparseEmbedding, initBackend, gradientsRegistered } = require('${join(dist, 'index.cjs')}'); (async () => { ${body('cpu')} })().catch((e) => { console.error(e); process.exit(1); });`;
+    const r = runNode(['-e', script]);
+    expect(r.registered).toBe(true);
+    expect(r.after).toBeLessThan(r.before);
+  });
+});
