@@ -21,7 +21,7 @@ describe('initBackend', () => {
   it('a forced backend that cannot load is an error, not a fallback', async () => {
     let nodeAvailable = true;
     try {
-      require('@tensorflow/tfjs-node');
+      await import('@tensorflow/tfjs-node' as string);
     } catch {
       nodeAvailable = false;
     }
