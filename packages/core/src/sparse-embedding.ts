@@ -72,6 +72,7 @@ export class SparseEmbedding implements Module {
   private readonly rng: Rng;
   private seen: Int32Array; // row -> slot index in the current batch, -1 when absent
   private rowsScratch = new Int32Array(0);
+  private offsetScratch = new Int32Array(0);
   private gradScratch = new Float32Array(0);
 
   constructor(options: SparseEmbeddingOptions) {
@@ -185,37 +186,46 @@ export class SparseEmbedding implements Module {
       throw new Error(`${FN}.applyGradients: grad must have length ${n * dim} (ids.length x dim), got ${g.length}`);
     }
     assertIds(`${FN}.applyGradients`, 'ids', ids, this._rows);
-    for (let i = 0; i < g.length; i++) {
-      if (!Number.isFinite(g[i])) {
-        throw new Error(`${FN}.applyGradients: grad must be finite, got ${g[i]} at row ${Math.floor(i / dim)} (id ${ids[Math.floor(i / dim)]})`);
-      }
-    }
+    assertFiniteGrad(g, ids, dim);
     if (this.rowsScratch.length < n) {
       this.rowsScratch = new Int32Array(n);
+      this.offsetScratch = new Int32Array(n);
       this.gradScratch = new Float32Array(n * dim);
     }
+    // Coalesce: a row seen once reads its gradient straight from `g` (offset >= 0); a repeated
+    // row is summed into `acc` (offset -1 - position in acc).
     const rows = this.rowsScratch;
+    const offsets = this.offsetScratch;
     const acc = this.gradScratch;
     const seen = this.seen;
     let u = 0;
+    let dupEnd = 0;
     for (let i = 0; i < n; i++) {
       const id = ids[i];
-      let s = seen[id];
+      const s = seen[id];
       const src = i * dim;
       if (s < 0) {
-        s = u++;
-        seen[id] = s;
-        rows[s] = id;
-        const dst = s * dim;
-        for (let k = 0; k < dim; k++) acc[dst + k] = g[src + k];
-      } else {
-        const dst = s * dim;
-        for (let k = 0; k < dim; k++) acc[dst + k] += g[src + k];
+        seen[id] = u;
+        rows[u] = id;
+        offsets[u] = src;
+        u++;
+        continue;
       }
+      let o = offsets[s];
+      if (o >= 0) {
+        const first = o;
+        o = dupEnd;
+        dupEnd += dim;
+        for (let k = 0; k < dim; k++) acc[o + k] = g[first + k];
+        offsets[s] = -1 - o;
+      } else {
+        o = -1 - o;
+      }
+      for (let k = 0; k < dim; k++) acc[o + k] += g[src + k];
     }
     for (let s = 0; s < u; s++) seen[rows[s]] = -1;
     this._step += 1;
-    sparseStep(this.optimizer, this.data, this.slots, dim, rows, u, acc, this._step);
+    sparseStep(this.optimizer, this.data, this.slots, dim, rows, offsets, u, g, acc, this._step);
   }
 
   /** Serialises table, optimizer settings and state to bytes (a versioned, checksummed layout). */
@@ -240,6 +250,19 @@ export class SparseEmbedding implements Module {
     this.data = data;
     this.slots = slots;
     this.seen = new Int32Array(rows).fill(-1);
+  }
+}
+
+/** Throws on the first non-finite gradient; a finite sum proves all entries finite (fast path). */
+function assertFiniteGrad(g: Float32Array, ids: Int32Array, dim: number): void {
+  let sum = 0;
+  for (let i = 0; i < g.length; i++) sum += g[i];
+  if (Number.isFinite(sum)) return;
+  for (let i = 0; i < g.length; i++) {
+    if (!Number.isFinite(g[i])) {
+      const r = Math.floor(i / dim);
+      throw new Error(`${FN}.applyGradients: grad must be finite, got ${g[i]} at row ${r} (id ${ids[r]})`);
+    }
   }
 }
 

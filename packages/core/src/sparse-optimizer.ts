@@ -66,8 +66,9 @@ export function slotCount(kind: ResolvedOptimizer['kind']): number {
 }
 
 /**
- * Applies one optimizer step to the rows `rows[0..n)` of `data`, with coalesced gradients
- * `grads` (`n * dim`, row r of the gradient for table row `rows[r]`).
+ * Applies one optimizer step to the rows `rows[0..n)` of `data`. The gradient of row `rows[r]`
+ * starts at `grads[offsets[r]]` when `offsets[r] >= 0`, else at `summed[-1 - offsets[r]]`
+ * (rows that were repeated in the batch, with their gradients already summed).
  * `slots` are the optimizer's per-row state arrays, laid out like `data`.
  * `step` is the 1-based global step (used by Adam's bias correction).
  */
@@ -77,18 +78,22 @@ export function sparseStep(
   slots: Float32Array[],
   dim: number,
   rows: Int32Array,
+  offsets: Int32Array,
   n: number,
   grads: Float32Array,
+  summed: Float32Array,
   step: number,
 ): void {
   const { learningRate: lr, l2 } = opt;
   if (opt.kind === 'sgd') {
     for (let r = 0; r < n; r++) {
       const base = rows[r] * dim;
-      const gb = r * dim;
+      const o = offsets[r];
+      const src = o >= 0 ? grads : summed;
+      const gb = o >= 0 ? o : -1 - o;
       for (let k = 0; k < dim; k++) {
         const w = data[base + k];
-        data[base + k] = w - lr * (grads[gb + k] + l2 * w);
+        data[base + k] = w - lr * (src[gb + k] + l2 * w);
       }
     }
   } else if (opt.kind === 'adagrad') {
@@ -96,10 +101,12 @@ export function sparseStep(
     const eps = opt.epsilon;
     for (let r = 0; r < n; r++) {
       const base = rows[r] * dim;
-      const gb = r * dim;
+      const o = offsets[r];
+      const src = o >= 0 ? grads : summed;
+      const gb = o >= 0 ? o : -1 - o;
       for (let k = 0; k < dim; k++) {
         const w = data[base + k];
-        const g = grads[gb + k] + l2 * w;
+        const g = src[gb + k] + l2 * w;
         const a = acc[base + k] + g * g;
         acc[base + k] = a;
         data[base + k] = w - (lr * g) / (Math.sqrt(a) + eps);
@@ -115,10 +122,12 @@ export function sparseStep(
     const epsHat = eps * Math.sqrt(c2);
     for (let r = 0; r < n; r++) {
       const base = rows[r] * dim;
-      const gb = r * dim;
+      const o = offsets[r];
+      const src = o >= 0 ? grads : summed;
+      const gb = o >= 0 ? o : -1 - o;
       for (let k = 0; k < dim; k++) {
         const w = data[base + k];
-        const g = grads[gb + k] + l2 * w;
+        const g = src[gb + k] + l2 * w;
         const mk = b1 * m[base + k] + (1 - b1) * g;
         const vk = b2 * v[base + k] + (1 - b2) * g * g;
         m[base + k] = mk;
