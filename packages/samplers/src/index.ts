@@ -1,1 +1,10 @@
-export {};
+/**
+ * @memrec/samplers: negative samplers for implicit-feedback recommenders. Uniform, popularity
+ * (alias method), dynamic hard negatives (DNS), the rank weight of the weighted hinge, and an
+ * adversarial generator (NMRN's G / IRGAN). Typed arrays in, typed arrays out, seeded.
+ */
+export type { NegativeSampler } from './types';
+export { Complement, rankToItem, DEFAULT_BITSET_BUDGET, type ExclusionMode } from './complement';
+export { uniformSampler, UniformSampler, type UniformSamplerOptions } from './uniform';
+export { AliasTable } from './alias';
+export { popularitySampler, PopularitySampler, type PopularitySamplerOptions } from './popularity';
