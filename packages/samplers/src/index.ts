@@ -8,3 +8,5 @@ export { Complement, rankToItem, DEFAULT_BITSET_BUDGET, type ExclusionMode } fro
 export { uniformSampler, UniformSampler, type UniformSamplerOptions } from './uniform';
 export { AliasTable } from './alias';
 export { popularitySampler, PopularitySampler, type PopularitySamplerOptions } from './popularity';
+export { dnsSampler, DnsSampler, type DnsSamplerOptions, type PairScorer } from './dns';
+export { rankWeight, RankWeightSampler, type RankWeightOptions, type RankWeightResult } from './rank-weight';
