@@ -1,1 +1,26 @@
-export {};
+/**
+ * @memrec/eval: ranking metrics, full / sampled-N / streaming evaluators, statistics over
+ * seeds and users, and protocol cards.
+ */
+export {
+  hitRate,
+  precision,
+  recall,
+  ndcg,
+  idealDcg,
+  mrr,
+  mapAtK,
+  averagePrecision,
+  auc,
+  aucFromPositions,
+  coverage,
+  relevantPositions,
+  type RelevantItems,
+} from './metrics';
+export { MetricAccumulator, type RankedUnit, type MetricAccumulatorOptions, type PerUnitValues } from './accumulator';
+export { topKRow, relevantRanksRow, findNaN } from './topk';
+export { TIE_BREAK, type EvaluationResult, type EvaluationSetup, type EvaluationCounts } from './common';
+export { evaluateFull, type FullEvalOptions } from './full';
+export { summarize, pairedTTest, wilcoxonSignedRank, type Summary, type PairedTestResult } from './stats';
+export { normalCdf, studentTCdf, studentTQuantile, incompleteBeta } from './distributions';
+export { VERSION } from './version';

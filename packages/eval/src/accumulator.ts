@@ -1,0 +1,170 @@
+import { aucFromPositions, idealDcg } from './metrics';
+
+/**
+ * One evaluated unit (a user under full ranking, a test case under sampled-N, an event in a
+ * stream): where its relevant items landed in the ranking of its candidates.
+ */
+export interface RankedUnit {
+  /** User id (kept for per-user statistics). */
+  user: number;
+  /** The unit's top list, best first (at least `min(maxK, numRanked)` items). */
+  topK: Int32Array;
+  /** Sorted 0-based positions of the relevant items in the full ranking of the candidates. */
+  positions: Int32Array;
+  /** Number of relevant items (the denominator of recall and MAP). */
+  numRelevant: number;
+  /** Number of ranked candidates, relevant ones included (for AUC). */
+  numRanked: number;
+}
+
+/** Options of {@link MetricAccumulator}. */
+export interface MetricAccumulatorOptions {
+  /** Cut-offs, e.g. `[5, 10, 20]`. */
+  k: number[];
+  /** Catalogue size (for coverage@k). */
+  numItems: number;
+}
+
+/** Per-unit metric values, aligned with `users`. */
+export interface PerUnitValues {
+  users: Int32Array;
+  values: Record<string, Float64Array>;
+}
+
+/**
+ * Computes every metric at several cut-offs in one pass over the ranked units: `hr@k`,
+ * `precision@k`, `recall@k`, `ndcg@k`, `map@k` and `coverage@k` for each k, plus `mrr`, `map`
+ * (un-truncated) and `auc`. Definitions: see `metrics.ts` (the per-list functions give the same
+ * numbers; the tests check that). Means are over units; coverage is over all units' top-k lists.
+ *
+ * @example
+ * ```ts
+ * const acc = new MetricAccumulator({ k: [1, 10], numItems: 100 });
+ * acc.add({ user: 0, topK: Int32Array.from([5, 7]), positions: Int32Array.from([1]), numRelevant: 1, numRanked: 90 });
+ * acc.result()['hr@10']; // 1
+ * ```
+ */
+export class MetricAccumulator {
+  readonly k: number[];
+  /** Catalogue size (grows when a stream lists a new item). */
+  numItems: number;
+  /** Metric names in report order (coverage last). */
+  readonly names: string[];
+  private readonly perUnitNames: string[];
+  private sums: Float64Array;
+  private cols: Float64Array[];
+  private users: Int32Array;
+  private n = 0;
+  private bestPos: Int32Array;
+  private readonly maxK: number;
+  private readonly idcg: Float64Array;
+
+  constructor(options: MetricAccumulatorOptions) {
+    const { k, numItems } = options;
+    if (!Array.isArray(k) || k.length === 0) throw new Error(`MetricAccumulator: k must be a non-empty array of integers >= 1, got ${JSON.stringify(k)}`);
+    for (const v of k) if (!Number.isInteger(v) || v < 1) throw new Error(`MetricAccumulator: k must hold integers >= 1, got ${v}`);
+    if (!Number.isInteger(numItems) || numItems < 1) throw new Error(`MetricAccumulator: numItems must be an integer >= 1, got ${numItems}`);
+    this.k = [...new Set(k)].sort((a, b) => a - b);
+    this.numItems = numItems;
+    this.maxK = this.k[this.k.length - 1];
+    const names: string[] = [];
+    for (const c of this.k) names.push(`hr@${c}`, `precision@${c}`, `recall@${c}`, `ndcg@${c}`, `map@${c}`);
+    names.push('mrr', 'map', 'auc');
+    this.perUnitNames = names;
+    this.names = [...names, ...this.k.map((c) => `coverage@${c}`)];
+    this.sums = new Float64Array(names.length);
+    this.cols = names.map(() => new Float64Array(64));
+    this.users = new Int32Array(64);
+    this.bestPos = new Int32Array(numItems).fill(0x7fffffff);
+    this.idcg = new Float64Array(this.maxK + 1);
+    for (let m = 1; m <= this.maxK; m++) this.idcg[m] = idealDcg(m);
+  }
+
+  /** Number of units added. */
+  get count(): number {
+    return this.n;
+  }
+
+  /** Adds one ranked unit. */
+  add(unit: RankedUnit): void {
+    const { topK, positions: pos, numRelevant, numRanked } = unit;
+    if (this.n === this.users.length) this.grow();
+    const row = this.n++;
+    this.users[row] = unit.user;
+    let c = 0;
+    const put = (v: number) => {
+      this.cols[c][row] = v;
+      this.sums[c++] += v;
+    };
+    for (const k of this.k) {
+      let hits = 0;
+      let dcg = 0;
+      let ap = 0;
+      for (let h = 0; h < pos.length && pos[h] < k; h++) {
+        hits++;
+        dcg += 1 / Math.log2(pos[h] + 2);
+        ap += hits / (pos[h] + 1);
+      }
+      const rel = Math.min(k, numRelevant);
+      put(hits > 0 ? 1 : 0);
+      put(hits / k);
+      put(numRelevant > 0 ? hits / numRelevant : 0);
+      put(rel > 0 ? dcg / this.idcg[rel] : 0);
+      put(rel > 0 ? ap / rel : 0);
+    }
+    put(pos.length > 0 ? 1 / (pos[0] + 1) : 0);
+    let ap = 0;
+    for (let h = 0; h < pos.length; h++) ap += (h + 1) / (pos[h] + 1);
+    put(numRelevant > 0 ? ap / numRelevant : 0);
+    put(aucFromPositions(pos, numRanked));
+    const n = Math.min(this.maxK, topK.length);
+    const best = this.bestPos;
+    for (let p = 0; p < n; p++) {
+      const i = topK[p];
+      if (i >= best.length) this.growItems(i + 1);
+      if (p < this.bestPos[i]) this.bestPos[i] = p;
+    }
+  }
+
+  /** Mean of every per-unit metric and coverage@k (0 for every metric when nothing was added). */
+  result(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.perUnitNames.forEach((name, c) => {
+      out[name] = this.n > 0 ? this.sums[c] / this.n : 0;
+    });
+    for (const k of this.k) {
+      let covered = 0;
+      for (let i = 0; i < this.bestPos.length; i++) if (this.bestPos[i] < k) covered++;
+      out[`coverage@${k}`] = covered / this.numItems;
+    }
+    return out;
+  }
+
+  /** Per-unit values of every metric except coverage (for paired tests and windows). */
+  perUnit(): PerUnitValues {
+    const values: Record<string, Float64Array> = {};
+    this.perUnitNames.forEach((name, c) => {
+      values[name] = this.cols[c].slice(0, this.n);
+    });
+    return { users: this.users.slice(0, this.n), values };
+  }
+
+  private grow(): void {
+    const size = this.users.length * 2;
+    const users = new Int32Array(size);
+    users.set(this.users);
+    this.users = users;
+    this.cols = this.cols.map((col) => {
+      const bigger = new Float64Array(size);
+      bigger.set(col);
+      return bigger;
+    });
+  }
+
+  private growItems(numItems: number): void {
+    const best = new Int32Array(numItems).fill(0x7fffffff);
+    best.set(this.bestPos);
+    this.bestPos = best;
+    this.numItems = Math.max(this.numItems, numItems);
+  }
+}

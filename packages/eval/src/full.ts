@@ -1,0 +1,114 @@
+import { UserItemSet, type Interactions, type Scorer } from '@memrec/core';
+import { MetricAccumulator } from './accumulator';
+import { checkInteractions, checkK, nanError, sortedDifference, TIE_BREAK, type EvaluationResult } from './common';
+import { findNaN, relevantRanksRow, topKRow } from './topk';
+
+/** Options of {@link evaluateFull}. */
+export interface FullEvalOptions {
+  /** Training items of each user: excluded from the ranking. */
+  seen: UserItemSet;
+  /** Cut-offs, e.g. `[10, 20]` (each <= the number of items). */
+  k: number[];
+  /** Users scored per `scoreAll` call (default 256). Results do not depend on it. */
+  chunkSize?: number;
+  /** Called after each chunk with (users done, users in total). */
+  onProgress?: (done: number, total: number) => void;
+  /** Model name used in error messages (default `"model"`). */
+  name?: string;
+}
+
+/**
+ * The **full** protocol: ranks, for every user with test items, every item the user did not
+ * interact with in training; the relevant items are the user's test items.
+ *
+ * Users are scored in chunks of `chunkSize` (`scorer.scoreAll`), so at most
+ * `chunkSize x numItems` scores exist at once. Each row gives its top max(k) by a fixed-size
+ * heap (no sort of the row) and the exact positions of the relevant items in the full ranking
+ * (for MRR, MAP and AUC). Ties: equal scores rank the lower item id first. With
+ * `kind: 'distance'` a lower value ranks first.
+ *
+ * Skips (counted in `result.counts`, never silent): a test item that is also a training item of
+ * its user is dropped (`droppedRelevant`), and a user left with no test item is skipped
+ * (`skippedUsers`). Errors: an empty test set, k larger than the catalogue, NaN scores (naming
+ * model and user), scores of the wrong length.
+ *
+ * @example
+ * ```ts
+ * const seen = UserItemSet.fromInteractions(train);
+ * const res = await evaluateFull(model, test, { seen, k: [10], chunkSize: 512 });
+ * console.log(res.metrics['ndcg@10'], res.counts);
+ * ```
+ */
+export async function evaluateFull(scorer: Scorer, test: Interactions, options: FullEvalOptions): Promise<EvaluationResult> {
+  const fn = 'evaluateFull';
+  const numItems = scorer?.numItems;
+  if (!Number.isInteger(numItems) || numItems < 1) throw new Error(`${fn}: scorer.numItems must be an integer >= 1, got ${numItems}`);
+  checkInteractions(fn, 'test', test, numItems);
+  const ks = checkK(fn, options?.k, numItems);
+  const { seen, onProgress } = options;
+  if (!(seen instanceof UserItemSet)) throw new Error(`${fn}: seen must be a UserItemSet of training items, got ${typeof seen}`);
+  const chunkSize = options.chunkSize ?? 256;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new Error(`${fn}: chunkSize must be an integer >= 1, got ${chunkSize}`);
+  const model = options.name ?? 'model';
+  const distance = scorer.kind === 'distance';
+
+  let numUsers = test.numUsers;
+  for (let r = 0; r < test.users.length; r++) if (test.users[r] >= numUsers) numUsers = test.users[r] + 1;
+  const testSet = UserItemSet.fromInteractions({ users: test.users, items: test.items, numUsers, numItems });
+  const evalUsers: number[] = [];
+  const relevant: Int32Array[] = [];
+  let skippedUsers = 0;
+  let droppedRelevant = 0;
+  for (let u = 0; u < numUsers; u++) {
+    const all = testSet.itemsOf(u);
+    if (all.length === 0) continue;
+    const rel = sortedDifference(all, seen.itemsOf(u));
+    droppedRelevant += all.length - rel.length;
+    if (rel.length === 0) {
+      skippedUsers++;
+      continue;
+    }
+    evalUsers.push(u);
+    relevant.push(rel);
+  }
+
+  const maxK = ks[ks.length - 1];
+  const acc = new MetricAccumulator({ k: ks, numItems });
+  const top = new Int32Array(maxK);
+  const heapVals = new Float64Array(maxK);
+  const heapIds = new Int32Array(maxK);
+  let positions = new Int32Array(16);
+  for (let c0 = 0; c0 < evalUsers.length; c0 += chunkSize) {
+    const chunk = Int32Array.from(evalUsers.slice(c0, c0 + chunkSize));
+    const scores = await scorer.scoreAll(chunk);
+    if (!(scores instanceof Float32Array) || scores.length !== chunk.length * numItems) {
+      throw new Error(`${fn}: scoreAll of model ${JSON.stringify(model)} must return a Float32Array of ${chunk.length} x ${numItems}, got length ${scores?.length}`);
+    }
+    for (let r = 0; r < chunk.length; r++) {
+      const u = chunk[r];
+      const row = scores.subarray(r * numItems, (r + 1) * numItems);
+      const bad = findNaN(row);
+      if (bad >= 0) throw nanError(fn, model, u, bad);
+      const exclude = seen.itemsOf(u);
+      const rel = relevant[c0 + r];
+      if (positions.length < rel.length) positions = new Int32Array(rel.length * 2);
+      const got = topKRow(row, maxK, exclude, distance, top, heapVals, heapIds);
+      const numRanked = relevantRanksRow(row, rel, exclude, distance, positions);
+      acc.add({ user: u, topK: top.subarray(0, got), positions: positions.subarray(0, rel.length), numRelevant: rel.length, numRanked });
+    }
+    onProgress?.(Math.min(c0 + chunkSize, evalUsers.length), evalUsers.length);
+  }
+  return {
+    metrics: acc.result(),
+    perUnit: acc.perUnit(),
+    counts: { units: acc.count, users: evalUsers.length, skippedUsers, droppedRelevant },
+    setup: {
+      protocol: 'full',
+      k: ks,
+      candidates: 'every item the user did not interact with in training',
+      seenFiltering: 'training items of the user excluded; test items that are also training items dropped',
+      tieBreak: TIE_BREAK,
+      params: { chunkSize, kind: distance ? 'distance' : 'score' },
+    },
+  };
+}
