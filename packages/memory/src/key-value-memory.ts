@@ -1,0 +1,349 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertFinite, assertInt, deriveSeed, seededRng, show, type Module, type SparseEmbedding } from '@memrec/core';
+import { checkIds, checkPerRow } from './check';
+import { denseVariable, stopGradient, assignFloats } from './dense';
+import { DIST_EPS, kvAddress, kvDistance, kvEraseAdd, kvRead, type AddressMetric } from './kv-ops';
+import { lastWriteDelta, recordWrite, type LastWrite } from './kv-last-write';
+import { packState, unpackState } from './state-bytes';
+import { ValueMemory } from './value-memory';
+
+/** Options of {@link KeyValueMemory}. */
+export interface KeyValueMemoryOptions {
+  /** User embeddings A (owned by the caller; rows are updated by `trainStep`). */
+  users: SparseEmbedding;
+  /** Item embeddings B (owned by the caller), same `dim` as `users`. */
+  items: SparseEmbedding;
+  /** Number of memory slots H. */
+  slots: number;
+  /** Address metric: `euclidean` (default, the paper) or `dot`. */
+  metric?: AddressMetric;
+  /** Softmax temperature of the address; default 1. */
+  temperature?: number;
+  /** `shared` (default, the paper's figure) or `per-user` value memory. */
+  valueMemory?: 'shared' | 'per-user';
+  /** Per-user memories to start with; default `users.rows`. */
+  numUsers?: number;
+  /** Seed of keys, projections and the value-memory template; default 0. */
+  seed?: number;
+  /** Learning rate of the default Adam optimizer of the dense weights; default 0.001. */
+  learningRate?: number;
+  /** Optimizer of the dense weights (keys, projections); replaces the default Adam. Not disposed by the layer. */
+  optimizer?: tf.Optimizer;
+  /** Train the erase / add projections through the last write (see `trainStep`); default true. */
+  writeGradient?: boolean;
+  /** Std of the value-memory template; default 0.1. */
+  valueInitStd?: number;
+}
+
+/** Options of {@link KeyValueMemory.trainStep}. */
+export interface KvTrainOptions {
+  /** Hinge margin m of the default loss; default 1. */
+  margin?: number;
+  /** Rank weights of the default loss, one per positive (`[b]`) or per pair (`[b * n]`). */
+  weights?: Float32Array;
+  /** Replaces the default loss: gets `d(u, v+)` repeated per negative and `d(u, v-)`, both `[b * n]`. */
+  loss?: (dPos: tf.Tensor1D, dNeg: tf.Tensor1D) => tf.Scalar;
+}
+
+const FN = 'KeyValueMemory';
+const CHUNK_ELEMENTS = 1 << 20;
+
+/**
+ * NMRN's key-value memory (Wang et al., "Neural Memory Streaming Recommender Networks with
+ * Adversarial Training", KDD 2018). A user u addresses the key memory M^k (`[H, D]`, trainable):
+ * `w = softmax(-||u - M^k_j|| / temperature)`; reads the value memory `s = sum_j w_j M^v_j`;
+ * scores an item by the distance `||s - v||` (smaller is better). After each interaction the item
+ * writes: `e = sigmoid(v W_e + b_e)`, `a = tanh(v W_a + b_a)`, `M^v_j <- M^v_j (1 - w_j e) + w_j a`.
+ *
+ * The value memory is host state (shared `[H, D]` or per-user `[numUsers, H, D]`), never
+ * differentiated through time. `trainStep` trains user / item rows (sparse), keys and, through the
+ * last `write` (a one-write truncated gradient of its batched form), the erase / add projections.
+ *
+ * @example
+ * ```ts
+ * const users = new SparseEmbedding({ rows: 100, dim: 16, seed: 1 });
+ * const items = new SparseEmbedding({ rows: 50, dim: 16, seed: 2 });
+ * const kv = new KeyValueMemory({ users, items, slots: 8, seed: 3 });
+ * const loss = kv.trainStep(Int32Array.of(0, 1), Int32Array.of(4, 5), Int32Array.of(7, 9), { margin: 1 });
+ * kv.write(Int32Array.of(0, 1), Int32Array.of(4, 5), { mode: 'sequential' });
+ * const d = kv.distanceAll(Int32Array.of(0)); // [50] distances, rank ascending
+ * kv.dispose();
+ * ```
+ */
+export class KeyValueMemory implements Module {
+  readonly users: SparseEmbedding;
+  readonly items: SparseEmbedding;
+  readonly slots: number;
+  readonly dim: number;
+  readonly metric: AddressMetric;
+  readonly temperature: number;
+  readonly valueMemoryKind: 'shared' | 'per-user';
+  readonly writeGradient: boolean;
+  /** Scores are distances: rank ascending. */
+  readonly kind = 'distance' as const;
+  /** Key memory M^k, `[H, D]`. */
+  readonly keys: tf.Variable;
+  /** Erase projection W_e `[D, D]`, b_e `[D]`; add projection W_a `[D, D]`, b_a `[D]`. */
+  readonly We: tf.Variable;
+  readonly be: tf.Variable;
+  readonly Wa: tf.Variable;
+  readonly ba: tf.Variable;
+  /** The value memory state. */
+  readonly memory: ValueMemory;
+  private readonly optimizer: tf.Optimizer;
+  private readonly ownsOptimizer: boolean;
+  private lastWrite: LastWrite | null = null;
+
+  constructor(o: KeyValueMemoryOptions) {
+    if (o == null || typeof o !== 'object') throw new Error(`${FN}: options must be an object like { users, items, slots }, got ${show(o)}`);
+    if (o.users == null || typeof o.users.lookup !== 'function') throw new Error(`${FN}: users must be a SparseEmbedding, got ${show(o.users)}`);
+    if (o.items == null || typeof o.items.lookup !== 'function') throw new Error(`${FN}: items must be a SparseEmbedding, got ${show(o.items)}`);
+    if (o.items.dim !== o.users.dim) throw new Error(`${FN}: items.dim must equal users.dim (${o.users.dim}), got ${o.items.dim}`);
+    assertInt(FN, 'slots', o.slots, 1);
+    const metric = o.metric ?? 'euclidean';
+    if (metric !== 'euclidean' && metric !== 'dot') throw new Error(`${FN}: metric must be 'euclidean' or 'dot', got ${show(metric)}`);
+    const kind = o.valueMemory ?? 'shared';
+    if (kind !== 'shared' && kind !== 'per-user') throw new Error(`${FN}: valueMemory must be 'shared' or 'per-user', got ${show(kind)}`);
+    const temperature = o.temperature ?? 1;
+    assertFinite(FN, 'temperature', temperature, Number.MIN_VALUE);
+    const seed = o.seed ?? 0;
+    assertFinite(FN, 'seed', seed);
+    const numUsers = o.numUsers ?? o.users.rows;
+    assertInt(FN, 'numUsers', numUsers, 0);
+    this.users = o.users;
+    this.items = o.items;
+    this.slots = o.slots;
+    this.dim = o.users.dim;
+    this.metric = metric;
+    this.temperature = temperature;
+    this.valueMemoryKind = kind;
+    this.writeGradient = o.writeGradient ?? true;
+    const D = this.dim;
+    const rng = seededRng(deriveSeed(seed, 'kv-dense'));
+    this.keys = denseVariable([o.slots, D], { kind: 'normal', std: 0.1 }, rng);
+    this.We = denseVariable([D, D], { kind: 'glorot' }, rng);
+    this.be = denseVariable([D], { kind: 'constant', value: 0 }, rng);
+    this.Wa = denseVariable([D, D], { kind: 'glorot' }, rng);
+    this.ba = denseVariable([D], { kind: 'constant', value: 0 }, rng);
+    this.memory = new ValueMemory({ slots: o.slots, dim: D, perUser: kind === 'per-user', count: numUsers, seed: deriveSeed(seed, 'kv-value'), initStd: o.valueInitStd });
+    this.ownsOptimizer = o.optimizer == null;
+    const lr = o.learningRate ?? 0.001;
+    assertFinite(FN, 'learningRate', lr, 0);
+    this.optimizer = o.optimizer ?? tf.train.adam(lr);
+  }
+
+  /** Soft address `w` (`[b, H]`) of user embeddings `u` (`[b, D]`). */
+  address(u: tf.Tensor2D): tf.Tensor2D {
+    return kvAddress(u, this.keys as tf.Tensor2D, this.metric, this.temperature);
+  }
+
+  /** The current value memory for `users` as a constant tensor: `[H, D]` (shared) or `[b, H, D]`. */
+  memoryFor(users: Int32Array): tf.Tensor2D | tf.Tensor3D {
+    const H = this.slots;
+    const D = this.dim;
+    if (!this.memory.perUser) return tf.tensor2d(this.memory.data.subarray(0, H * D), [H, D], 'float32');
+    checkIds(`${FN}.memoryFor`, 'users', users, this.memory.count);
+    return tf.tensor3d(this.memory.gather(users), [users.length, H, D], 'float32');
+  }
+
+  /** Read vectors `s` (`[b, D]`) of `users`; pass `u` to use given embeddings instead of a lookup. */
+  read(users: Int32Array, u?: tf.Tensor2D): tf.Tensor2D {
+    this.checkUsers(`${FN}.read`, users);
+    return tf.tidy(() => kvRead(this.address(u ?? this.users.lookup(users)), this.memoryFor(users)));
+  }
+
+  /** Distances `||s_u - v||`: `[b]` when `items` has one id per user, `[b, n]` for n per user. */
+  distance(users: Int32Array, items: Int32Array): tf.Tensor {
+    this.checkUsers(`${FN}.distance`, users);
+    checkIds(`${FN}.distance`, 'items', items, this.items.rows);
+    const n = checkPerRow(`${FN}.distance`, 'items', items, users.length, 'n');
+    return tf.tidy(() => {
+      const s = this.read(users);
+      const v = this.items.lookup(items);
+      return n === 1 ? kvDistance(s, v) : kvDistance(s, tf.reshape(v, [users.length, n, this.dim]) as tf.Tensor3D);
+    });
+  }
+
+  /** Distances of `users` to every item, row-major `[users.length, numItems]`, computed in item chunks. */
+  distanceAll(users: Int32Array): Float32Array {
+    this.checkUsers(`${FN}.distanceAll`, users);
+    const b = users.length;
+    const N = this.items.rows;
+    const D = this.dim;
+    const out = new Float32Array(b * N);
+    const chunk = Math.max(1, Math.floor(CHUNK_ELEMENTS / b));
+    const s = this.read(users);
+    const ss = tf.tidy(() => tf.sum(tf.square(s), 1, true));
+    try {
+      for (let start = 0; start < N; start += chunk) {
+        const end = Math.min(N, start + chunk);
+        const d = tf.tidy(() => {
+          const v = tf.tensor2d(this.items.data.subarray(start * D, end * D), [end - start, D], 'float32');
+          const vv = tf.reshape(tf.sum(tf.square(v), 1), [1, -1]);
+          const sq = tf.relu(tf.add(tf.sub(ss, tf.mul(tf.matMul(s, v, false, true), 2)), vv));
+          return tf.sqrt(tf.add(sq, DIST_EPS));
+        });
+        const vals = d.dataSync() as Float32Array;
+        d.dispose();
+        const c = end - start;
+        for (let r = 0; r < b; r++) out.set(vals.subarray(r * c, (r + 1) * c), r * N + start);
+      }
+    } finally {
+      tf.dispose([s, ss]);
+    }
+    return out;
+  }
+
+  /** Same as {@link KeyValueMemory.distanceAll} (the `Scorer` interface; `kind` is `distance`). */
+  scoreAll(users: Int32Array): Float32Array {
+    return this.distanceAll(users);
+  }
+
+  /** Number of items (the `Scorer` interface). */
+  get numItems(): number {
+    return this.items.rows;
+  }
+
+  /**
+   * One training step on `b` events with `n = negatives.length / b` negatives each: computes
+   * `d(u, v+)` and `d(u, v-)` against the current memory, the loss (default: weighted hinge
+   * `mean(w * max(0, m + d(u, v+) - d(u, v-)))`), and applies gradients to the looked-up user
+   * and item rows (their tables' sparse optimizers) and to keys and projections (the dense
+   * optimizer). When the layer has written before, the memory read is expressed as
+   * `state + (delta(W) - stopGradient(delta(W)))`, where `delta` is the batched form of the last
+   * write: its value is the state, its gradient reaches keys, W_e, b_e, W_a, b_a (the rows of
+   * that earlier write count as constants). Returns the loss.
+   */
+  trainStep(users: Int32Array, positives: Int32Array, negatives: Int32Array, options: KvTrainOptions = {}): number {
+    const fn = `${FN}.trainStep`;
+    this.checkUsers(fn, users);
+    checkIds(fn, 'positives', positives, this.items.rows);
+    checkIds(fn, 'negatives', negatives, this.items.rows);
+    const b = users.length;
+    if (positives.length !== b) throw new Error(`${fn}: positives must have length users.length (${b}), got ${positives.length}`);
+    const n = checkPerRow(fn, 'negatives', negatives, b, 'n');
+    const margin = options.margin ?? 1;
+    assertFinite(fn, 'margin', margin);
+    const weights = options.weights;
+    if (weights != null && (!(weights instanceof Float32Array) || (weights.length !== b && weights.length !== b * n))) {
+      throw new Error(`${fn}: weights must be a Float32Array of length ${b} or ${b * n}, got ${show(weights)}`);
+    }
+    const D = this.dim;
+    const H = this.slots;
+    const lw = this.writeGradient ? this.lastWrite : null;
+    const dense = lw ? [this.keys, this.We, this.be, this.Wa, this.ba] : [this.keys];
+    const uT = this.users.lookup(users);
+    const pT = this.items.lookup(positives);
+    const nT = this.items.lookup(negatives);
+    const memConst = this.memoryFor(users);
+    const sel = lw && this.memory.perUser ? lw.selection(users) : null;
+    const wT = weights ? tf.tensor2d(weights, weights.length === b ? [b, 1] : [b, n]) : null;
+    const f = (u: tf.Tensor, p: tf.Tensor, ng: tf.Tensor): tf.Scalar => {
+      let M: tf.Tensor = memConst;
+      if (lw) {
+        const delta = lastWriteDelta(this, lw); // [R * H, D]
+        const z = tf.sub(delta, stopGradient(delta));
+        M = sel ? tf.add(M, tf.reshape(tf.matMul(sel, tf.reshape(z, [-1, H * D])), [b, H, D])) : tf.add(M, z);
+      }
+      const s = kvRead(this.address(u as tf.Tensor2D), M as tf.Tensor2D);
+      const dPos = kvDistance(s, p as tf.Tensor2D); // [b]
+      const dNeg = kvDistance(s, tf.reshape(ng, [b, n, D]) as tf.Tensor3D); // [b, n]
+      const dPosRep = tf.mul(tf.expandDims(dPos, 1), tf.ones([1, n]));
+      if (options.loss) return options.loss(tf.reshape(dPosRep, [-1]) as tf.Tensor1D, tf.reshape(dNeg, [-1]) as tf.Tensor1D);
+      let h = tf.relu(tf.add(tf.sub(dPosRep, dNeg), margin));
+      if (wT) h = tf.mul(h, wT);
+      return tf.mean(h) as tf.Scalar;
+    };
+    const { value, grads } = tf.valueAndGrads(f as (...args: tf.Tensor[]) => tf.Scalar)([uT, pT, nT, ...dense]);
+    try {
+      this.users.applyGradients(users, grads[0]);
+      const gi = new Float32Array((b + b * n) * D);
+      gi.set(grads[1].dataSync() as Float32Array);
+      gi.set(grads[2].dataSync() as Float32Array, b * D);
+      const ids = new Int32Array(b + b * n);
+      ids.set(positives);
+      ids.set(negatives, b);
+      this.items.applyGradients(ids, gi);
+      this.optimizer.applyGradients(dense.map((v, k) => ({ name: v.name, tensor: grads[3 + k] })));
+      return value.dataSync()[0];
+    } finally {
+      tf.dispose([value, ...grads, uT, pT, nT, memConst, ...(sel ? [sel] : []), ...(wT ? [wT] : [])]);
+    }
+  }
+
+  /**
+   * Writes the events `(users[t], items[t])` into the value memory (no gradient). `sequential`
+   * (default) is exact in event order; `batched` computes every write against the memory before
+   * the batch and sums the changes (equal at batch size 1; see the README for the gap).
+   */
+  write(users: Int32Array, items: Int32Array, options: { mode?: 'sequential' | 'batched' } = {}): void {
+    const fn = `${FN}.write`;
+    this.checkUsers(fn, users);
+    checkIds(fn, 'items', items, this.items.rows);
+    if (items.length !== users.length) throw new Error(`${fn}: items must have length users.length (${users.length}), got ${items.length}`);
+    const mode = options.mode ?? 'sequential';
+    if (mode !== 'sequential' && mode !== 'batched') throw new Error(`${fn}: mode must be 'sequential' or 'batched', got ${show(mode)}`);
+    const uRows = this.users.gather(users);
+    const vRows = this.items.gather(items);
+    const [w, e, a] = tf.tidy(() => {
+      const ww = this.address(tf.tensor2d(uRows, [users.length, this.dim]));
+      const ea = kvEraseAdd(tf.tensor2d(vRows, [items.length, this.dim]), this.We as tf.Tensor2D, this.be as tf.Tensor1D, this.Wa as tf.Tensor2D, this.ba as tf.Tensor1D);
+      return [ww, ...ea];
+    }).map((t) => {
+      const d = t.dataSync() as Float32Array;
+      t.dispose();
+      return d;
+    });
+    const ids = this.memory.memIds(users);
+    if (this.writeGradient) this.lastWrite = recordWrite(this.memory, ids, uRows, vRows, this.dim);
+    if (mode === 'sequential') this.memory.writeSequential(ids, w, e, a);
+    else this.memory.writeBatched(ids, w, e, a);
+  }
+
+  /** Grows the per-user value memory to `numUsers` (grow the `users` table first); no-op when shared. */
+  grow(numUsers: number): void {
+    assertInt(`${FN}.grow`, 'numUsers', numUsers, 0);
+    if (this.memory.perUser) this.memory.grow(numUsers);
+  }
+
+  /** Every value memory back to its initial template; forgets the last write. */
+  reset(): void {
+    this.memory.reset();
+    this.lastWrite = null;
+  }
+
+  /** Keys, projections and value memory as bytes (embedding tables are saved by their owner). */
+  stateToBytes(): Uint8Array {
+    const m = this.memory;
+    const header = { slots: this.slots, dim: this.dim, valueMemory: this.valueMemoryKind, count: m.count };
+    const dense = [this.keys, this.We, this.be, this.Wa, this.ba].map((v) => v.dataSync() as Float32Array);
+    return packState('MRKV', header, [...dense, m.template, m.data.subarray(0, m.count * m.size)]);
+  }
+
+  /** Restores {@link KeyValueMemory.stateToBytes} into this layer (same slots, dim and memory kind). */
+  stateFromBytes(bytes: Uint8Array): void {
+    const fn = `${FN}.stateFromBytes`;
+    const { header, blocks } = unpackState('MRKV', bytes, fn);
+    for (const [k, want] of [['slots', this.slots], ['dim', this.dim], ['valueMemory', this.valueMemoryKind]] as const) {
+      if (header[k] !== want) throw new Error(`${fn}: ${k} must be ${show(want)} (this layer), got ${show(header[k])}`);
+    }
+    const vars = [this.keys, this.We, this.be, this.Wa, this.ba];
+    const names = ['keys', 'We', 'be', 'Wa', 'ba'];
+    vars.forEach((v, k) => assignFloats(v, blocks[k], fn, names[k]));
+    const m = this.memory;
+    m.template.set(blocks[5]);
+    m.restore(header.count as number, blocks[6]);
+    this.lastWrite = null;
+  }
+
+  /** Frees the variables (and the default optimizer). The embedding tables belong to the caller. */
+  dispose(): void {
+    tf.dispose([this.keys, this.We, this.be, this.Wa, this.ba]);
+    if (this.ownsOptimizer) this.optimizer.dispose();
+    this.lastWrite = null;
+  }
+
+  private checkUsers(fn: string, users: Int32Array): void {
+    checkIds(fn, 'users', users, this.memory.perUser ? Math.min(this.users.rows, this.memory.count) : this.users.rows);
+  }
+}
