@@ -1,11 +1,18 @@
 /**
  * Pointwise binary cross-entropy on logits with sampled negatives (NCF / NeuMF).
  */
-import { concat, neg as negate, op, softplus, type Tensor } from '@tensorflow/tfjs-core';
+import { concat, neg as negate, op, softplus, type Scalar, type Tensor } from '@tensorflow/tfjs-core';
 import { weightAndReduce } from './reduce';
 import { checkOptions, checkPairwise, checkReduction } from './shapes';
 
-/** Options of {@link bceLoss}. */
+/**
+ * Options of {@link bceLoss}.
+ *
+ * @example
+ * ```ts
+ * const opts: BceLossOptions = { reduction: 'none' }; // [batch, 1 + n] terms
+ * ```
+ */
 export interface BceLossOptions {
   /**
    * `'mean'` (default): the sum of all terms divided by batch x (1 + n), i.e. every positive and every
@@ -13,6 +20,30 @@ export interface BceLossOptions {
    * column 0 holds the positive terms and columns 1..n the negative terms.
    */
   reduction?: 'mean' | 'sum' | 'none';
+}
+
+/** Implementation of {@link bceLoss} (wrapped by `op()` below). */
+function bceLoss_(posLogits: Tensor, negLogits: Tensor, options: BceLossOptions = {}): Tensor {
+  const fn = 'bceLoss';
+  checkOptions(fn, options);
+  const { pos2, neg2 } = checkPairwise(fn, posLogits, negLogits, 'posLogits', 'negLogits');
+  const reduction = checkReduction(fn, options.reduction);
+  const terms = concat([softplus(negate(pos2)), softplus(neg2)], 1);
+  return weightAndReduce(terms, undefined, reduction);
+}
+
+/**
+ * Call signatures of {@link bceLoss}: a `Scalar` when reduced (`'mean'`, `'sum'`), else a `Tensor`.
+ *
+ * @example
+ * ```ts
+ * const loss: BceLoss = bceLoss;
+ * const s: tf.Scalar = loss(tf.tensor1d([2]), tf.tensor2d([[0, -1]]));
+ * ```
+ */
+export interface BceLoss {
+  (posLogits: Tensor, negLogits: Tensor, options?: { reduction?: 'mean' | 'sum' }): Scalar;
+  (posLogits: Tensor, negLogits: Tensor, options?: BceLossOptions): Tensor;
 }
 
 /**
@@ -38,13 +69,4 @@ export interface BceLossOptions {
  * bceLoss(pos, neg).print(); // every term is log 2: 0.6931
  * ```
  */
-function bceLoss_(posLogits: Tensor, negLogits: Tensor, options: BceLossOptions = {}): Tensor {
-  const fn = 'bceLoss';
-  checkOptions(fn, options);
-  const { pos2, neg2 } = checkPairwise(fn, posLogits, negLogits, 'posLogits', 'negLogits');
-  const reduction = checkReduction(fn, options.reduction);
-  const terms = concat([softplus(negate(pos2)), softplus(neg2)], 1);
-  return weightAndReduce(terms, undefined, reduction);
-}
-
-export const bceLoss = op({ bceLoss_ });
+export const bceLoss: BceLoss = op({ bceLoss_ }) as BceLoss;

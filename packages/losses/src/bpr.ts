@@ -1,16 +1,49 @@
 /**
  * Bayesian Personalized Ranking loss (Rendle et al., UAI 2009).
  */
-import { op, softplus, sub, type Tensor } from '@tensorflow/tfjs-core';
+import { op, softplus, sub, type Scalar, type Tensor } from '@tensorflow/tfjs-core';
 import { weightAndReduce } from './reduce';
 import { checkOptions, checkPairwise, checkReduction, checkWeights, restoreShape, type Reduction } from './shapes';
 
-/** Options of {@link bprLoss}. */
+/**
+ * Options of {@link bprLoss}.
+ *
+ * @example
+ * ```ts
+ * const opts: BprLossOptions = { reduction: 'sum', weights: tf.tensor1d([1, 0.5]) };
+ * ```
+ */
 export interface BprLossOptions {
   /** `'mean'` (default) over all batch x n terms, `'sum'`, or `'none'` (per-term, shaped like `neg`). */
   reduction?: Reduction;
   /** Optional float32 weights, `[batch]` (one per positive, shared by its negatives) or `[batch, n]`. */
   weights?: Tensor;
+}
+
+/** Implementation of {@link bprLoss} (wrapped by `op()` below). */
+function bprLoss_(pos: Tensor, neg: Tensor, options: BprLossOptions = {}): Tensor {
+  const fn = 'bprLoss';
+  checkOptions(fn, options);
+  const { batch, n, pos2, neg2 } = checkPairwise(fn, pos, neg);
+  const reduction = checkReduction(fn, options.reduction);
+  const weights = checkWeights(fn, options.weights, batch, n);
+  const terms = softplus(sub(neg2, pos2));
+  const out = weightAndReduce(terms, weights, reduction);
+  return reduction === 'none' ? restoreShape(out, neg.shape) : out;
+}
+
+/**
+ * Call signatures of {@link bprLoss}: a `Scalar` when reduced (`'mean'`, `'sum'`), else a `Tensor`.
+ *
+ * @example
+ * ```ts
+ * const loss: BprLoss = bprLoss;
+ * const s: tf.Scalar = loss(tf.tensor1d([1]), tf.tensor1d([0]));
+ * ```
+ */
+export interface BprLoss {
+  (pos: Tensor, neg: Tensor, options?: BprLossOptions & { reduction?: 'mean' | 'sum' }): Scalar;
+  (pos: Tensor, neg: Tensor, options?: BprLossOptions): Tensor;
 }
 
 /**
@@ -35,15 +68,4 @@ export interface BprLossOptions {
  * bprLoss(pos, neg).print(); // mean of softplus([[-2, -1], [0, -1]]) = 0.3616
  * ```
  */
-function bprLoss_(pos: Tensor, neg: Tensor, options: BprLossOptions = {}): Tensor {
-  const fn = 'bprLoss';
-  checkOptions(fn, options);
-  const { batch, n, pos2, neg2 } = checkPairwise(fn, pos, neg);
-  const reduction = checkReduction(fn, options.reduction);
-  const weights = checkWeights(fn, options.weights, batch, n);
-  const terms = softplus(sub(neg2, pos2));
-  const out = weightAndReduce(terms, weights, reduction);
-  return reduction === 'none' ? restoreShape(out, neg.shape) : out;
-}
-
-export const bprLoss = op({ bprLoss_ });
+export const bprLoss: BprLoss = op({ bprLoss_ }) as BprLoss;

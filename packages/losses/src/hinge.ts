@@ -2,15 +2,29 @@
  * Margin (hinge) ranking loss for distance or similarity scores, optionally weighted
  * (the rank-weighted hinge of WARP / CML / NMRN).
  */
-import { add, op, relu, sub, type Tensor } from '@tensorflow/tfjs-core';
+import { add, op, relu, sub, type Scalar, type Tensor } from '@tensorflow/tfjs-core';
 import { assertFinite, show } from '@memrec/core';
 import { weightAndReduce } from './reduce';
 import { checkOptions, checkPairwise, checkReduction, checkWeights, restoreShape, type Reduction } from './shapes';
 
-/** Whether scores are distances (smaller = more relevant) or similarities (larger = more relevant). */
+/**
+ * Whether scores are distances (smaller = more relevant) or similarities (larger = more relevant).
+ *
+ * @example
+ * ```ts
+ * const kind: ScoreKind = model.kind === 'distance' ? 'distance' : 'similarity';
+ * ```
+ */
 export type ScoreKind = 'distance' | 'similarity';
 
-/** Options of {@link hingeLoss}. */
+/**
+ * Options of {@link hingeLoss}.
+ *
+ * @example
+ * ```ts
+ * const opts: HingeLossOptions = { kind: 'distance', margin: 3, reduction: 'mean' };
+ * ```
+ */
 export interface HingeLossOptions {
   /** Score kind; required, since the two forms differ in sign and a wrong default trains backwards. */
   kind: ScoreKind;
@@ -23,6 +37,39 @@ export interface HingeLossOptions {
    * `log(floor((N - 1) / k) + 1)` of WARP / CML / NMRN. Treat them as constants (do not differentiate).
    */
   weights?: Tensor;
+}
+
+/** Implementation of {@link hingeLoss} (wrapped by `op()` below). */
+function hingeLoss_(pos: Tensor, neg: Tensor, options: HingeLossOptions): Tensor {
+  const fn = 'hingeLoss';
+  checkOptions(fn, options);
+  const kind = options?.kind;
+  if (kind !== 'distance' && kind !== 'similarity') {
+    throw new Error(`${fn}: kind must be 'distance' or 'similarity', got ${show(kind)}`);
+  }
+  const margin = options.margin ?? 1;
+  assertFinite(fn, 'margin', margin, 0);
+  const { batch, n, pos2, neg2 } = checkPairwise(fn, pos, neg);
+  const reduction = checkReduction(fn, options.reduction);
+  const weights = checkWeights(fn, options.weights, batch, n);
+  const gap = kind === 'distance' ? sub(pos2, neg2) : sub(neg2, pos2);
+  const terms = relu(add(gap, margin));
+  const out = weightAndReduce(terms, weights, reduction);
+  return reduction === 'none' ? restoreShape(out, neg.shape) : out;
+}
+
+/**
+ * Call signatures of {@link hingeLoss}: a `Scalar` when reduced (`'mean'`, `'sum'`), else a `Tensor`.
+ *
+ * @example
+ * ```ts
+ * const loss: HingeLoss = hingeLoss;
+ * const terms: tf.Tensor = loss(tf.tensor1d([1]), tf.tensor1d([2]), { kind: 'distance', reduction: 'none' });
+ * ```
+ */
+export interface HingeLoss {
+  (pos: Tensor, neg: Tensor, options: HingeLossOptions & { reduction?: 'mean' | 'sum' }): Scalar;
+  (pos: Tensor, neg: Tensor, options: HingeLossOptions): Tensor;
 }
 
 /**
@@ -50,22 +97,4 @@ export interface HingeLossOptions {
  * hingeLoss(dPos, dNeg, { kind: 'distance', margin: 1, reduction: 'sum' }).print(); // 2.5
  * ```
  */
-function hingeLoss_(pos: Tensor, neg: Tensor, options: HingeLossOptions): Tensor {
-  const fn = 'hingeLoss';
-  checkOptions(fn, options);
-  const kind = options?.kind;
-  if (kind !== 'distance' && kind !== 'similarity') {
-    throw new Error(`${fn}: kind must be 'distance' or 'similarity', got ${show(kind)}`);
-  }
-  const margin = options.margin ?? 1;
-  assertFinite(fn, 'margin', margin, 0);
-  const { batch, n, pos2, neg2 } = checkPairwise(fn, pos, neg);
-  const reduction = checkReduction(fn, options.reduction);
-  const weights = checkWeights(fn, options.weights, batch, n);
-  const gap = kind === 'distance' ? sub(pos2, neg2) : sub(neg2, pos2);
-  const terms = relu(add(gap, margin));
-  const out = weightAndReduce(terms, weights, reduction);
-  return reduction === 'none' ? restoreShape(out, neg.shape) : out;
-}
-
-export const hingeLoss = op({ hingeLoss_ });
+export const hingeLoss: HingeLoss = op({ hingeLoss_ }) as HingeLoss;

@@ -8,7 +8,15 @@
 import { Tensor, reshape } from '@tensorflow/tfjs-core';
 import { show } from '@memrec/core';
 
-/** How a loss collapses its per-term values: their mean, their sum, or none (per-term tensor). */
+/**
+ * How a loss collapses its per-term values: their mean, their sum, or none (per-term tensor).
+ *
+ * @example
+ * ```ts
+ * const reduction: Reduction = 'sum';
+ * bprLoss(pos, neg, { reduction });
+ * ```
+ */
 export type Reduction = 'mean' | 'sum' | 'none';
 
 /** The reduction names accepted by every loss. */

@@ -11,12 +11,12 @@ useCpuBackend();
  * train time when a gradient is missing (as tf.logSigmoid's does in 4.22).
  */
 const cases = [
-  { name: 'bprLoss', loss: (p: tf.Tensor, n: tf.Tensor) => bprLoss(p, n), kind: 'similarity' as const },
-  { name: 'bceLoss', loss: (p: tf.Tensor, n: tf.Tensor) => bceLoss(p, n), kind: 'similarity' as const },
-  { name: 'hingeLoss (similarity)', loss: (p: tf.Tensor, n: tf.Tensor) => hingeLoss(p, n, { kind: 'similarity' }), kind: 'similarity' as const },
+  { name: 'bprLoss', loss: (p: tf.Tensor, n: tf.Tensor): tf.Scalar => bprLoss(p, n), kind: 'similarity' as const },
+  { name: 'bceLoss', loss: (p: tf.Tensor, n: tf.Tensor): tf.Scalar => bceLoss(p, n), kind: 'similarity' as const },
+  { name: 'hingeLoss (similarity)', loss: (p: tf.Tensor, n: tf.Tensor): tf.Scalar => hingeLoss(p, n, { kind: 'similarity' }), kind: 'similarity' as const },
   {
     name: 'hingeLoss (distance, weighted)',
-    loss: (p: tf.Tensor, n: tf.Tensor) => hingeLoss(p, n, { kind: 'distance', margin: 0.5, weights: tf.tensor1d([1, 2, 0.5]) }),
+    loss: (p: tf.Tensor, n: tf.Tensor): tf.Scalar => hingeLoss(p, n, { kind: 'distance', margin: 0.5, weights: tf.tensor1d([1, 2, 0.5]) }),
     kind: 'distance' as const,
   },
 ];
@@ -35,7 +35,7 @@ describe('training with tf.train.sgd(...).minimize', () => {
       const opt = tf.train.sgd(1);
       const history: number[] = [];
       for (let step = 0; step < 60; step++) {
-        const cost = opt.minimize(() => loss(pos, neg) as tf.Scalar, true, [pos, neg]);
+        const cost = opt.minimize(() => loss(pos, neg), true, [pos, neg]);
         if (cost == null) throw new Error('minimize returned no cost');
         history.push(cost.dataSync()[0]);
         cost.dispose();
