@@ -10,3 +10,5 @@ export { AliasTable } from './alias';
 export { popularitySampler, PopularitySampler, type PopularitySamplerOptions } from './popularity';
 export { dnsSampler, DnsSampler, type DnsSamplerOptions, type PairScorer } from './dns';
 export { rankWeight, RankWeightSampler, type RankWeightOptions, type RankWeightResult } from './rank-weight';
+export { ganSampler, GanSampler, type GanSamplerOptions, type GanUpdateInfo } from './gan';
+export { GanGenerator, MLP_PARAMS, type GeneratorConfig, type GeneratorOptimizer } from './gan-generator';
