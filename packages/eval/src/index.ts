@@ -18,9 +18,13 @@ export {
   type RelevantItems,
 } from './metrics';
 export { MetricAccumulator, type RankedUnit, type MetricAccumulatorOptions, type PerUnitValues } from './accumulator';
-export { topKRow, relevantRanksRow, findNaN } from './topk';
+export { topKRow, relevantRanksRow, rankCandidates, findNaN } from './topk';
 export { TIE_BREAK, type EvaluationResult, type EvaluationSetup, type EvaluationCounts } from './common';
 export { evaluateFull, type FullEvalOptions } from './full';
 export { summarize, pairedTTest, wilcoxonSignedRank, type Summary, type PairedTestResult } from './stats';
 export { normalCdf, studentTCdf, studentTQuantile, incompleteBeta } from './distributions';
 export { VERSION } from './version';
+export { sampleCandidates, candidatesFromLists, sampleExcluding, mergeSorted, type SampledCandidates, type SampleCandidatesOptions, type PredefinedCandidates } from './candidates';
+export { saveCandidates, loadCandidates } from './candidates-io';
+export { evaluateSampled, type SampledEvalOptions, type SampledEvaluationResult } from './sampled';
+export { evaluateStream, slidingWindow, type StreamModel, type StreamEvalOptions, type StreamWindow, type StreamEvaluationResult } from './stream';

@@ -163,3 +163,33 @@ export function relevantRanksRow(row: Float32Array, relevant: Int32Array, exclud
   }
   return ranked;
 }
+
+/**
+ * Ranks a short candidate list (sampled-N): returns the 0-based position of `ids[target]` among
+ * all `ids` and writes the best `min(k, ids.length)` ids into `top` (same order and tie rule as
+ * {@link topKRow}). `ids` must be distinct.
+ *
+ * @example
+ * ```ts
+ * const top = new Int32Array(2);
+ * rankCandidates(Float32Array.from([0.5, 0.9, 0.5]), Int32Array.from([7, 3, 2]), 0, false, 2, top); // 2; top = [3, 2]
+ * ```
+ */
+export function rankCandidates(vals: Float32Array, ids: Int32Array, target: number, distance: boolean, k: number, top: Int32Array): number {
+  const sign = distance ? -1 : 1;
+  const vt = sign * vals[target];
+  const it = ids[target];
+  let pos = 0;
+  for (let j = 0; j < ids.length; j++) {
+    const v = sign * vals[j];
+    if (v > vt || (v === vt && ids[j] < it)) pos++;
+  }
+  const order = Array.from({ length: ids.length }, (_, j) => j).sort((a, b) => {
+    const va = sign * vals[a];
+    const vb = sign * vals[b];
+    return va !== vb ? vb - va : ids[a] - ids[b];
+  });
+  const n = Math.min(k, ids.length);
+  for (let p = 0; p < n; p++) top[p] = ids[order[p]];
+  return pos;
+}

@@ -1,0 +1,207 @@
+import { seededRng, UserItemSet, type Interactions, type Rng, type Scorer } from '@memrec/core';
+import { MetricAccumulator, type PerUnitValues } from './accumulator';
+import { sampleExcluding } from './candidates';
+import { checkInteractions, checkK, nanError, sortedDifference, TIE_BREAK, type EvaluationCounts, type EvaluationResult } from './common';
+import { scoreLists } from './sampled';
+import { findNaN, rankCandidates, relevantRanksRow, topKRow } from './topk';
+
+/** A model that is evaluated and then updated, block after block. */
+export interface StreamModel {
+  scorer: Scorer;
+  observe(batch: Interactions): void | Promise<void>;
+}
+
+/** Options of {@link evaluateStream}. */
+export interface StreamEvalOptions {
+  /** Items each user interacted with before the first block (copied, never modified). */
+  seen?: UserItemSet;
+  k: number[];
+  /** `'full'`: rank the true item against every item not seen before; `'sampled-N'`: against N such items. */
+  mode: 'full' | `sampled-${number}`;
+  /** Seed of the sampled-N draws (default 0). */
+  seed?: number;
+  /** Test-then-train on each event instead of each block (slow; default false). */
+  perEvent?: boolean;
+  /** Events per sliding window (default 1000). */
+  window?: number;
+  /** Events between window ends (default window / 10, at least 1). */
+  windowStride?: number;
+  /** Events scored per call (default 256). */
+  chunkSize?: number;
+  /** Model name used in error messages. */
+  name?: string;
+}
+
+/** Sliding-window means over events, in event order. */
+export interface StreamWindow {
+  size: number;
+  stride: number;
+  /** Index (exclusive) of the last event of each window. */
+  ends: Int32Array;
+  values: Record<string, Float64Array>;
+}
+
+/** What {@link evaluateStream} returns: cumulative metrics, per-block metrics and windows. */
+export interface StreamEvaluationResult extends EvaluationResult {
+  blocks: { metrics: Record<string, number>; counts: EvaluationCounts }[];
+  window: StreamWindow;
+}
+
+/**
+ * The **stream** protocol (prequential, test-then-train): for each block in time order, every
+ * event (u, i) is first ranked against the current model (the true item i among the items u had
+ * not interacted with before this event, i itself always kept; full catalogue or sampled-N), then
+ * the block goes to `model.observe` and into the seen set. With `perEvent`, the model observes
+ * each event right after it is ranked. Each event is one unit: cumulative metrics over all
+ * events, per-block metrics, and sliding-window means.
+ *
+ * @example
+ * ```ts
+ * const res = await evaluateStream(nmrn, blocks, { seen: UserItemSet.fromInteractions(train), k: [10], mode: 'full' });
+ * res.blocks.map((b) => b.metrics['hr@10']);
+ * ```
+ */
+export async function evaluateStream(model: StreamModel, blocks: Interactions[], options: StreamEvalOptions): Promise<StreamEvaluationResult> {
+  const fn = 'evaluateStream';
+  const scorer = model?.scorer;
+  if (!scorer || typeof model.observe !== 'function') throw new Error(`${fn}: model must have a scorer and an observe(batch) method, got ${typeof model}`);
+  if (!Array.isArray(blocks) || blocks.length === 0) throw new Error(`${fn}: blocks must be a non-empty array of Interactions, got ${Array.isArray(blocks) ? 'an empty array' : typeof blocks}`);
+  const mode = options.mode;
+  const sampledN = mode === 'full' ? 0 : Number(/^sampled-(\d+)$/.exec(String(mode))?.[1] ?? NaN);
+  if (!(mode === 'full' || (Number.isInteger(sampledN) && sampledN >= 1))) throw new Error(`${fn}: mode must be "full" or "sampled-N" with N >= 1, got ${JSON.stringify(mode)}`);
+  const ks = checkK(fn, options.k, sampledN > 0 ? Math.min(scorer.numItems, sampledN + 1) : scorer.numItems);
+  const win = options.window ?? 1000;
+  const stride = options.windowStride ?? Math.max(1, Math.floor(win / 10));
+  const chunkSize = options.perEvent ? 1 : (options.chunkSize ?? 256);
+  for (const [arg, v] of [['window', win], ['windowStride', stride], ['chunkSize', chunkSize]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${fn}: ${arg} must be an integer >= 1, got ${v}`);
+  }
+  const name = options.name ?? 'model';
+  const seen = new UserItemSet(0, 0);
+  if (options.seen) for (let u = 0; u < options.seen.numUsers; u++) for (const i of options.seen.itemsOf(u)) seen.add(u, i);
+  const rng = seededRng(options.seed ?? 0);
+  const maxK = ks[ks.length - 1];
+  const total = new MetricAccumulator({ k: ks, numItems: scorer.numItems });
+  const blockResults: StreamEvaluationResult['blocks'] = [];
+  for (let b = 0; b < blocks.length; b++) {
+    const block = blocks[b];
+    checkInteractions(fn, `blocks[${b}]`, block, scorer.numItems, true);
+    const acc = new MetricAccumulator({ k: ks, numItems: scorer.numItems });
+    const step = { fn, name, scorer, seen, ks, maxK, sampledN, rng, accs: [acc, total] };
+    for (let e0 = 0; e0 < block.users.length; e0 += chunkSize) {
+      const e1 = Math.min(block.users.length, e0 + chunkSize);
+      await rankEvents(step, block.users.subarray(e0, e1), block.items.subarray(e0, e1));
+      if (options.perEvent) await model.observe(slice(block, e0, e1));
+    }
+    if (!options.perEvent) await model.observe(block);
+    const users = new Set(block.users).size;
+    blockResults.push({ metrics: acc.result(), counts: { units: acc.count, users, skippedUsers: 0, droppedRelevant: 0 } });
+  }
+  const perUnit = total.perUnit();
+  return {
+    metrics: total.result(),
+    perUnit,
+    counts: { units: total.count, users: new Set(perUnit.users).size, skippedUsers: 0, droppedRelevant: 0 },
+    setup: {
+      protocol: `stream (${mode})`,
+      k: ks,
+      candidates: sampledN > 0 ? `the true item and ${sampledN} items the user had not interacted with before the event, drawn uniformly (seed ${options.seed ?? 0})` : 'every item the user had not interacted with before the event, the true item included',
+      seenFiltering: 'items the user interacted with before the event (initial seen set and earlier events) excluded, except the true item',
+      tieBreak: TIE_BREAK,
+      params: { blocks: blocks.length, perEvent: Boolean(options.perEvent), window: win, windowStride: stride, chunkSize },
+    },
+    blocks: blockResults,
+    window: slidingWindow(perUnit, win, stride),
+  };
+}
+
+interface Step {
+  fn: string;
+  name: string;
+  scorer: Scorer;
+  seen: UserItemSet;
+  ks: number[];
+  maxK: number;
+  sampledN: number;
+  rng: Rng;
+  accs: MetricAccumulator[];
+}
+
+/** Ranks each event against the model's current scores, then marks it seen (in event order). */
+async function rankEvents(s: Step, users: Int32Array, items: Int32Array): Promise<void> {
+  const numItems = s.scorer.numItems;
+  const distance = s.scorer.kind === 'distance';
+  const top = new Int32Array(s.maxK);
+  const pos = new Int32Array(1);
+  if (s.sampledN === 0) {
+    const scores = await s.scorer.scoreAll(users);
+    if (!(scores instanceof Float32Array) || scores.length !== users.length * numItems) {
+      throw new Error(`${s.fn}: scoreAll of model ${JSON.stringify(s.name)} must return a Float32Array of ${users.length} x ${numItems}, got length ${scores?.length}`);
+    }
+    for (let r = 0; r < users.length; r++) {
+      const u = users[r];
+      const i = items[r];
+      const row = scores.subarray(r * numItems, (r + 1) * numItems);
+      const bad = findNaN(row);
+      if (bad >= 0) throw nanError(s.fn, s.name, u, bad);
+      const exclude = sortedDifference(s.seen.itemsOf(u), Int32Array.of(i));
+      const got = topKRow(row, s.maxK, exclude, distance, top);
+      const numRanked = relevantRanksRow(row, Int32Array.of(i), exclude, distance, pos);
+      for (const acc of s.accs) acc.add({ user: u, topK: top.subarray(0, got), positions: pos, numRelevant: 1, numRanked });
+      s.seen.add(u, i);
+    }
+    return;
+  }
+  // sampled-N: draw each event's candidates against the seen set as it stands before the event.
+  const n = s.sampledN;
+  const us = new Int32Array(users.length * (n + 1));
+  const is = new Int32Array(users.length * (n + 1));
+  for (let r = 0; r < users.length; r++) {
+    const u = users[r];
+    us.fill(u, r * (n + 1), (r + 1) * (n + 1));
+    is[r * (n + 1)] = items[r];
+    if (!sampleExcluding(s.rng, n, numItems, s.seen.itemsOf(u), items[r], is.subarray(r * (n + 1) + 1, (r + 1) * (n + 1)))) {
+      throw new Error(`${s.fn}: user ${u} must have at least N = ${n} items not interacted with before the event, got fewer`);
+    }
+    s.seen.add(u, items[r]); // later events of the chunk see this one as interacted with
+  }
+  const vals = await scoreLists(s.fn, s.name, s.scorer, us, is, numItems);
+  for (let r = 0; r < users.length; r++) {
+    const v = vals.subarray(r * (n + 1), (r + 1) * (n + 1));
+    const bad = findNaN(v);
+    if (bad >= 0) throw nanError(s.fn, s.name, users[r], is[r * (n + 1) + bad]);
+    pos[0] = rankCandidates(v, is.subarray(r * (n + 1), (r + 1) * (n + 1)), 0, distance, s.maxK, top);
+    for (const acc of s.accs) acc.add({ user: users[r], topK: top.subarray(0, Math.min(s.maxK, n + 1)), positions: pos, numRelevant: 1, numRanked: n + 1 });
+  }
+}
+
+function slice(block: Interactions, a: number, b: number): Interactions {
+  return {
+    users: block.users.subarray(a, b),
+    items: block.items.subarray(a, b),
+    timestamps: block.timestamps?.subarray(a, b),
+    ratings: block.ratings?.subarray(a, b),
+    numUsers: block.numUsers,
+    numItems: block.numItems,
+  };
+}
+
+/** Means of each per-event metric over windows of `size` events ending every `stride` events. */
+export function slidingWindow(per: PerUnitValues, size: number, stride: number): StreamWindow {
+  const n = per.users.length;
+  const ends: number[] = [];
+  if (n > 0) {
+    for (let e = Math.min(size, n); e < n; e += stride) ends.push(e);
+    ends.push(n);
+  }
+  const values: Record<string, Float64Array> = {};
+  for (const [name, col] of Object.entries(per.values)) {
+    const prefix = new Float64Array(n + 1);
+    for (let j = 0; j < n; j++) prefix[j + 1] = prefix[j] + col[j];
+    values[name] = Float64Array.from(ends, (e) => {
+      const s = Math.max(0, e - size);
+      return (prefix[e] - prefix[s]) / (e - s);
+    });
+  }
+  return { size, stride, ends: Int32Array.from(ends), values };
+}
