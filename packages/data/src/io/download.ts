@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fsp, openSync, writeSync, closeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Unzip, UnzipInflate } from 'fflate';
+
+/**
+ * The data cache folder: `$MEMREC_DATA`, else the platform's user cache folder + `memrec`
+ * (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows).
+ *
+ * @example
+ * ```ts
+ * defaultCacheDir(); // '/home/me/.cache/memrec'
+ * ```
+ */
+export function defaultCacheDir(): string {
+  if (process.env.MEMREC_DATA) return process.env.MEMREC_DATA;
+  const home = homedir();
+  if (process.platform === 'win32') return join(process.env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'memrec');
+  if (process.platform === 'darwin') return join(home, 'Library', 'Caches', 'memrec');
+  return join(process.env.XDG_CACHE_HOME ?? join(home, '.cache'), 'memrec');
+}
+
+/** Options of {@link downloadVerified}. */
+export interface DownloadOptions {
+  /** Expected SHA-256 (hex). `null`/absent: accept and return whatever arrives. */
+  sha256?: string | null;
+  /** A fetch implementation (default: Node's global `fetch`). */
+  fetch?: typeof fetch;
+  /** Bytes received so far and the announced length (0 when unknown). */
+  onProgress?: (bytes: number, total: number) => void;
+  /** Function name for error messages. */
+  fn?: string;
+}
+
+/**
+ * Downloads `url` to `dest` atomically: the body streams into a temporary file beside `dest`
+ * while being hashed; on a checksum mismatch or any error the temporary file is removed and
+ * nothing is left at `dest`; otherwise it is renamed into place. Returns the SHA-256.
+ *
+ * @example
+ * ```ts
+ * await downloadVerified('https://files.grouplens.org/datasets/movielens/ml-100k.zip', '/tmp/ml-100k.zip');
+ * ```
+ */
+export async function downloadVerified(url: string, dest: string, options: DownloadOptions = {}): Promise<string> {
+  const fn = options.fn ?? 'downloadVerified';
+  const tmp = `${dest}.tmp-${process.pid}-${Date.now()}`;
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  let fd = -1;
+  try {
+    let res: Response;
+    try {
+      res = await fetchImpl(url);
+    } catch (err) {
+      throw new Error(`${fn}: could not download ${url} (${(err as Error).message})`);
+    }
+    if (!res.ok || !res.body) throw new Error(`${fn}: could not download ${url} (HTTP ${res.status} ${res.statusText})`);
+    const total = Number(res.headers.get('content-length') ?? 0);
+    const hash = createHash('sha256');
+    fd = openSync(tmp, 'w');
+    let bytes = 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      writeSync(fd, chunk);
+      bytes += chunk.length;
+      options.onProgress?.(bytes, total);
+    }
+    closeSync(fd);
+    fd = -1;
+    const got = hash.digest('hex');
+    if (options.sha256 && got !== options.sha256.toLowerCase()) {
+      throw new Error(`${fn}: checksum of ${url} must be SHA-256 ${options.sha256}, got ${got} (download removed)`);
+    }
+    await fsp.rename(tmp, dest);
+    return got;
+  } catch (err) {
+    if (fd >= 0) closeSync(fd);
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Extracts one entry of a zip file to `dest` (streaming inflate with fflate; temporary file +
+ * rename, so a failure leaves nothing at `dest`).
+ *
+ * @example
+ * ```ts
+ * await unzipEntry('ml-100k.zip', 'ml-100k/u.data', './ml-100k/u.data');
+ * ```
+ */
+export async function unzipEntry(zipPath: string, entry: string, dest: string, fn = 'unzipEntry'): Promise<void> {
+  const tmp = `${dest}.tmp-${process.pid}-${Date.now()}`;
+  let fd = -1;
+  let found = false;
+  let done = false;
+  let failure: Error | null = null;
+  try {
+    fd = openSync(tmp, 'w');
+    const unzip = new Unzip();
+    unzip.register(UnzipInflate);
+    unzip.onfile = (file) => {
+      if (file.name !== entry) return;
+      found = true;
+      file.ondata = (err, data, final) => {
+        if (err) {
+          failure = new Error(`${fn}: ${zipPath} is not a valid zip (${err.message})`);
+          return;
+        }
+        writeSync(fd, data);
+        if (final) done = true;
+      };
+      file.start();
+    };
+    try {
+      for await (const chunk of createReadStream(zipPath) as AsyncIterable<Buffer>) {
+        unzip.push(chunk);
+        if (failure) throw failure;
+      }
+      unzip.push(new Uint8Array(0), true);
+    } catch (err) {
+      throw failure ?? new Error(`${fn}: ${zipPath} is not a valid zip (${(err as Error).message})`);
+    }
+    if (failure) throw failure;
+    if (!found || !done) throw new Error(`${fn}: ${zipPath} must contain ${entry}, got ${found ? 'a truncated entry' : 'no such entry'}`);
+    closeSync(fd);
+    fd = -1;
+    await fsp.rename(tmp, dest);
+  } catch (err) {
+    if (fd >= 0) closeSync(fd);
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+}
