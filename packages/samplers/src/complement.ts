@@ -127,6 +127,39 @@ export class Complement {
     }
   }
 
+  /**
+   * `fill` for a whole batch: row `r` gets `n` draws at `out[r * n ..]`. The common case
+   * (bitset, sparse user) runs inline with hoisted locals; other rows go through `fill`.
+   */
+  fillBatch(fn: string, users: Int32Array, positives: Int32Array, n: number, out: Int32Array, rng: Rng): void {
+    const seen = this.seen;
+    const N = seen.numItems;
+    for (let r = 0; r < users.length; r++) {
+      const u = users[r];
+      const p = positives[r];
+      const c = seen.count(u);
+      if (c === 0 || 2 * c > N || N < 3 || !this.useBitset) {
+        this.fill(fn, u, p, n, out, r * n, rng);
+        continue;
+      }
+      if (u >= this.userCapacity || this.synced[u] !== c || N > this.wordsPerUser * 32) {
+        this.syncUser(u);
+        if (!this.useBitset) {
+          this.fill(fn, u, p, n, out, r * n, rng);
+          continue;
+        }
+      }
+      // 2c <= N and N >= 3 leave at least N - c - 1 >= 1 candidates: no availability check needed.
+      const words = this.words;
+      const base = u * this.wordsPerUser;
+      for (let k = r * n, end = k + n; k < end; k++) {
+        let i = (rng() * N) | 0;
+        while (i === p || ((words[base + (i >>> 5)] >>> (i & 31)) & 1) === 1) i = (rng() * N) | 0;
+        out[k] = i;
+      }
+    }
+  }
+
   /** Brings user `u`'s bitset row up to date with `seen` (grows the bitset when needed). */
   private syncUser(u: number): void {
     const seen = this.seen;

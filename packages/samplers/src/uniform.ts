@@ -38,9 +38,7 @@ export class UniformSampler implements NegativeSampler {
   sample(users: Int32Array, positives: Int32Array, n: number, out?: Int32Array): Int32Array {
     const fn = 'uniformSampler.sample';
     const res = checkSampleArgs(fn, this.seen, users, positives, n, out);
-    const c = this.complement;
-    const rng = this.rng;
-    for (let r = 0; r < users.length; r++) c.fill(fn, users[r], positives[r], n, res, r * n, rng);
+    this.complement.fillBatch(fn, users, positives, n, res, this.rng);
     return res;
   }
 }
