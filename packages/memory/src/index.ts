@@ -7,3 +7,6 @@ export { KeyValueMemory, type KeyValueMemoryOptions, type KvTrainOptions } from 
 export { kvAddress, kvRead, kvDistance, kvEraseAdd, kvBatchedDelta, DIST_EPS, type AddressMetric } from './kv-ops';
 export { ValueMemory } from './value-memory';
 export { stopGradient } from './dense';
+export { CollaborativeMemory, type CollaborativeMemoryOptions } from './collaborative-memory';
+export { cmnForward, cmnHop, maskedSoftmax, type CmnInputs, type CmnWeights } from './cmn-ops';
+export { Neighbourhoods, type NeighbourhoodsOptions, type PaddedNeighbourhoods } from './neighbourhoods';

@@ -1,0 +1,263 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertFinite, assertInt, deriveSeed, seededRng, show, SparseEmbedding, type EmbeddingInit, type Module, type SparseOptimizerConfig } from '@memrec/core';
+import { checkIds, checkPerRow } from './check';
+import { cmnForward, type CmnWeights } from './cmn-ops';
+import { denseVariable } from './dense';
+import { Neighbourhoods } from './neighbourhoods';
+
+/** Options of {@link CollaborativeMemory}. */
+export interface CollaborativeMemoryOptions {
+  numUsers: number;
+  numItems: number;
+  /** Memory dimension d (the paper: 50). */
+  dim: number;
+  /** Training interactions: the neighbourhoods are built from them. */
+  interactions: { users: Int32Array; items: Int32Array };
+  /** Number of hops (>= 1); default 2. */
+  hops?: number;
+  /** Neighbourhood cap (seeded sample above it); default 64. */
+  maxNeighbours?: number;
+  /** Seed of initialisers and neighbourhood sampling; default 0. */
+  seed?: number;
+  /** Sparse optimizer of the memories m, c, e; default `{ kind: 'adam', learningRate: 0.001 }`. */
+  optimizer?: SparseOptimizerConfig;
+  /** Initialiser of the memories; default normal(0, 0.1). */
+  init?: EmbeddingInit;
+  /** Optimizer of the dense weights; default Adam with `learningRate`. Not disposed by the layer. */
+  denseOptimizer?: tf.Optimizer;
+  /** Learning rate of the default dense Adam; default 0.001. */
+  learningRate?: number;
+}
+
+const FN = 'CollaborativeMemory';
+const CHUNK_FLOATS = 1 << 21;
+
+/**
+ * CMN, the Collaborative Memory Network (Ebesu, Shen & Fang, SIGIR 2018, following the authors'
+ * code): user memory m, user output memory c and item memory e (each a {@link SparseEmbedding});
+ * the neighbourhood N(i) of an item is its training users (padded, masked, capped by seeded
+ * sampling). Hop 1 attends over N(i) with `z = m_u + e_i`; later hops use
+ * `z_h = relu(W_h z_{h-1} + o_{h-1} + b_h)` (b_h starts at 1); the score is
+ * `r = v^T relu(U [m_u * e_i ; o_H] + b)`.
+ *
+ * @example
+ * ```ts
+ * const cmn = new CollaborativeMemory({ numUsers: 3, numItems: 4, dim: 8, interactions: { users, items }, seed: 1 });
+ * const r = cmn.score(Int32Array.of(0, 1), Int32Array.of(2, 3)); // tf.Tensor1D [2]
+ * const loss = cmn.trainStep(Int32Array.of(0), Int32Array.of(2), Int32Array.of(1, 3, 0, 1)); // BPR by default
+ * const all = cmn.scoreAll(Int32Array.of(0)); // Float32Array [4]
+ * r.dispose(); cmn.dispose();
+ * ```
+ */
+export class CollaborativeMemory implements Module {
+  readonly numUsers: number;
+  readonly numItems: number;
+  readonly dim: number;
+  readonly hops: number;
+  /** Scores: larger is better. */
+  readonly kind = 'score' as const;
+  /** User memory m, user output memory c, item memory e. */
+  readonly userMemory: SparseEmbedding;
+  readonly outputMemory: SparseEmbedding;
+  readonly itemMemory: SparseEmbedding;
+  readonly neighbourhoods: Neighbourhoods;
+  /** Dense weights as variables: hop maps W_h, b_h; output U1, U2 (halves of U), b, v. */
+  readonly weights: { hopW: tf.Variable[]; hopB: tf.Variable[]; U1: tf.Variable; U2: tf.Variable; bU: tf.Variable; v: tf.Variable };
+  private readonly optimizer: tf.Optimizer;
+  private readonly ownsOptimizer: boolean;
+
+  constructor(o: CollaborativeMemoryOptions) {
+    if (o == null || typeof o !== 'object') throw new Error(`${FN}: options must be an object like { numUsers, numItems, dim, interactions }, got ${show(o)}`);
+    assertInt(FN, 'numUsers', o.numUsers, 1);
+    assertInt(FN, 'numItems', o.numItems, 1);
+    assertInt(FN, 'dim', o.dim, 1);
+    const hops = o.hops ?? 2;
+    assertInt(FN, 'hops', hops, 1);
+    const seed = o.seed ?? 0;
+    assertFinite(FN, 'seed', seed);
+    if (o.interactions == null) throw new Error(`${FN}: interactions must be { users, items }, got ${show(o.interactions)}`);
+    this.numUsers = o.numUsers;
+    this.numItems = o.numItems;
+    this.dim = o.dim;
+    this.hops = hops;
+    this.neighbourhoods = new Neighbourhoods({ users: o.interactions.users, items: o.interactions.items, numUsers: o.numUsers, numItems: o.numItems, maxNeighbours: o.maxNeighbours ?? 64, seed: deriveSeed(seed, 'cmn-neighbours') });
+    const table = (rows: number, label: string) => new SparseEmbedding({ rows, dim: o.dim, optimizer: o.optimizer, init: o.init ?? { kind: 'normal', std: 0.1 }, seed: deriveSeed(seed, label) });
+    this.userMemory = table(o.numUsers, 'cmn-m');
+    this.outputMemory = table(o.numUsers, 'cmn-c');
+    this.itemMemory = table(o.numItems, 'cmn-e');
+    const rng = seededRng(deriveSeed(seed, 'cmn-dense'));
+    const d = o.dim;
+    this.weights = {
+      hopW: Array.from({ length: hops - 1 }, () => denseVariable([d, d], { kind: 'glorot' }, rng)),
+      hopB: Array.from({ length: hops - 1 }, () => denseVariable([d], { kind: 'constant', value: 1 }, rng)),
+      U1: denseVariable([d, d], { kind: 'glorot' }, rng),
+      U2: denseVariable([d, d], { kind: 'glorot' }, rng),
+      bU: denseVariable([d], { kind: 'constant', value: 0 }, rng),
+      v: denseVariable([d, 1], { kind: 'glorot' }, rng),
+    };
+    const lr = o.learningRate ?? 0.001;
+    assertFinite(FN, 'learningRate', lr, 0);
+    this.ownsOptimizer = o.denseOptimizer == null;
+    this.optimizer = o.denseOptimizer ?? tf.train.adam(lr);
+  }
+
+  private denseList(): tf.Variable[] {
+    const w = this.weights;
+    return [...w.hopW, ...w.hopB, w.U1, w.U2, w.bU, w.v];
+  }
+
+  private denseWeights(list: tf.Tensor[]): CmnWeights {
+    const k = this.hops - 1;
+    return { hopW: list.slice(0, k), hopB: list.slice(k, 2 * k), U1: list[2 * k], U2: list[2 * k + 1], bU: list[2 * k + 2], v: list[2 * k + 3] } as CmnWeights;
+  }
+
+  /** Scores of the pairs `(users[t], items[t])` as a `[b]` tensor (larger is better). */
+  score(users: Int32Array, items: Int32Array): tf.Tensor1D {
+    this.checkPairs(`${FN}.score`, users, items);
+    const nb = this.neighbourhoods.pad(items);
+    const P = users.length;
+    const d = this.dim;
+    return tf.tidy(() => {
+      const x = {
+        mu: tf.reshape(this.userMemory.lookup(users), [P, 1, d]) as tf.Tensor3D,
+        ei: tf.reshape(this.itemMemory.lookup(items), [P, 1, d]) as tf.Tensor3D,
+        mN: tf.reshape(this.userMemory.lookup(nb.ids), [P, nb.L, d]) as tf.Tensor3D,
+        cN: tf.reshape(this.outputMemory.lookup(nb.ids), [P, nb.L, d]) as tf.Tensor3D,
+        mask: tf.tensor3d(nb.mask, [P, 1, nb.L]),
+      };
+      return tf.reshape(cmnForward(x, this.denseWeights(this.denseList())), [P]) as tf.Tensor1D;
+    });
+  }
+
+  /**
+   * One training step: `n = negatives.length / b` negatives per positive (the paper: 4), loss
+   * `lossFn(posRepeated [b * n], neg [b * n])` (default BPR `mean(softplus(-(pos - neg)))`);
+   * applies gradients to the looked-up rows of m, c, e (padding excluded) and to the dense
+   * weights. Returns the loss.
+   */
+  trainStep(users: Int32Array, positives: Int32Array, negatives: Int32Array, lossFn?: (pos: tf.Tensor1D, neg: tf.Tensor1D) => tf.Scalar): number {
+    const fn = `${FN}.trainStep`;
+    this.checkPairs(fn, users, positives, 'positives');
+    checkIds(fn, 'negatives', negatives, this.numItems);
+    const b = users.length;
+    const n = checkPerRow(fn, 'negatives', negatives, b, 'n');
+    const P = b + b * n;
+    const d = this.dim;
+    const pu = new Int32Array(P);
+    pu.set(users);
+    for (let t = 0; t < b * n; t++) pu[b + t] = users[Math.floor(t / n)];
+    const pi = new Int32Array(P);
+    pi.set(positives);
+    pi.set(negatives, b);
+    const nb = this.neighbourhoods.pad(pi);
+    const L = nb.L;
+    const mu = this.userMemory.lookup(pu);
+    const ei = this.itemMemory.lookup(pi);
+    const mN = this.userMemory.lookup(nb.ids);
+    const cN = this.outputMemory.lookup(nb.ids);
+    const mask = tf.tensor3d(nb.mask, [P, 1, L]);
+    const dense = this.denseList();
+    const f = (muT: tf.Tensor, eiT: tf.Tensor, mNT: tf.Tensor, cNT: tf.Tensor, ...w: tf.Tensor[]): tf.Scalar => {
+      const x = { mu: tf.reshape(muT, [P, 1, d]) as tf.Tensor3D, ei: tf.reshape(eiT, [P, 1, d]) as tf.Tensor3D, mN: tf.reshape(mNT, [P, L, d]) as tf.Tensor3D, cN: tf.reshape(cNT, [P, L, d]) as tf.Tensor3D, mask };
+      const r = tf.reshape(cmnForward(x, this.denseWeights(w)), [P]);
+      const pos = tf.reshape(tf.mul(tf.reshape(tf.slice(r, [0], [b]), [b, 1]), tf.ones([1, n])), [b * n]) as tf.Tensor1D;
+      const neg = tf.slice(r, [b], [b * n]) as tf.Tensor1D;
+      return lossFn ? lossFn(pos, neg) : (tf.mean(tf.softplus(tf.neg(tf.sub(pos, neg)))) as tf.Scalar);
+    };
+    const { value, grads } = tf.valueAndGrads(f as (...a: tf.Tensor[]) => tf.Scalar)([mu, ei, mN, cN, ...dense]);
+    try {
+      // real neighbour positions only: padding must not move any row (lazy optimizers would)
+      const real: number[] = [];
+      for (let k = 0; k < nb.mask.length; k++) if (nb.mask[k] === 1) real.push(k);
+      const gmN = grads[2].dataSync() as Float32Array;
+      const gcN = grads[3].dataSync() as Float32Array;
+      const mIds = new Int32Array(P + real.length);
+      mIds.set(pu);
+      const gm = new Float32Array((P + real.length) * d);
+      gm.set(grads[0].dataSync() as Float32Array);
+      const cIds = new Int32Array(real.length);
+      const gc = new Float32Array(real.length * d);
+      real.forEach((k, r) => {
+        mIds[P + r] = nb.ids[k];
+        cIds[r] = nb.ids[k];
+        gm.set(gmN.subarray(k * d, (k + 1) * d), (P + r) * d);
+        gc.set(gcN.subarray(k * d, (k + 1) * d), r * d);
+      });
+      this.userMemory.applyGradients(mIds, gm);
+      if (cIds.length > 0) this.outputMemory.applyGradients(cIds, gc);
+      this.itemMemory.applyGradients(pi, grads[1]);
+      this.optimizer.applyGradients(dense.map((v, k) => ({ name: v.name, tensor: grads[4 + k] })));
+      return value.dataSync()[0];
+    } finally {
+      tf.dispose([value, ...grads, mu, ei, mN, cN, mask]);
+    }
+  }
+
+  /**
+   * Scores of `users` against every item, row-major `[users.length, numItems]`. Items are
+   * processed in chunks; within a chunk each item's neighbourhood is looked up once and shared
+   * by all users.
+   */
+  scoreAll(users: Int32Array): Float32Array {
+    checkIds(`${FN}.scoreAll`, 'users', users, this.numUsers);
+    const b = users.length;
+    const N = this.numItems;
+    const d = this.dim;
+    const out = new Float32Array(b * N);
+    const cap = Math.max(1, this.neighbourhoods.maxNeighbours);
+    const chunk = Math.max(1, Math.floor(CHUNK_FLOATS / (d * (2 * cap + 3 * b))));
+    const mu = tf.tidy(() => tf.reshape(this.userMemory.lookup(users), [1, b, d]) as tf.Tensor3D);
+    try {
+      for (let start = 0; start < N; start += chunk) {
+        const items = Int32Array.from({ length: Math.min(N, start + chunk) - start }, (_, k) => start + k);
+        const c = items.length;
+        const nb = this.neighbourhoods.pad(items);
+        const r = tf.tidy(() => {
+          const x = {
+            mu,
+            ei: tf.reshape(this.itemMemory.lookup(items), [c, 1, d]) as tf.Tensor3D,
+            mN: tf.reshape(this.userMemory.lookup(nb.ids), [c, nb.L, d]) as tf.Tensor3D,
+            cN: tf.reshape(this.outputMemory.lookup(nb.ids), [c, nb.L, d]) as tf.Tensor3D,
+            mask: tf.tensor3d(nb.mask, [c, 1, nb.L]),
+          };
+          return tf.transpose(cmnForward(x, this.denseWeights(this.denseList()))); // [b, c]
+        });
+        const vals = r.dataSync() as Float32Array;
+        r.dispose();
+        for (let u = 0; u < b; u++) out.set(vals.subarray(u * c, (u + 1) * c), u * N + start);
+      }
+    } finally {
+      mu.dispose();
+    }
+    return out;
+  }
+
+  /**
+   * Initialises user memory m and item memory e from pre-trained embeddings (GMF / BPR-MF
+   * pre-training, as in the paper): row-major `[numUsers, dim]` and `[numItems, dim]`.
+   */
+  initFromEmbeddings(userEmb: Float32Array | SparseEmbedding, itemEmb: Float32Array | SparseEmbedding): void {
+    const fn = `${FN}.initFromEmbeddings`;
+    const pairs: [string, Float32Array | SparseEmbedding, SparseEmbedding][] = [['userEmb', userEmb, this.userMemory], ['itemEmb', itemEmb, this.itemMemory]];
+    for (const [arg, src, dst] of pairs) {
+      const data = src instanceof SparseEmbedding ? src.data.subarray(0, src.rows * src.dim) : src;
+      const want = dst.rows * this.dim;
+      if (!(data instanceof Float32Array) || data.length !== want) {
+        throw new Error(`${fn}: ${arg} must be a Float32Array or SparseEmbedding of shape [${dst.rows}, ${this.dim}] (${want} values), got ${show(data)}`);
+      }
+    }
+    for (const [, src, dst] of pairs) dst.data.set(src instanceof SparseEmbedding ? src.data.subarray(0, src.rows * src.dim) : src);
+  }
+
+  /** Frees the dense variables (and the default optimizer). */
+  dispose(): void {
+    tf.dispose(this.denseList());
+    if (this.ownsOptimizer) this.optimizer.dispose();
+  }
+
+  private checkPairs(fn: string, users: Int32Array, items: Int32Array, arg = 'items'): void {
+    checkIds(fn, 'users', users, this.numUsers);
+    checkIds(fn, arg, items, this.numItems);
+    if (items.length !== users.length) throw new Error(`${fn}: ${arg} must have length users.length (${users.length}), got ${items.length}`);
+  }
+}
