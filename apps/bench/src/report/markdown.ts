@@ -1,0 +1,108 @@
+/**
+ * `results.md`: the protocol card, one summary table per evaluation, performance and the
+ * paired-test verdicts.
+ */
+import { escapeMarkdownCell as esc, formatMetric, formatNumber, formatPValue } from './format';
+import { performanceRows, summaryTables, type SummaryCell, type SummaryTable } from './tables';
+import type { Results } from './types';
+
+function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header.map(esc)), line(align.map((a) => (a === 'r' ? '---:' : '---'))), ...rows.map(line)].join('\n');
+}
+
+/**
+ * The text of a summary cell: `mean ± std`, bold when it is the column's best.
+ *
+ * @example
+ * ```ts
+ * meanStdCell({ mean: 0.35, std: 0.0707, ci95: [0, 1], n: 2, best: true }); // '**0.3500 ± 0.0707**'
+ * ```
+ */
+export function meanStdCell(c: SummaryCell | undefined): string {
+  if (c === undefined) return '–';
+  const text = `${formatMetric(c.mean)} ± ${formatMetric(c.std)}`;
+  return c.best ? `**${text}**` : text;
+}
+
+function summarySection(t: SummaryTable): string {
+  const header = ['model', ...t.metrics];
+  const align: ('l' | 'r')[] = ['l', ...t.metrics.map(() => 'r' as const)];
+  const main = table(header, align, t.rows.map((r) => [esc(r.model), ...r.cells.map(meanStdCell)]));
+  const ci = table(
+    [...header, 'n'],
+    [...align, 'r'],
+    t.rows.map((r) => [
+      esc(r.model),
+      ...r.cells.map((c) => (c === undefined ? '–' : `[${formatMetric(c.ci95[0])}, ${formatMetric(c.ci95[1])}]`)),
+      String(Math.max(0, ...r.cells.map((c) => c?.n ?? 0))),
+    ]),
+  );
+  return [`### ${esc(t.evaluation)}`, '', main, '', '<details><summary>95 % confidence intervals of the mean</summary>', '', ci, '', '</details>'].join('\n');
+}
+
+function performanceSection(results: Results): string {
+  const rows = performanceRows(results).map((p) => [
+    esc(p.model),
+    esc(p.protocol),
+    String(p.seeds),
+    formatNumber(p.trainSeconds),
+    formatNumber(p.trainEventsPerSecond),
+    formatNumber(p.observeEventsPerSecond),
+    esc(p.observeMode ?? '–'),
+    formatNumber(p.latencyMedianMs),
+    formatNumber(p.latencyP99Ms),
+  ]);
+  if (rows.length === 0) return '## Performance\n\nNo runs.';
+  const header = ['model', 'protocol', 'seeds', 'train s', 'train events/s', 'observe events/s', 'observe', 'recommend median ms', 'recommend p99 ms'];
+  return ['## Performance', '', 'Means over seeds. Recommend latency: `recommend(user, 10)` over the whole catalogue.', '', table(header, ['l', 'l', 'r', 'r', 'r', 'r', 'l', 'r', 'r'], rows)].join('\n');
+}
+
+function comparisonsSection(results: Results): string {
+  if (results.comparisons.length === 0) return '## Paired tests\n\nNo paired comparisons in this run.';
+  const rows = results.comparisons.map((c) => [
+    esc(c.verdict),
+    esc(`${c.a} vs ${c.b}`),
+    esc(c.evaluation),
+    esc(c.metric),
+    esc(c.test),
+    formatNumber(c.statistic),
+    formatPValue(c.pValue),
+    formatMetric(c.meanDiff),
+  ]);
+  const header = ['verdict', 'pair (a vs b)', 'evaluation', 'metric', 'test', 'statistic', 'p', 'mean a − b'];
+  return ['## Paired tests', '', table(header, ['l', 'l', 'l', 'l', 'l', 'r', 'r', 'r'], rows)].join('\n');
+}
+
+function environmentSection(results: Results): string {
+  const versions = Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(', ');
+  return [
+    '## Environment',
+    '',
+    `- created: ${results.createdAt}`,
+    `- command: \`${results.command.replace(/`/g, "'")}\``,
+    `- backend: ${results.backend}`,
+    `- versions: ${versions || '–'}`,
+  ].join('\n');
+}
+
+/**
+ * Renders `results.md`: the protocol card (`results.cardMarkdown`) on top, then per evaluation a
+ * table of `mean ± std` over seeds (rows = models, columns = metrics, the best value per column in
+ * bold) with the 95 % intervals in a collapsible table below it, then performance, the paired-test
+ * verdicts and the environment.
+ *
+ * @example
+ * ```ts
+ * const md = renderMarkdown(results);
+ * md.includes('| nmrn | **0.3500 ± 0.0707** |'); // true for a best HR@10 of 0.30 and 0.40 over two seeds
+ * ```
+ */
+export function renderMarkdown(results: Results): string {
+  const tables = summaryTables(results);
+  const summary =
+    tables.length === 0
+      ? 'No summary metrics in this run.'
+      : ['Mean ± standard deviation over seeds; the best value in each column is in **bold**.', '', ...tables.map(summarySection).flatMap((s) => [s, ''])].join('\n').trimEnd();
+  return [results.cardMarkdown.trim(), '## Results', summary, performanceSection(results), comparisonsSection(results), environmentSection(results)].join('\n\n') + '\n';
+}
