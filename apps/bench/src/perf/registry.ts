@@ -5,5 +5,6 @@ export const PERF_SCRIPTS: Record<string, () => Promise<PerfScript>> = {
   embeddings: () => import('./embeddings'),
   samplers: () => import('./samplers'),
   eval: () => import('./eval'),
+  data: () => import('./data'),
   memory: () => import('./memory'),
 };

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { strToU8, zipSync } from 'fflate';
+import { loadMovieLens } from './movielens';
+
+const UDATA = '196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t377\t1\t878887116\n';
+const good = Buffer.from(zipSync({ 'ml-100k': { 'u.data': strToU8(UDATA), 'README': strToU8('fixture') } }));
+const corrupt = Buffer.from(good);
+corrupt[corrupt.length >> 1] ^= 0xff;
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+let server: Server;
+let base = '';
+let requests = 0;
+const served: Record<string, Buffer> = {};
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requests++;
+    const body = served[req.url ?? ''];
+    if (!body) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    res.setHeader('content-length', body.length);
+    res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe('loadMovieLens', () => {
+  it('downloads into the cache, verifies, unzips, records the hash, then reuses the cache', async () => {
+    served['/good/ml-100k.zip'] = good;
+    const cacheDir = mkdtempSync(join(tmpdir(), 'memrec-ml-'));
+    const phases = new Set<string>();
+    const d = await loadMovieLens('100k', { cacheDir, baseUrl: `${base}/good`, sha256: sha(good), onProgress: (p) => phases.add(p.phase) });
+    expect(d.stats.numInteractions).toBe(3);
+    expect(d.users.rawIds()).toEqual([196, 186, 22]);
+    expect([...phases].sort()).toEqual(['download', 'parse', 'unzip']);
+    expect(readdirSync(cacheDir).sort()).toEqual(['ml-100k', 'ml-100k.zip']);
+    const before = requests;
+    const again = await loadMovieLens('100k', { cacheDir, baseUrl: `${base}/good`, download: false });
+    expect(again.stats.numInteractions).toBe(3);
+    expect(requests).toBe(before);
+  });
+
+  it('records the hash of an unpinned first download (trust on first use)', async () => {
+    served['/tofu/ml-100k.zip'] = good;
+    const cacheDir = mkdtempSync(join(tmpdir(), 'memrec-ml-'));
+    await loadMovieLens('100k', { cacheDir, baseUrl: `${base}/tofu` });
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(join(cacheDir, 'ml-100k.zip.sha256'), 'utf8').trim()).toBe(sha(good));
+  });
+
+  it('rejects a corrupt download with a checksum error and leaves nothing in the cache', async () => {
+    served['/bad/ml-100k.zip'] = corrupt;
+    const cacheDir = mkdtempSync(join(tmpdir(), 'memrec-ml-'));
+    await expect(loadMovieLens('100k', { cacheDir, baseUrl: `${base}/bad`, sha256: sha(good) })).rejects.toThrow(
+      `checksum of ${base}/bad/ml-100k.zip must be SHA-256 ${sha(good)}, got ${sha(corrupt)}`,
+    );
+    expect(readdirSync(cacheDir)).toEqual([]);
+  });
+
+  it('rejects an unpinned file that is not a zip and leaves nothing in the cache', async () => {
+    served['/junk/ml-100k.zip'] = Buffer.from('<html>not found</html>');
+    const cacheDir = mkdtempSync(join(tmpdir(), 'memrec-ml-'));
+    await expect(loadMovieLens('100k', { cacheDir, baseUrl: `${base}/junk` })).rejects.toThrow(/must contain ml-100k\/u.data|is not a valid zip/);
+    expect(readdirSync(cacheDir)).toEqual([]);
+  });
+
+  it('says what to download and where when offline or when download is off', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'memrec-ml-'));
+    await expect(loadMovieLens('1m', { cacheDir, download: false })).rejects.toThrow(
+      `download https://files.grouplens.org/datasets/movielens/ml-1m.zip and unzip it into ${cacheDir}`,
+    );
+    const offline = (() => Promise.reject(new Error('getaddrinfo ENOTFOUND'))) as unknown as typeof fetch;
+    await expect(loadMovieLens('1m', { cacheDir, fetch: offline })).rejects.toThrow(/ENOTFOUND\)\. Offline\? Download https:\/\/files.grouplens.org\/datasets\/movielens\/ml-1m.zip by hand/);
+    expect(readdirSync(cacheDir)).toEqual([]);
+    await expect(loadMovieLens('404' as never)).rejects.toThrow('loadMovieLens: variant must be one of 100k, 1m, 10m, 20m, 25m, latest-small, got "404"');
+  });
+
+  it('reads a local folder and explains a missing file', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'memrec-ml-'));
+    served['/dir/ml-100k.zip'] = good;
+    await loadMovieLens('100k', { cacheDir, baseUrl: `${base}/dir` });
+    expect((await loadMovieLens('100k', { dir: cacheDir })).stats.numInteractions).toBe(3);
+    expect((await loadMovieLens('100k', { dir: join(cacheDir, 'ml-100k') })).stats.numInteractions).toBe(3);
+    expect(existsSync(join(cacheDir, 'nothing'))).toBe(false);
+    await expect(loadMovieLens('25m', { dir: cacheDir })).rejects.toThrow('dir must contain ratings.csv or ml-25m/ratings.csv');
+  });
+});
