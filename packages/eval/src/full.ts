@@ -1,7 +1,7 @@
 import { UserItemSet, type Interactions, type Scorer } from '@memrec/core';
 import { MetricAccumulator } from './accumulator';
 import { checkInteractions, checkK, nanError, sortedDifference, TIE_BREAK, type EvaluationResult } from './common';
-import { findNaN, relevantRanksRow, topKRow } from './topk';
+import { findNaN, prepareRow, ranksPrepared, topKPrepared } from './topk';
 
 /** Options of {@link evaluateFull}. */
 export interface FullEvalOptions {
@@ -78,6 +78,7 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
   const heapVals = new Float64Array(maxK);
   const heapIds = new Int32Array(maxK);
   let positions = new Int32Array(16);
+  const keys = new Float32Array(numItems);
   for (let c0 = 0; c0 < evalUsers.length; c0 += chunkSize) {
     const chunk = Int32Array.from(evalUsers.slice(c0, c0 + chunkSize));
     const scores = await scorer.scoreAll(chunk);
@@ -92,8 +93,9 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
       const exclude = seen.itemsOf(u);
       const rel = relevant[c0 + r];
       if (positions.length < rel.length) positions = new Int32Array(rel.length * 2);
-      const got = topKRow(row, maxK, exclude, distance, top, heapVals, heapIds);
-      const numRanked = relevantRanksRow(row, rel, exclude, distance, positions);
+      const numRanked = prepareRow(row, exclude, distance, keys);
+      const got = topKPrepared(keys, maxK, top, heapVals, heapIds);
+      ranksPrepared(keys, rel, positions);
       acc.add({ user: u, topK: top.subarray(0, got), positions: positions.subarray(0, rel.length), numRelevant: rel.length, numRanked });
     }
     onProgress?.(Math.min(c0 + chunkSize, evalUsers.length), evalUsers.length);

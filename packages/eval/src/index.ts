@@ -18,7 +18,7 @@ export {
   type RelevantItems,
 } from './metrics';
 export { MetricAccumulator, type RankedUnit, type MetricAccumulatorOptions, type PerUnitValues } from './accumulator';
-export { topKRow, relevantRanksRow, rankCandidates, findNaN } from './topk';
+export { topKRow, relevantRanksRow, prepareRow, topKPrepared, ranksPrepared, rankCandidates, findNaN } from './topk';
 export { TIE_BREAK, type EvaluationResult, type EvaluationSetup, type EvaluationCounts } from './common';
 export { evaluateFull, type FullEvalOptions } from './full';
 export { summarize, pairedTTest, wilcoxonSignedRank, type Summary, type PairedTestResult } from './stats';

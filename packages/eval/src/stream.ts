@@ -3,7 +3,7 @@ import { MetricAccumulator, type PerUnitValues } from './accumulator';
 import { sampleExcluding } from './candidates';
 import { checkInteractions, checkK, nanError, sortedDifference, TIE_BREAK, type EvaluationCounts, type EvaluationResult } from './common';
 import { scoreLists } from './sampled';
-import { findNaN, rankCandidates, relevantRanksRow, topKRow } from './topk';
+import { findNaN, prepareRow, rankCandidates, ranksPrepared, topKPrepared } from './topk';
 
 /** A model that is evaluated and then updated, block after block. */
 export interface StreamModel {
@@ -138,6 +138,9 @@ async function rankEvents(s: Step, users: Int32Array, items: Int32Array): Promis
     if (!(scores instanceof Float32Array) || scores.length !== users.length * numItems) {
       throw new Error(`${s.fn}: scoreAll of model ${JSON.stringify(s.name)} must return a Float32Array of ${users.length} x ${numItems}, got length ${scores?.length}`);
     }
+    const keys = new Float32Array(numItems);
+    const heapVals = new Float64Array(s.maxK);
+    const heapIds = new Int32Array(s.maxK);
     for (let r = 0; r < users.length; r++) {
       const u = users[r];
       const i = items[r];
@@ -145,8 +148,9 @@ async function rankEvents(s: Step, users: Int32Array, items: Int32Array): Promis
       const bad = findNaN(row);
       if (bad >= 0) throw nanError(s.fn, s.name, u, bad);
       const exclude = sortedDifference(s.seen.itemsOf(u), Int32Array.of(i));
-      const got = topKRow(row, s.maxK, exclude, distance, top);
-      const numRanked = relevantRanksRow(row, Int32Array.of(i), exclude, distance, pos);
+      const numRanked = prepareRow(row, exclude, distance, keys);
+      const got = topKPrepared(keys, s.maxK, top, heapVals, heapIds);
+      ranksPrepared(keys, Int32Array.of(i), pos);
       for (const acc of s.accs) acc.add({ user: u, topK: top.subarray(0, got), positions: pos, numRelevant: 1, numRanked });
       s.seen.add(u, i);
     }

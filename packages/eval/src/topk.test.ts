@@ -78,6 +78,29 @@ describe('relevantRanksRow', () => {
   });
 });
 
+test('relevantRanksRow equals a full sort on long continuous rows with many relevant items (seeded)', () => {
+  const rng = seededRng(13);
+  for (let t = 0; t < 5; t++) {
+    const n = 3000;
+    // a few exact duplicates of relevant values exercise the tie path inside binned ranges
+    const row = Float32Array.from({ length: n }, () => rng() * 2 - 1);
+    const rel = new Set<number>();
+    while (rel.size < 40) rel.add(randInt(rng, n));
+    const relSorted = [...rel].sort((a, b) => a - b);
+    for (let d = 0; d < 10; d++) row[randInt(rng, n)] = row[relSorted[randInt(rng, 40)]];
+    const ex = new Set<number>();
+    for (let e = 0; e < 300; e++) {
+      const j = randInt(rng, n);
+      if (!rel.has(j)) ex.add(j);
+    }
+    const order = referenceOrder(row, ex, false);
+    const want = order.map((id, p) => (rel.has(id) ? p : -1)).filter((p) => p >= 0);
+    const pos = new Int32Array(40);
+    relevantRanksRow(row, Int32Array.from(relSorted), Int32Array.from([...ex].sort((a, b) => a - b)), false, pos);
+    expect(Array.from(pos)).toEqual(want);
+  }
+});
+
 test('findNaN finds the first NaN', () => {
   expect(findNaN(Float32Array.from([1, 2, NaN, NaN]))).toBe(2);
   expect(findNaN(Float32Array.from([1, Infinity]))).toBe(-1);

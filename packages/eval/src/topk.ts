@@ -7,8 +7,6 @@
  * the caller (see {@link findNaN}).
  */
 
-const EMPTY = new Int32Array(0);
-
 /**
  * Index of the first NaN in `row`, or -1.
  *
@@ -23,6 +21,32 @@ export function findNaN(row: Float32Array): number {
 }
 
 /**
+ * Copies `row` into `scratch` as ranking keys: the value (negated when `distance`), NaN for every
+ * item listed in `exclude` (sorted ascending). Returns the number of items left to rank. The
+ * kernels {@link topKPrepared} and {@link ranksPrepared} read these keys; NaN never ranks.
+ *
+ * @example
+ * ```ts
+ * const keys = new Float32Array(3);
+ * prepareRow(Float32Array.from([1, 2, 3]), Int32Array.from([1]), true, keys); // 2; keys = [-1, NaN, -3]
+ * ```
+ */
+export function prepareRow(row: Float32Array, exclude: Int32Array, distance: boolean, scratch: Float32Array): number {
+  const n = row.length;
+  if (distance) for (let j = 0; j < n; j++) scratch[j] = -row[j];
+  else scratch.set(row);
+  let excluded = 0;
+  for (let e = 0; e < exclude.length; e++) {
+    const j = exclude[e];
+    if (j < n && (e === 0 || exclude[e - 1] !== j)) {
+      scratch[j] = NaN;
+      excluded++;
+    }
+  }
+  return n - excluded;
+}
+
+/**
  * Writes the ids of the best `k` items of `row` (best first) into `out` and returns how many
  * were written (`min(k, candidates)`). Items listed in `exclude` (sorted ascending, duplicate
  * free) are skipped. Runs a fixed-size min-heap: O(n + m log k) where m, the number of heap
@@ -34,40 +58,49 @@ export function findNaN(row: Float32Array): number {
  * topKRow(Float32Array.from([0.1, 0.9, 0.5, 0.9]), 2, Int32Array.from([1]), false, out); // 2; out = [3, 2]
  * ```
  */
-export function topKRow(row: Float32Array, k: number, exclude: Int32Array, distance: boolean, out: Int32Array, heapVals = new Float64Array(k), heapIds = new Int32Array(k)): number {
-  const n = row.length;
-  const sign = distance ? -1 : 1;
+export function topKRow(row: Float32Array, k: number, exclude: Int32Array, distance: boolean, out: Int32Array): number {
+  const keys = new Float32Array(row.length);
+  prepareRow(row, exclude, distance, keys);
+  return topKPrepared(keys, k, out, new Float64Array(k), new Int32Array(k));
+}
+
+/**
+ * {@link topKRow} over keys made by {@link prepareRow} (NaN = excluded), with caller-owned heap
+ * buffers of length >= k.
+ *
+ * @example
+ * ```ts
+ * topKPrepared(keys, 10, out, new Float64Array(10), new Int32Array(10));
+ * ```
+ */
+export function topKPrepared(keys: Float32Array, k: number, out: Int32Array, heapVals: Float64Array, heapIds: Int32Array): number {
+  const n = keys.length;
   let size = 0;
-  let thr = -Infinity;
-  let e = 0;
-  let start = 0;
-  while (start < n) {
-    while (e < exclude.length && exclude[e] < start) e++;
-    const stop = e < exclude.length && exclude[e] < n ? exclude[e] : n;
-    let j = start;
-    // Fill the heap.
-    for (; j < stop && size < k; j++) {
-      heapPush(heapVals, heapIds, size++, sign * row[j], j);
-      if (size === k) thr = heapVals[0];
+  let j = 0;
+  // Fill the heap with the first k ranked items.
+  for (; j < n && size < k; j++) {
+    const v = keys[j];
+    if (v === v) heapPush(heapVals, heapIds, size++, v, j);
+  }
+  // Every later item has a larger id, so it beats the root only with a strictly larger value
+  // (NaN compares false: excluded items never enter).
+  let thr = size === k ? heapVals[0] : Infinity;
+  for (; j < n; j++) {
+    const v = keys[j];
+    if (v > thr) {
+      heapReplaceRoot(heapVals, heapIds, k, v, j);
+      thr = heapVals[0];
     }
-    // Every later item has a larger id, so it beats the root only with a strictly larger value.
-    for (; j < stop; j++) {
-      const v = sign * row[j];
-      if (v > thr) {
-        heapReplaceRoot(heapVals, heapIds, k, v, j);
-        thr = heapVals[0];
-      }
-    }
-    start = stop + 1;
   }
   // Pop worst-first into the tail of `out`.
   for (let p = size - 1; p >= 0; p--) {
     out[p] = heapIds[0];
-    const last = p;
-    if (last > 0) heapReplaceRoot(heapVals, heapIds, last, heapVals[last], heapIds[last]);
+    if (p > 0) heapReplaceRoot(heapVals, heapIds, p, heapVals[p], heapIds[p]);
   }
   return size;
 }
+
+let binTable = new Int32Array(0);
 
 /** a ranks below b: smaller value, or equal value and larger id. */
 function worse(va: number, ia: number, vb: number, ib: number): boolean {
@@ -116,52 +149,85 @@ function heapReplaceRoot(vals: Float64Array, ids: Int32Array, size: number, v: n
  * ```
  */
 export function relevantRanksRow(row: Float32Array, relevant: Int32Array, exclude: Int32Array, distance: boolean, out: Int32Array): number {
-  const n = row.length;
+  const keys = new Float32Array(row.length);
+  const ranked = prepareRow(row, exclude, distance, keys);
+  ranksPrepared(keys, relevant, out);
+  return ranked;
+}
+
+/**
+ * {@link relevantRanksRow} over keys made by {@link prepareRow} (NaN = excluded; the relevant
+ * items must not be excluded).
+ *
+ * @example
+ * ```ts
+ * ranksPrepared(keys, Int32Array.from([4, 9]), positions);
+ * ```
+ */
+export function ranksPrepared(keys: Float32Array, relevant: Int32Array, out: Int32Array): void {
+  const n = keys.length;
   const m = relevant.length;
-  const sign = distance ? -1 : 1;
+  if (m === 0) return;
   // Relevant items in rank order.
-  const order = Array.from(relevant, (id) => id).sort((a, b) => {
-    const va = sign * row[a];
-    const vb = sign * row[b];
-    return va !== vb ? vb - va : a - b;
-  });
-  const vals = Float64Array.from(order, (id) => sign * row[id]);
+  const order = Array.from(relevant).sort((a, b) => (keys[a] !== keys[b] ? keys[b] - keys[a] : a - b));
+  const vals = Float64Array.from(order, (id) => keys[id]);
   const ids = Int32Array.from(order);
   const cnt = new Int32Array(m + 1);
-  const wv = m > 0 ? vals[m - 1] : Infinity;
-  const wid = m > 0 ? ids[m - 1] : -1;
-  let ranked = 0;
-  let e = 0;
-  let rp = 0;
-  let start = 0;
-  const ex = exclude.length > 0 ? exclude : EMPTY;
-  while (start < n) {
-    while (e < ex.length && ex[e] < start) e++;
-    const stop = e < ex.length && ex[e] < n ? ex[e] : n;
-    ranked += stop - start;
-    for (let j = start; j < stop; j++) {
-      const v = sign * row[j];
-      if (v < wv || (v === wv && j >= wid)) continue; // ranked below every relevant item (or the worst itself)
-      while (rp < m && relevant[rp] < j) rp++;
-      if (rp < m && relevant[rp] === j) continue;
-      // idx = number of relevant items ranked ahead of j.
-      let lo = 0;
-      let hi = m;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (worse(v, j, vals[mid], ids[mid])) lo = mid + 1;
-        else hi = mid;
-      }
-      cnt[lo]++;
+  const wv = vals[m - 1];
+  const wid = ids[m - 1];
+  const top = vals[0];
+  // Bin table over [wv, top]: a bin holding no relevant value tells directly how many relevant
+  // items rank ahead of any item in it (binning is monotone); bins holding one need the search.
+  const useBins = m > 1 && top > wv && Number.isFinite(top - wv);
+  const B = useBins ? Math.min(8192, Math.max(256, 64 * m)) : 0;
+  const scale = useBins ? B / (top - wv) : 0;
+  if (useBins) {
+    if (binTable.length < B) binTable = new Int32Array(B);
+    const bins = new Int32Array(m);
+    for (let h = 0; h < m; h++) bins[h] = Math.min(B - 1, ((vals[h] - wv) * scale) | 0);
+    // bins[] is non-increasing in h; sweep bins downwards counting relevant values in higher bins.
+    let h = 0;
+    for (let b = B - 1; b >= 0; b--) {
+      while (h < m && bins[h] > b) h++;
+      binTable[b] = h < m && bins[h] === b ? -1 : h;
     }
-    start = stop + 1;
   }
-  let negAbove = 0;
+  const table = binTable;
+  for (let j = 0; j < n; j++) {
+    const v = keys[j];
+    if (!(v >= wv)) continue; // below every relevant item, or excluded (NaN)
+    if (useBins) {
+      if (v > top) {
+        cnt[0]++;
+        continue;
+      }
+      let b = ((v - wv) * scale) | 0;
+      if (b >= B) b = B - 1;
+      const t = table[b];
+      if (t >= 0) {
+        cnt[t]++;
+        continue;
+      }
+    }
+    if (v === wv && j >= wid) continue; // tied with the worst relevant item and not ahead of it
+    // lo = number of relevant items ranked ahead of j (value larger, or equal with a lower id).
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (vals[mid] > v) lo = mid + 1;
+      else hi = mid;
+    }
+    while (lo < m && vals[lo] === v && ids[lo] < j) lo++;
+    cnt[lo]++;
+  }
+  // The h-th relevant item itself was counted in cnt[h] (h relevant items are ahead of it),
+  // except the worst, which the loop skipped.
+  let above = 0;
   for (let h = 0; h < m; h++) {
-    negAbove += cnt[h];
-    out[h] = negAbove + h;
+    above += cnt[h] - (h < m - 1 ? 1 : 0);
+    out[h] = above + h;
   }
-  return ranked;
 }
 
 /**
