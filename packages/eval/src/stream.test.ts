@@ -55,6 +55,37 @@ describe('evaluateStream', () => {
     expect(res.window.values.mrr[2]).toBeCloseTo((0.5 + 1 / 3) / 2, 12);
   });
 
+  test('scores each distinct user once per chunk; results do not depend on the chunk size', async () => {
+    // a user-dependent scorer: user u prefers item (u + j) % 4 in order j = 0..3
+    const calls: number[][] = [];
+    const model = {
+      scorer: {
+        numItems: 4,
+        scoreAll: (users: Int32Array) => {
+          calls.push(Array.from(users));
+          const out = new Float32Array(users.length * 4);
+          users.forEach((u, r) => [0, 1, 2, 3].forEach((j) => (out[r * 4 + ((u + j) % 4)] = 4 - j)));
+          return out;
+        },
+      } as Scorer,
+      observe: () => {},
+    };
+    const stream = [I([0, 1, 0, 2, 1, 0], [1, 2, 3, 3, 0, 2])];
+    const runs = [];
+    for (const chunkSize of [1, 2, 256]) {
+      calls.length = 0;
+      runs.push((await evaluateStream(model, stream, { k: [1, 2], mode: 'full', chunkSize })).metrics);
+      // every call lists distinct users, at most chunkSize of them
+      for (const c of calls) expect(new Set(c).size).toBe(c.length);
+      for (const c of calls) expect(c.length).toBeLessThanOrEqual(chunkSize);
+      if (chunkSize === 256) expect(calls).toEqual([[0, 1, 2]]);
+    }
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[2]).toEqual(runs[0]);
+    // hand check, first event: user 0 ranks 0,1,2,3 -> item 1 at position 1 -> hr@1 = 0 there
+    expect(runs[0]['hr@2']).toBeGreaterThan(0);
+  });
+
   test('perEvent: the model observes each event right after ranking it', async () => {
     const model = popularity([0, 1, 0, 0]);
     const res = await evaluateStream(model, blocks, { seen: seen0(), k: [1], mode: 'full', perEvent: true });

@@ -26,7 +26,7 @@ export interface StreamEvalOptions {
   window?: number;
   /** Events between window ends (default window / 10, at least 1). */
   windowStride?: number;
-  /** Events scored per call (default 256). */
+  /** Distinct users scored per `scoreAll` call (default 256); each user is scored once per chunk. */
   chunkSize?: number;
   /** Model name used in error messages. */
   name?: string;
@@ -88,10 +88,13 @@ export async function evaluateStream(model: StreamModel, blocks: Interactions[],
     checkInteractions(fn, `blocks[${b}]`, block, scorer.numItems, true);
     const acc = new MetricAccumulator({ k: ks, numItems: scorer.numItems });
     const step = { fn, name, scorer, seen, ks, maxK, sampledN, rng, accs: [acc, total] };
-    for (let e0 = 0; e0 < block.users.length; e0 += chunkSize) {
-      const e1 = Math.min(block.users.length, e0 + chunkSize);
+    for (let e0 = 0; e0 < block.users.length; ) {
+      // A chunk holds up to `chunkSize` distinct users (each scored once: the model does not
+      // change inside a block), or one event in perEvent mode.
+      const e1 = options.perEvent ? e0 + 1 : chunkEnd(block.users, e0, chunkSize);
       await rankEvents(step, block.users.subarray(e0, e1), block.items.subarray(e0, e1));
       if (options.perEvent) await model.observe(slice(block, e0, e1));
+      e0 = e1;
     }
     if (!options.perEvent) await model.observe(block);
     const users = new Set(block.users).size;
@@ -134,9 +137,13 @@ async function rankEvents(s: Step, users: Int32Array, items: Int32Array): Promis
   const top = new Int32Array(s.maxK);
   const pos = new Int32Array(1);
   if (s.sampledN === 0) {
-    const scores = await s.scorer.scoreAll(users);
-    if (!(scores instanceof Float32Array) || scores.length !== users.length * numItems) {
-      throw new Error(`${s.fn}: scoreAll of model ${JSON.stringify(s.name)} must return a Float32Array of ${users.length} x ${numItems}, got length ${scores?.length}`);
+    // Score each distinct user of the chunk once; events point at their user's row.
+    const rowOf = new Map<number, number>();
+    for (const u of users) if (!rowOf.has(u)) rowOf.set(u, rowOf.size);
+    const distinct = Int32Array.from(rowOf.keys());
+    const scores = await s.scorer.scoreAll(distinct);
+    if (!(scores instanceof Float32Array) || scores.length !== distinct.length * numItems) {
+      throw new Error(`${s.fn}: scoreAll of model ${JSON.stringify(s.name)} must return a Float32Array of ${distinct.length} x ${numItems}, got length ${scores?.length}`);
     }
     const keys = new Float32Array(numItems);
     const heapVals = new Float64Array(s.maxK);
@@ -144,7 +151,8 @@ async function rankEvents(s: Step, users: Int32Array, items: Int32Array): Promis
     for (let r = 0; r < users.length; r++) {
       const u = users[r];
       const i = items[r];
-      const row = scores.subarray(r * numItems, (r + 1) * numItems);
+      const at = rowOf.get(u) as number;
+      const row = scores.subarray(at * numItems, (at + 1) * numItems);
       const bad = findNaN(row);
       if (bad >= 0) throw nanError(s.fn, s.name, u, bad);
       const exclude = sortedDifference(s.seen.itemsOf(u), Int32Array.of(i));
@@ -177,6 +185,19 @@ async function rankEvents(s: Step, users: Int32Array, items: Int32Array): Promis
     pos[0] = rankCandidates(v, is.subarray(r * (n + 1), (r + 1) * (n + 1)), 0, distance, s.maxK, top);
     for (const acc of s.accs) acc.add({ user: users[r], topK: top.subarray(0, Math.min(s.maxK, n + 1)), positions: pos, numRelevant: 1, numRanked: n + 1 });
   }
+}
+
+/** End (exclusive) of the chunk starting at `start` that holds at most `maxUsers` distinct users. */
+function chunkEnd(users: Int32Array, start: number, maxUsers: number): number {
+  const set = new Set<number>();
+  let e = start;
+  for (; e < users.length; e++) {
+    if (!set.has(users[e])) {
+      if (set.size === maxUsers) break;
+      set.add(users[e]);
+    }
+  }
+  return e;
 }
 
 function slice(block: Interactions, a: number, b: number): Interactions {
