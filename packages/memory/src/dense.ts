@@ -25,7 +25,10 @@ export function denseVariable(
     const scale = Math.sqrt(6 / (fanIn + fanOut));
     for (let i = 0; i < n; i++) data[i] = (rng() * 2 - 1) * scale;
   }
-  return tf.variable(tf.tensor(data, shape, 'float32'), true);
+  const initial = tf.tensor(data, shape, 'float32');
+  const v = tf.variable(initial, true);
+  initial.dispose(); // the variable holds its own reference to the data
+  return v;
 }
 
 /**

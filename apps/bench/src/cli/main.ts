@@ -1,34 +1,90 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, SparseEmbedding, seededRng, randInt, type BackendName } from '@memrec/core';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { initBackend, IdMap, UserItemSet, type RawId } from '@memrec/core';
+import { runBenchmark } from '../experiment/run';
+import { fromJsonBytes, readCheckpoint } from '../models/checkpoint';
+import { loadModel } from '../models/load';
+import { recommend } from '../models/recommend';
+import { writeReports } from '../report';
+import { resolveConfig } from './options';
+import { createProgress } from './progress';
+
+function stamp(): string {
+  return new Date().toISOString().replace(/[:]/g, '-').replace(/\..+$/, '');
+}
 
 /**
- * Entry point of `pnpm bench`. Until the model pipelines land this runs a short, real
- * BPR-MF training on random triples and prints the loss curve, proving the stack works.
+ * Entry point of `memrec-bench` (`pnpm bench`): runs the benchmark, or `recommend` from a
+ * saved checkpoint.
+ *
+ * @example
+ * ```ts
+ * await runCli(['node', 'memrec-bench', '--models', 'bprmf,pop', '--seeds', '1']);
+ * ```
  */
 export async function runCli(argv: string[]): Promise<void> {
-  const backendArg = argv.indexOf('--backend');
-  const backend = (backendArg > 0 ? argv[backendArg + 1] : 'auto') as BackendName | 'auto';
-  await initBackend({ backend });
-  const rng = seededRng(1);
-  const users = new SparseEmbedding({ rows: 500, dim: 16, optimizer: { kind: 'adam', learningRate: 0.05 }, seed: 1 });
-  const items = new SparseEmbedding({ rows: 300, dim: 16, optimizer: { kind: 'adam', learningRate: 0.05 }, seed: 2 });
-  // Each user prefers items with the same id modulo 10: a learnable structure.
-  const grads = tf.grads((u: tf.Tensor, i: tf.Tensor, j: tf.Tensor) =>
-    tf.mean(tf.softplus(tf.neg(tf.sum(tf.mul(u, tf.sub(i, j)), 1)))),
-  );
-  console.log('placeholder run: BPR-MF on a structured toy set (the full benchmark lands with apps/bench)');
-  for (let step = 1; step <= 200; step++) {
-    const n = 256;
-    const uu = Int32Array.from({ length: n }, () => randInt(rng, 500));
-    const ii = Int32Array.from(uu, (u) => (u % 10) + 10 * randInt(rng, 30));
-    const jj = Int32Array.from(uu, (u) => ((u + 1 + randInt(rng, 9)) % 10) + 10 * randInt(rng, 30));
-    const [u, i, j] = [users.lookup(uu), items.lookup(ii), items.lookup(jj)];
-    const loss = tf.tidy(() => tf.mean(tf.softplus(tf.neg(tf.sum(tf.mul(u, tf.sub(i, j)), 1)))));
-    const [gu, gi, gj] = grads([u, i, j]);
-    users.applyGradients(uu, gu);
-    items.applyGradients(ii, gi);
-    items.applyGradients(jj, gj);
-    if (step % 40 === 0) console.log(`step ${step}: BPR loss ${loss.dataSync()[0].toFixed(4)}`);
-    tf.dispose([u, i, j, gu, gi, gj, loss]);
-  }
+  const program = new Command()
+    .name('memrec-bench')
+    .description('Cross-model benchmark of streaming and memory-network recommenders')
+    .option('--models <list>', 'nmrn,cmn,neumf,bprmf,pop')
+    .addOption(new Option('--dataset <name>', 'synthetic | movielens-100k | movielens-1m | movielens-latest-small | ncf | csv'))
+    .option('--data-dir <dir>', 'folder holding the dataset files (else the download cache)')
+    .option('--name <prefix>', 'NCF file prefix (NAME.train.rating, ...)')
+    .option('--file <path>', 'a delimited file (with --dataset csv)')
+    .option('--columns <spec>', 'user=COL,item=COL[,timestamp=COL][,rating=COL]')
+    .option('--delimiter <char>', 'field delimiter of --file')
+    .option('--header', 'the file has a header line')
+    .option('--no-header', 'the file has no header line')
+    .option('--min-rating <r>', 'keep interactions rated at least r (implicit feedback)')
+    .option('--protocol <list>', 'stream | leave-last-out | stratified | temporal | predefined')
+    .option('--eval <list>', 'full,sampled-100')
+    .option('--k <list>', 'cut-offs, e.g. 5,10,20')
+    .option('--seeds <list>', 'e.g. 1,2,3')
+    .option('--epochs <n>', 'training epochs (default per model)')
+    .option('--dim <n>', 'embedding dimension')
+    .option('--batch-size <n>', 'mini-batch size')
+    .option('--nmrn-sampler <list>', 'NMRN negative samplers: gan,uniform,popularity,dns (first is "nmrn")')
+    .option('--nmrn-memory <kind>', 'shared | per-user')
+    .option('--config <file>', 'JSON file with the same keys (flags override it)')
+    .option('--backend <name>', 'auto | node | wasm | cpu')
+    .option('--out <dir>', 'output folder (default runs/<date-time>)')
+    .option('--quiet', 'print nothing but the result')
+    .action(async (flags: Record<string, unknown>) => {
+      const cfg = resolveConfig(flags);
+      const progress = createProgress({ quiet: cfg.quiet });
+      const out = resolve(cfg.out ?? join('runs', stamp()));
+      mkdirSync(out, { recursive: true });
+      const results = await runBenchmark(cfg, progress, ['memrec-bench', ...argv.slice(2)].join(' '), join(out, 'checkpoints'));
+      const { files } = await writeReports(results, out);
+      console.log(`results: ${join(out, 'results.md')}`);
+      if (!cfg.quiet) console.log(`files: ${files.map((f) => f.replace(`${out}/`, '')).join(', ')}`);
+    });
+
+  program
+    .command('recommend')
+    .description('top-k items for one user from a saved checkpoint')
+    .requiredOption('--checkpoint <dir>', 'a checkpoint folder written by a run (runs/.../checkpoints/<model>)')
+    .requiredOption('--user <rawId>', 'the user id as in the dataset')
+    .option('--k <n>', 'how many items', '10')
+    .option('--backend <name>', 'auto | node | wasm | cpu', 'auto')
+    .action(async (opts: { checkpoint: string; user: string; k: string; backend: string }) => {
+      await initBackend({ backend: opts.backend as 'auto', log: false });
+      const ck = readCheckpoint(opts.checkpoint);
+      const users = IdMap.fromJSON(fromJsonBytes<RawId[]>(ck.blobs['user-ids'], 'user-ids'));
+      const items = IdMap.fromJSON(fromJsonBytes<RawId[]>(ck.blobs['item-ids'], 'item-ids'));
+      const raw: RawId = users.has(opts.user) ? opts.user : Number(opts.user);
+      if (!users.has(raw)) throw new Error(`recommend: --user must be a user id of the checkpoint's dataset, got ${JSON.stringify(opts.user)}`);
+      const u = users.toDense(raw);
+      const seenPairs = fromJsonBytes<[number[], number[]]>(ck.blobs.seen, 'seen');
+      const seen = UserItemSet.fromInteractions({ users: Int32Array.from(seenPairs[0]), items: Int32Array.from(seenPairs[1]), numUsers: users.size, numItems: items.size });
+      const model = loadModel(opts.checkpoint);
+      const k = Number(opts.k);
+      const rec = await recommend(model, u, k, { exclude: seen });
+      console.log(`top ${rec.items.length} for user ${opts.user} (${ck.model}):`);
+      rec.items.forEach((i, r) => console.log(`${String(r + 1).padStart(3)}. item ${items.toRaw(i)}  ${model.kind === 'distance' ? 'distance' : 'score'} ${rec.scores[r].toFixed(4)}`));
+      model.dispose();
+    });
+
+  await program.parseAsync(argv);
 }

@@ -39,7 +39,12 @@ async function denseVariant(ctx: PerfContext, batches: Int32Array[][]): Promise<
     await initBackend({ backend: 'cpu', log: false });
   }
   const rng = seededRng(5);
-  const init = (rows: number) => tf.variable(tf.tensor2d(Float32Array.from({ length: rows * DIM }, () => (rng() - 0.5) * 0.2), [rows, DIM]));
+  const init = (rows: number) => {
+    const t = tf.tensor2d(Float32Array.from({ length: rows * DIM }, () => (rng() - 0.5) * 0.2), [rows, DIM]);
+    const v = tf.variable(t);
+    t.dispose();
+    return v;
+  };
   const U = init(USERS);
   const V = init(ITEMS);
   const opt = tf.train.adam(0.001);

@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+
+/** Every model the benchmark knows. */
+export const MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop'] as const;
+export const DATASETS = ['synthetic', 'movielens-100k', 'movielens-1m', 'movielens-latest-small', 'ncf', 'csv'] as const;
+export const PROTOCOLS = ['stream', 'leave-last-out', 'stratified', 'temporal', 'predefined'] as const;
+export const BACKENDS = ['auto', 'node', 'wasm', 'cpu'] as const;
+
+/** A complete, validated benchmark configuration. */
+export interface RunConfig {
+  models: string[];
+  dataset: (typeof DATASETS)[number];
+  dataDir?: string;
+  name?: string;
+  file?: string;
+  columns?: Record<string, string>;
+  delimiter: string;
+  header: boolean;
+  minRating?: number;
+  protocols: string[];
+  evals: string[];
+  k: number[];
+  seeds: number[];
+  epochs?: number;
+  dim?: number;
+  batchSize?: number;
+  backend: (typeof BACKENDS)[number];
+  out?: string;
+  quiet: boolean;
+  /** NMRN sampler variant (uniform, popularity, gan, dns); the default run adds a uniform NMRN beside the GAN one. */
+  nmrnSamplers: string[];
+  /** NMRN value memory: shared (paper) or per-user. */
+  nmrnMemory: 'shared' | 'per-user';
+}
+
+export const DEFAULTS: RunConfig = {
+  models: [...MODELS],
+  dataset: 'synthetic',
+  delimiter: ',',
+  header: true,
+  protocols: ['stream', 'leave-last-out'],
+  evals: ['full', 'sampled-100'],
+  k: [5, 10, 20],
+  seeds: [1, 2, 3],
+  backend: 'auto',
+  quiet: false,
+  nmrnSamplers: ['gan', 'uniform'],
+  nmrnMemory: 'shared',
+};
+
+/** Keys accepted in a `--config` file (the long flag names in camelCase). */
+const KEYS: Record<string, 'list' | 'numlist' | 'string' | 'number' | 'boolean' | 'columns'> = {
+  models: 'list', dataset: 'string', dataDir: 'string', name: 'string', file: 'string', columns: 'columns',
+  delimiter: 'string', header: 'boolean', minRating: 'number', protocol: 'list', eval: 'list', k: 'numlist',
+  seeds: 'numlist', epochs: 'number', dim: 'number', batchSize: 'number', backend: 'string', out: 'string',
+  quiet: 'boolean', nmrnSampler: 'list', nmrnMemory: 'string',
+};
+
+function fail(arg: string, rule: string, value: unknown): never {
+  throw new Error(`memrec-bench: ${arg} ${rule}, got ${JSON.stringify(value)}`);
+}
+
+function coerce(key: string, kind: string, v: unknown): unknown {
+  const list = (x: unknown) => (Array.isArray(x) ? x.map(String) : String(x).split(',').map((s) => s.trim()).filter(Boolean));
+  switch (kind) {
+    case 'list':
+      return list(v);
+    case 'numlist':
+      return list(v).map((s) => {
+        const n = Number(s);
+        if (!Number.isInteger(n)) fail(`--${key}`, 'must be a comma-separated list of integers', v);
+        return n;
+      });
+    case 'number': {
+      const n = Number(v);
+      if (!Number.isFinite(n)) fail(`--${key}`, 'must be a number', v);
+      return n;
+    }
+    case 'boolean':
+      if (typeof v === 'boolean') return v;
+      if (v === 'true' || v === 'false') return v === 'true';
+      return fail(`--${key}`, 'must be true or false', v);
+    case 'columns': {
+      if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v;
+      const out: Record<string, string> = {};
+      for (const part of String(v).split(',')) {
+        const [k, c] = part.split('=');
+        if (!k || c === undefined) fail('--columns', 'must look like user=COL,item=COL[,timestamp=COL][,rating=COL]', v);
+        out[k.trim()] = c.trim();
+      }
+      return out;
+    }
+    default:
+      return String(v);
+  }
+}
+
+/**
+ * Merges defaults, a `--config` JSON file and command-line flags (flags win), then validates
+ * the result. Unknown keys and impossible combinations are errors before any training.
+ *
+ * @example
+ * ```ts
+ * const cfg = resolveConfig({ models: 'bprmf,pop', seeds: '1' });
+ * ```
+ */
+export function resolveConfig(flags: Record<string, unknown>): RunConfig {
+  const raw: Record<string, unknown> = {};
+  if (flags.config !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(String(flags.config), 'utf8'));
+    } catch (e) {
+      fail('--config', 'must be a readable JSON file', `${flags.config}: ${(e as Error).message}`);
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('--config', 'must hold a JSON object', json);
+    Object.assign(raw, json);
+  }
+  for (const [k, v] of Object.entries(flags)) if (k !== 'config' && v !== undefined) raw[k] = v;
+  const cfg: RunConfig = { ...DEFAULTS };
+  const c = cfg as unknown as Record<string, unknown>;
+  const rename: Record<string, string> = { protocol: 'protocols', eval: 'evals', nmrnSampler: 'nmrnSamplers' };
+  for (const [k, v] of Object.entries(raw)) {
+    const kind = KEYS[k];
+    if (!kind) fail(`config key "${k}"`, `must be one of ${Object.keys(KEYS).join(', ')}`, v);
+    c[rename[k] ?? k] = coerce(k, kind, v);
+  }
+  return validate(cfg);
+}
+
+function validate(cfg: RunConfig): RunConfig {
+  for (const m of cfg.models) if (!(MODELS as readonly string[]).includes(m)) fail('--models', `must list models from ${MODELS.join(', ')}`, m);
+  if (cfg.models.length === 0) fail('--models', 'must name at least one model', cfg.models);
+  if (!(DATASETS as readonly string[]).includes(cfg.dataset)) fail('--dataset', `must be one of ${DATASETS.join(', ')}`, cfg.dataset);
+  if (!(BACKENDS as readonly string[]).includes(cfg.backend)) fail('--backend', `must be one of ${BACKENDS.join(', ')}`, cfg.backend);
+  for (const p of cfg.protocols) if (!(PROTOCOLS as readonly string[]).includes(p)) fail('--protocol', `must be one of ${PROTOCOLS.join(', ')}`, p);
+  for (const e of cfg.evals) if (e !== 'full' && !/^sampled-[1-9]\d*$/.test(e)) fail('--eval', 'must list full and/or sampled-N (e.g. sampled-100)', e);
+  for (const k of cfg.k) if (k < 1) fail('--k', 'must hold integers >= 1', cfg.k);
+  if (cfg.seeds.length === 0) fail('--seeds', 'must hold at least one seed', cfg.seeds);
+  for (const [key, v] of [['--epochs', cfg.epochs], ['--dim', cfg.dim], ['--batch-size', cfg.batchSize]] as const) {
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) fail(key, 'must be an integer >= 1', v);
+  }
+  for (const s of cfg.nmrnSamplers) if (!['uniform', 'popularity', 'gan', 'dns'].includes(s)) fail('--nmrn-sampler', 'must list uniform, popularity, gan or dns', s);
+  if (cfg.nmrnMemory !== 'shared' && cfg.nmrnMemory !== 'per-user') fail('--nmrn-memory', 'must be shared or per-user', cfg.nmrnMemory);
+  if (cfg.dataset === 'csv') {
+    if (!cfg.file) fail('--file', 'is required with --dataset csv', cfg.file);
+    if (!cfg.columns?.user || !cfg.columns?.item) fail('--columns', 'must name at least user=COL,item=COL with --dataset csv', cfg.columns);
+    for (const k of Object.keys(cfg.columns)) if (!['user', 'item', 'timestamp', 'rating'].includes(k)) fail('--columns', 'keys must be user, item, timestamp, rating', k);
+  }
+  if (cfg.dataset === 'ncf' && (!cfg.dataDir || !cfg.name)) fail('--dataset ncf', 'needs --data-dir DIR and --name NCF_PREFIX', { dataDir: cfg.dataDir, name: cfg.name });
+  const hasTime = cfg.dataset !== 'csv' || cfg.columns?.timestamp !== undefined;
+  for (const p of cfg.protocols) {
+    if ((p === 'stream' || p === 'temporal' || p === 'leave-last-out') && !hasTime) {
+      fail('--protocol', `${p} needs timestamps (add timestamp=COL to --columns or use --protocol stratified)`, p);
+    }
+    if (p === 'predefined' && cfg.dataset !== 'ncf') fail('--protocol', 'predefined needs --dataset ncf (its test and candidate files)', p);
+    if (p !== 'predefined' && cfg.dataset === 'ncf') fail('--protocol', 'with --dataset ncf must be predefined (the split ships with the files)', p);
+  }
+  return cfg;
+}

@@ -1,0 +1,82 @@
+import cliProgress from 'cli-progress';
+
+/** How a long run reports progress. */
+export interface Progress {
+  /** Starts a phase of `total` units (replaces the previous one). */
+  start(label: string, total: number): void;
+  /** Sets the units done in the current phase (and an optional short status). */
+  update(done: number, status?: string): void;
+  /** Ends the current phase. */
+  stop(): void;
+  /** A line of information (suppressed by --quiet). */
+  info(line: string): void;
+}
+
+/**
+ * Progress for the CLI: a bar with ETA per model and phase on a terminal, plain log lines
+ * every few seconds otherwise, nothing with `quiet`.
+ *
+ * @example
+ * ```ts
+ * const p = createProgress({ quiet: false });
+ * p.start('bprmf seed 1: train', 1000); p.update(500); p.stop();
+ * ```
+ */
+export function createProgress(options: { quiet: boolean; tty?: boolean; write?: (line: string) => void; intervalMs?: number }): Progress {
+  const write = options.write ?? ((l: string) => process.stderr.write(`${l}\n`));
+  if (options.quiet) return { start() {}, update() {}, stop() {}, info() {} };
+  const tty = options.tty ?? Boolean(process.stderr.isTTY);
+  if (tty) {
+    const bar = new cliProgress.SingleBar(
+      { format: '{label} [{bar}] {percentage}% | ETA {eta_formatted} | {status}', hideCursor: true, clearOnComplete: false, stream: process.stderr },
+      cliProgress.Presets.shades_classic,
+    );
+    let active = false;
+    return {
+      start(label, total) {
+        if (active) bar.stop();
+        bar.start(Math.max(1, total), 0, { label, status: '' });
+        active = true;
+      },
+      update(done, status) {
+        if (active) bar.update(done, { status: status ?? '' });
+      },
+      stop() {
+        if (active) bar.stop();
+        active = false;
+      },
+      info(line) {
+        if (active) bar.stop();
+        active = false;
+        write(line);
+      },
+    };
+  }
+  const every = options.intervalMs ?? 5000;
+  let label = '';
+  let total = 1;
+  let t0 = 0;
+  let last = 0;
+  return {
+    start(l, t) {
+      label = l;
+      total = Math.max(1, t);
+      t0 = Date.now();
+      last = t0;
+      write(`${label}: started (${t} units)`);
+    },
+    update(done, status) {
+      const now = Date.now();
+      if (now - last < every) return;
+      last = now;
+      const frac = done / total;
+      const eta = frac > 0 ? ((now - t0) / frac - (now - t0)) / 1000 : NaN;
+      write(`${label}: ${(100 * frac).toFixed(0)}% (${done}/${total})${Number.isFinite(eta) ? `, ETA ${eta.toFixed(0)} s` : ''}${status ? `, ${status}` : ''}`);
+    },
+    stop() {
+      if (label) write(`${label}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      label = '';
+    },
+    info: write,
+  };
+}

@@ -1,0 +1,157 @@
+import { join } from 'node:path';
+import { initBackend, UserItemSet, type Interactions } from '@memrec/core';
+import { candidatesFromLists, evaluateFull, evaluateSampled, evaluateStream, type EvaluationResult } from '@memrec/eval';
+import type { RunConfig } from '../cli/options';
+import type { Progress } from '../cli/progress';
+import { jsonBytes } from '../models/checkpoint';
+import { createModel, DEFAULT_EPOCHS, modelVariants } from '../models/factory';
+import type { Recommender } from '../models/types';
+import type { Results, RunResult } from '../report/types';
+import { buildCard, packageVersions } from './card';
+import { loadBenchDataset } from './dataset';
+import { recommendLatency } from './latency';
+import { splitFor, type ProtocolData } from './protocols';
+import { compareModels, perUserKey, summarizeRuns, type PerUserStore } from './summary';
+
+/**
+ * Runs the whole benchmark a configuration describes: loads the dataset, splits it per
+ * protocol, trains every model variant for every seed, evaluates (full, sampled-N, stream),
+ * measures speed, and returns the results with summaries and paired comparisons.
+ *
+ * @example
+ * ```ts
+ * const results = await runBenchmark(resolveConfig({ models: 'bprmf,pop', seeds: '1' }), createProgress({ quiet: true }));
+ * ```
+ */
+export async function runBenchmark(cfg: RunConfig, progress: Progress, command = 'memrec-bench', checkpointDir?: string): Promise<Results> {
+  const choice = await initBackend({ backend: cfg.backend, log: (l) => progress.info(l) });
+  const ds = await loadBenchDataset(cfg, (l) => progress.info(l));
+  progress.info(`dataset: ${ds.name}: ${ds.data.stats.numUsers} users, ${ds.data.stats.numItems} items, ${ds.data.stats.numInteractions} interactions`);
+  const runs: RunResult[] = [];
+  const store: PerUserStore = new Map();
+  const splits: Record<string, unknown> = {};
+  const variants = modelVariants(cfg);
+  for (const protocol of cfg.protocols) {
+    for (const seed of cfg.seeds) {
+      const pd = splitFor(protocol, ds, seed);
+      splits[protocol] = pd.report;
+      for (const variant of variants) {
+        const label = `${protocol} | ${variant} | seed ${seed}`;
+        const model = createModel(variant, cfg);
+        try {
+          runs.push(await runOne(model, variant, pd, cfg, seed, label, progress, store));
+          // One checkpoint per model (first seed, last protocol) with the id maps and every known interaction, for `recommend`.
+          if (checkpointDir && seed === cfg.seeds[0] && protocol === cfg.protocols[cfg.protocols.length - 1]) {
+            await model.save(join(checkpointDir, variant), {
+              'user-ids': jsonBytes(ds.data.users.toJSON()),
+              'item-ids': jsonBytes(ds.data.items.toJSON()),
+              seen: jsonBytes([Array.from(ds.data.interactions.users), Array.from(ds.data.interactions.items)]),
+            });
+          }
+        } finally {
+          model.dispose();
+        }
+      }
+    }
+  }
+  const comparisons = defaultComparisons(variants, cfg).flatMap(([a, b, ev, m]) =>
+    runs.some((r) => r.model === a && r.metrics[ev]) && runs.some((r) => r.model === b && r.metrics[ev]) ? compareModels(runs, store, a, b, ev, m) : [],
+  );
+  const card = buildCard(cfg, ds, splits, choice.backend);
+  return {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    command,
+    backend: choice.backend,
+    versions: packageVersions(),
+    card: card.json,
+    cardMarkdown: card.markdown,
+    runs,
+    summary: summarizeRuns(runs),
+    comparisons,
+  };
+}
+
+async function runOne(model: Recommender, variant: string, pd: ProtocolData, cfg: RunConfig, seed: number, label: string, progress: Progress, store: PerUserStore): Promise<RunResult> {
+  const loss: RunResult['loss'] = [];
+  const epochs = cfg.epochs ?? DEFAULT_EPOCHS[variant.split('-')[0]] ?? 5;
+  progress.start(`${label}: train`, epochs * pd.train.users.length);
+  const t0 = performance.now();
+  await model.fit(pd.train, {
+    epochs,
+    batchSize: cfg.batchSize ?? 1024,
+    seed,
+    onProgress: (p) => progress.update(p.done, `${p.phase}${p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : ''}`),
+    onLoss: (x, l) => {
+      if (loss.length === 0 || x - loss[loss.length - 1].x >= pd.train.users.length / 20) loss.push({ x, loss: l });
+    },
+  });
+  const trainSeconds = (performance.now() - t0) / 1000;
+  progress.stop();
+  const result: RunResult = {
+    model: variant,
+    seed,
+    protocol: pd.protocol,
+    metrics: {},
+    loss,
+    trainSeconds,
+    trainEventsPerSecond: (epochs * pd.train.users.length) / trainSeconds,
+    observeMode: model.observeMode,
+  };
+  const keep = (ev: string, r: EvaluationResult) => {
+    result.metrics[ev] = r.metrics;
+    store.set(perUserKey(variant, ev, seed), r.perUnit);
+  };
+  const seen = UserItemSet.fromInteractions(pd.train);
+  if (pd.blocks) {
+    let observeEvents = 0;
+    let observeMs = 0;
+    const observe = async (b: Interactions) => {
+      const s = performance.now();
+      await model.observe(b);
+      observeMs += performance.now() - s;
+      observeEvents += b.users.length;
+    };
+    progress.start(`${label}: stream`, pd.blocks.length);
+    let blocksDone = 0;
+    const r = await evaluateStream(
+      { scorer: model, observe: async (b) => (await observe(b), progress.update(++blocksDone)) },
+      pd.blocks,
+      { seen, k: cfg.k, mode: 'full', name: variant },
+    );
+    progress.stop();
+    keep('stream', r);
+    result.streamBlocks = r.blocks.map((b, i) => ({ block: i + 1, events: b.counts.units, metrics: b.metrics }));
+    result.observeEventsPerSecond = observeEvents / (observeMs / 1000);
+  } else if (pd.test) {
+    for (const ev of cfg.evals) {
+      progress.start(`${label}: ${ev}`, 1);
+      if (ev === 'full') {
+        keep(ev, await evaluateFull(model, pd.test, { seen, k: cfg.k, name: variant }));
+      } else {
+        const n = Number(ev.slice('sampled-'.length));
+        const candidates = pd.candidates
+          ? candidatesFromLists({ users: pd.test.users, items: pd.test.items, negatives: pd.candidates, numUsers: pd.test.numUsers, numItems: pd.test.numItems })
+          : undefined;
+        keep(ev, await evaluateSampled(model, pd.test, { seen, n, seed, k: cfg.k.filter((k) => k <= n + 1), candidates, name: variant }));
+      }
+      progress.stop();
+    }
+  }
+  result.recommendLatencyMs = await recommendLatency(model, 50, pd.train.numUsers);
+  progress.info(`${label}: ${Object.entries(result.metrics).map(([ev, m]) => `${ev} hr@10 ${(m['hr@10'] ?? NaN).toFixed(4)} ndcg@10 ${(m['ndcg@10'] ?? NaN).toFixed(4)}`).join('; ')} (${trainSeconds.toFixed(1)} s)`);
+  return result;
+}
+
+/** The comparisons every report carries: each learned model vs ItemPop, NMRN vs BPR-MF, NMRN samplers. */
+function defaultComparisons(variants: string[], cfg: RunConfig): [string, string, string, string][] {
+  const out: [string, string, string, string][] = [];
+  const evs = [...(cfg.protocols.includes('stream') ? ['stream'] : []), ...(cfg.protocols.some((p) => p !== 'stream') ? cfg.evals : [])];
+  for (const ev of evs) {
+    const metric = ev === 'stream' ? 'hr@10' : 'ndcg@10';
+    if (variants.includes('pop')) for (const v of variants) if (v !== 'pop') out.push([v, 'pop', ev, metric]);
+    if (variants.includes('nmrn') && variants.includes('bprmf')) out.push(['nmrn', 'bprmf', ev, metric]);
+    for (const v of variants) if (v.startsWith('nmrn-')) out.push(['nmrn', v, ev, metric]);
+  }
+  return out;
+}

@@ -1,0 +1,42 @@
+import { seededRng, shuffleInPlace, type Interactions } from '@memrec/core';
+
+/**
+ * Seeded shuffled mini-batches of (user, item) index ranges over `data`, for static training.
+ * Yields views into reused arrays: copy them if you keep them.
+ *
+ * @example
+ * ```ts
+ * for (const { users, items } of epochBatches(train, 1024, 1)) { ... }
+ * ```
+ */
+export function* epochBatches(data: Interactions, batchSize: number, seed: number): Generator<{ users: Int32Array; items: Int32Array }> {
+  const order = shuffleInPlace(Int32Array.from({ length: data.users.length }, (_, k) => k), seededRng(seed));
+  const users = new Int32Array(batchSize);
+  const items = new Int32Array(batchSize);
+  for (let start = 0; start < order.length; start += batchSize) {
+    const n = Math.min(batchSize, order.length - start);
+    for (let k = 0; k < n; k++) {
+      users[k] = data.users[order[start + k]];
+      items[k] = data.items[order[start + k]];
+    }
+    yield { users: users.subarray(0, n), items: items.subarray(0, n) };
+  }
+}
+
+/**
+ * Time-ordered mini-batches of a block (streaming updates keep event order).
+ *
+ * @example
+ * ```ts
+ * for (const b of orderedBatches(block, 256)) await model.step(b.users, b.items);
+ * ```
+ */
+export function* orderedBatches(data: Interactions, batchSize: number): Generator<{ users: Int32Array; items: Int32Array }> {
+  for (let start = 0; start < data.users.length; start += batchSize) {
+    const end = Math.min(start + batchSize, data.users.length);
+    yield { users: data.users.subarray(start, end), items: data.items.subarray(start, end) };
+  }
+}
+
+/** Yields to the event loop (lets progress bars redraw during long synchronous loops). */
+export const tick = (): Promise<void> => new Promise((r) => setImmediate(r));

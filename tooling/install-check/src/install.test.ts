@@ -1,0 +1,107 @@
+/**
+ * How users consume memrec: each publishable package is packed with `pnpm pack`, then
+ * installed ALONE into an empty project (only its own tarball and the memrec tarballs it
+ * depends on are unpacked; third-party dependencies it declares are linked from the
+ * workspace's store, so nothing is fetched from the network), and imported from ESM and CJS.
+ * A missing `files` entry, a broken `exports` map, a `workspace:` range left in a published
+ * manifest or an undeclared dependency fails here.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const root = join(__dirname, '..', '..', '..');
+const packagesDir = join(root, 'packages');
+
+interface Manifest {
+  name: string;
+  private?: boolean;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+const publishable = readdirSync(packagesDir)
+  .map((d) => join(packagesDir, d))
+  .filter((d) => existsSync(join(d, 'package.json')))
+  .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest }))
+  .filter((p) => !p.manifest.private);
+
+let work: string;
+const tarballs = new Map<string, string>();
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'memrec-install-'));
+  const packs = join(work, 'packs');
+  mkdirSync(packs);
+  for (const p of publishable) {
+    if (!existsSync(join(p.dir, 'dist'))) throw new Error(`install test: ${p.manifest.name} must be built first (pnpm build)`);
+    const out = execFileSync('pnpm', ['pack', '--pack-destination', packs], { cwd: p.dir, encoding: 'utf8' });
+    const file = out.trim().split('\n').pop() as string;
+    tarballs.set(p.manifest.name, file.startsWith('/') ? file : join(packs, file));
+  }
+}, 120000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** Unpacks a tarball into node_modules/<name>, then its memrec deps, and links third-party deps. */
+function install(project: string, name: string, done = new Set<string>()): void {
+  if (done.has(name)) return;
+  done.add(name);
+  const target = join(project, 'node_modules', name);
+  mkdirSync(target, { recursive: true });
+  execFileSync('tar', ['-xzf', tarballs.get(name) as string, '-C', target, '--strip-components=1']);
+  const manifest = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8')) as Manifest;
+  const deps = { ...manifest.dependencies, ...manifest.peerDependencies };
+  for (const [dep, range] of Object.entries(deps)) {
+    expect({ dep, range }).toEqual({ dep, range: expect.not.stringMatching(/^workspace:/) });
+    if (dep.startsWith('@memrec/')) {
+      install(project, dep, done);
+      continue;
+    }
+    const link = join(project, 'node_modules', dep);
+    if (existsSync(link)) continue;
+    // the real directory of the dependency in the workspace store (its own deps sit beside it)
+    const from = realpathSync(join(packageDir(name), 'node_modules', dep));
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(from, link, 'dir');
+  }
+}
+
+function packageDir(name: string): string {
+  return (publishable.find((p) => p.manifest.name === name) as { dir: string }).dir;
+}
+
+describe.each(publishable.map((p) => p.manifest.name))('%s installs alone and imports', (name) => {
+  let project: string;
+  beforeAll(() => {
+    project = join(work, name.replace('/', '__'));
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }));
+    install(project, name);
+  });
+
+  it('from ESM', () => {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import('${name}'); console.log(Object.keys(m).length);`], {
+      cwd: project,
+      encoding: 'utf8',
+    });
+    expect(Number(out.trim().split('\n').pop())).toBeGreaterThan(0);
+  });
+
+  it('from CJS', () => {
+    const out = execFileSync(process.execPath, ['-e', `const m = require('${name}'); console.log(Object.keys(m).length);`], { cwd: project, encoding: 'utf8' });
+    expect(Number(out.trim().split('\n').pop())).toBeGreaterThan(0);
+  });
+
+  it('ships types and no workspace-only files', () => {
+    const dir = join(project, 'node_modules', name);
+    const files = readdirSync(join(dir, 'dist'));
+    expect(files).toEqual(expect.arrayContaining(['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts']));
+    expect(readdirSync(dir).sort()).toEqual(expect.arrayContaining(['README.md', 'dist', 'package.json']));
+    expect(readdirSync(dir).filter((f) => f === 'src' || f === 'node_modules')).toEqual([]);
+  });
+});
