@@ -88,13 +88,16 @@ export async function evaluateStream(model: StreamModel, blocks: Interactions[],
     checkInteractions(fn, `blocks[${b}]`, block, scorer.numItems, true);
     const acc = new MetricAccumulator({ k: ks, numItems: scorer.numItems });
     const step = { fn, name, scorer, seen, ks, maxK, sampledN, rng, accs: [acc, total] };
-    for (let e0 = 0; e0 < block.users.length; ) {
-      // A chunk holds up to `chunkSize` distinct users (each scored once: the model does not
-      // change inside a block), or one event in perEvent mode.
-      const e1 = options.perEvent ? e0 + 1 : chunkEnd(block.users, e0, chunkSize);
-      await rankEvents(step, block.users.subarray(e0, e1), block.items.subarray(e0, e1));
-      if (options.perEvent) await model.observe(slice(block, e0, e1));
-      e0 = e1;
+    if (!options.perEvent && sampledN === 0) {
+      await rankBlockFull(step, block.users, block.items, chunkSize);
+    } else {
+      for (let e0 = 0; e0 < block.users.length; ) {
+        // A chunk holds up to `chunkSize` distinct users (each scored once), or one event in perEvent mode.
+        const e1 = options.perEvent ? e0 + 1 : chunkEnd(block.users, e0, chunkSize);
+        await rankEvents(step, block.users.subarray(e0, e1), block.items.subarray(e0, e1));
+        if (options.perEvent) await model.observe(slice(block, e0, e1));
+        e0 = e1;
+      }
     }
     if (!options.perEvent) await model.observe(block);
     const users = new Set(block.users).size;
@@ -128,6 +131,60 @@ interface Step {
   sampledN: number;
   rng: Rng;
   accs: MetricAccumulator[];
+}
+
+/**
+ * Full-catalogue ranking of a whole block against a model that does not change inside it: each
+ * distinct user of the block is scored exactly once (chunks of `chunkSize` users), each user's
+ * events are ranked in event order (the seen set grows per event), and the units reach the
+ * accumulators in event order (so sliding windows follow time).
+ */
+async function rankBlockFull(s: Step, users: Int32Array, items: Int32Array, chunkSize: number): Promise<void> {
+  const numItems = s.scorer.numItems;
+  const distance = s.scorer.kind === 'distance';
+  const n = users.length;
+  // events of each distinct user, in event order
+  const firstSeen = new Map<number, number[]>();
+  for (let e = 0; e < n; e++) {
+    const list = firstSeen.get(users[e]);
+    if (list) list.push(e);
+    else firstSeen.set(users[e], [e]);
+  }
+  const distinct = Int32Array.from(firstSeen.keys());
+  const tops = new Int32Array(n * s.maxK);
+  const got = new Int32Array(n);
+  const positions = new Int32Array(n);
+  const ranked = new Int32Array(n);
+  const keys = new Float32Array(numItems);
+  const heapVals = new Float64Array(s.maxK);
+  const heapIds = new Int32Array(s.maxK);
+  const pos = new Int32Array(1);
+  for (let c0 = 0; c0 < distinct.length; c0 += chunkSize) {
+    const chunk = distinct.subarray(c0, Math.min(distinct.length, c0 + chunkSize));
+    const scores = await s.scorer.scoreAll(chunk);
+    if (!(scores instanceof Float32Array) || scores.length !== chunk.length * numItems) {
+      throw new Error(`${s.fn}: scoreAll of model ${JSON.stringify(s.name)} must return a Float32Array of ${chunk.length} x ${numItems}, got length ${scores?.length}`);
+    }
+    for (let r = 0; r < chunk.length; r++) {
+      const u = chunk[r];
+      const row = scores.subarray(r * numItems, (r + 1) * numItems);
+      const bad = findNaN(row);
+      if (bad >= 0) throw nanError(s.fn, s.name, u, bad);
+      for (const e of firstSeen.get(u) as number[]) {
+        const i = items[e];
+        const exclude = sortedDifference(s.seen.itemsOf(u), Int32Array.of(i));
+        ranked[e] = prepareRow(row, exclude, distance, keys);
+        got[e] = topKPrepared(keys, s.maxK, tops.subarray(e * s.maxK, (e + 1) * s.maxK), heapVals, heapIds);
+        ranksPrepared(keys, Int32Array.of(i), pos);
+        positions[e] = pos[0];
+        s.seen.add(u, i);
+      }
+    }
+  }
+  for (let e = 0; e < n; e++) {
+    const unit = { user: users[e], topK: tops.subarray(e * s.maxK, e * s.maxK + got[e]), positions: positions.subarray(e, e + 1), numRelevant: 1, numRanked: ranked[e] };
+    for (const acc of s.accs) acc.add(unit);
+  }
 }
 
 /** Ranks each event against the model's current scores, then marks it seen (in event order). */
