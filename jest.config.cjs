@@ -9,6 +9,8 @@ const dirs = ['packages', 'apps']
   .filter((d) => fs.existsSync(path.join(__dirname, d, 'src')));
 
 module.exports = {
+  // a global option: per-project presets cannot set it
+  testTimeout: preset.testTimeout,
   projects: dirs.map((d) => ({
     ...preset,
     displayName: d,

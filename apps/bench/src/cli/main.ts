@@ -8,7 +8,7 @@ import { loadModel } from '../models/load';
 import { recommend } from '../models/recommend';
 import { writeReports } from '../report';
 import { resolveConfig } from './options';
-import { createProgress } from './progress';
+import { createLanes } from './progress';
 
 function stamp(): string {
   return new Date().toISOString().replace(/[:]/g, '-').replace(/\..+$/, '');
@@ -45,17 +45,23 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--dim <n>', 'embedding dimension')
     .option('--batch-size <n>', 'mini-batch size')
     .option('--nmrn-sampler <list>', 'NMRN negative samplers: gan,uniform,popularity,dns (first is "nmrn")')
-    .option('--nmrn-memory <kind>', 'shared | per-user')
+    .option('--nmrn-memory <list>', 'NMRN value memories: per-user,shared (first is "nmrn")')
+    .option('--workers <n>', 'parallel worker processes (default: 2, or 1 on a 1-core machine)')
     .option('--config <file>', 'JSON file with the same keys (flags override it)')
     .option('--backend <name>', 'auto | node | wasm | cpu')
     .option('--out <dir>', 'output folder (default runs/<date-time>)')
     .option('--quiet', 'print nothing but the result')
     .action(async (flags: Record<string, unknown>) => {
       const cfg = resolveConfig(flags);
-      const progress = createProgress({ quiet: cfg.quiet });
       const out = resolve(cfg.out ?? join('runs', stamp()));
       mkdirSync(out, { recursive: true });
-      const results = await runBenchmark(cfg, progress, ['memrec-bench', ...argv.slice(2)].join(' '), join(out, 'checkpoints'));
+      const lanes = createLanes({ quiet: cfg.quiet }, cfg.workers);
+      const results = await runBenchmark(cfg, lanes.lanes[0], {
+        command: ['memrec-bench', ...argv.slice(2)].join(' '),
+        checkpointDir: join(out, 'checkpoints'),
+        lanes: lanes.lanes,
+        workerEntry: argv[1],
+      }).finally(() => lanes.close());
       const { files } = await writeReports(results, out);
       console.log(`results: ${join(out, 'results.md')}`);
       if (!cfg.quiet) console.log(`files: ${files.map((f) => f.replace(`${out}/`, '')).join(', ')}`);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 /** Every model the benchmark knows. */
 export const MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop'] as const;
@@ -29,8 +30,12 @@ export interface RunConfig {
   quiet: boolean;
   /** NMRN sampler variant (uniform, popularity, gan, dns); the default run adds a uniform NMRN beside the GAN one. */
   nmrnSamplers: string[];
-  /** NMRN value memory: shared (paper) or per-user. */
-  nmrnMemory: 'shared' | 'per-user';
+  /** NMRN value memories: per-user and/or shared (the paper's figure); the first is "nmrn", others add "nmrn-<memory>". */
+  nmrnMemory: string[];
+  /** Worker processes running jobs in parallel (each uses one core); default min(2, cores). */
+  workers: number;
+  /** Size of the synthetic stream (config file only); default 2,000 users x 1,000 items x 100,000 events. */
+  synthetic?: { numUsers: number; numItems: number; numEvents: number };
 }
 
 export const DEFAULTS: RunConfig = {
@@ -45,15 +50,16 @@ export const DEFAULTS: RunConfig = {
   backend: 'auto',
   quiet: false,
   nmrnSamplers: ['gan', 'uniform'],
-  nmrnMemory: 'shared',
+  nmrnMemory: ['per-user'],
+  workers: Math.max(1, Math.min(2, availableParallelism())),
 };
 
 /** Keys accepted in a `--config` file (the long flag names in camelCase). */
-const KEYS: Record<string, 'list' | 'numlist' | 'string' | 'number' | 'boolean' | 'columns'> = {
+const KEYS: Record<string, 'list' | 'numlist' | 'string' | 'number' | 'boolean' | 'columns' | 'size'> = {
   models: 'list', dataset: 'string', dataDir: 'string', name: 'string', file: 'string', columns: 'columns',
   delimiter: 'string', header: 'boolean', minRating: 'number', protocol: 'list', eval: 'list', k: 'numlist',
   seeds: 'numlist', epochs: 'number', dim: 'number', batchSize: 'number', backend: 'string', out: 'string',
-  quiet: 'boolean', nmrnSampler: 'list', nmrnMemory: 'string',
+  quiet: 'boolean', nmrnSampler: 'list', nmrnMemory: 'list', workers: 'number', synthetic: 'size',
 };
 
 function fail(arg: string, rule: string, value: unknown): never {
@@ -80,6 +86,12 @@ function coerce(key: string, kind: string, v: unknown): unknown {
       if (typeof v === 'boolean') return v;
       if (v === 'true' || v === 'false') return v === 'true';
       return fail(`--${key}`, 'must be true or false', v);
+    case 'size': {
+      const o = v as Record<string, unknown>;
+      if (typeof o !== 'object' || o === null) fail('synthetic', 'must be an object { numUsers, numItems, numEvents }', v);
+      for (const k of ['numUsers', 'numItems', 'numEvents']) if (!Number.isInteger(o[k]) || (o[k] as number) < 2) fail(`synthetic.${k}`, 'must be an integer >= 2', o[k]);
+      return { numUsers: o.numUsers, numItems: o.numItems, numEvents: o.numEvents };
+    }
     case 'columns': {
       if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v;
       const out: Record<string, string> = {};
@@ -137,11 +149,12 @@ function validate(cfg: RunConfig): RunConfig {
   for (const e of cfg.evals) if (e !== 'full' && !/^sampled-[1-9]\d*$/.test(e)) fail('--eval', 'must list full and/or sampled-N (e.g. sampled-100)', e);
   for (const k of cfg.k) if (k < 1) fail('--k', 'must hold integers >= 1', cfg.k);
   if (cfg.seeds.length === 0) fail('--seeds', 'must hold at least one seed', cfg.seeds);
-  for (const [key, v] of [['--epochs', cfg.epochs], ['--dim', cfg.dim], ['--batch-size', cfg.batchSize]] as const) {
+  for (const [key, v] of [['--epochs', cfg.epochs], ['--dim', cfg.dim], ['--batch-size', cfg.batchSize], ['--workers', cfg.workers]] as const) {
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) fail(key, 'must be an integer >= 1', v);
   }
   for (const s of cfg.nmrnSamplers) if (!['uniform', 'popularity', 'gan', 'dns'].includes(s)) fail('--nmrn-sampler', 'must list uniform, popularity, gan or dns', s);
-  if (cfg.nmrnMemory !== 'shared' && cfg.nmrnMemory !== 'per-user') fail('--nmrn-memory', 'must be shared or per-user', cfg.nmrnMemory);
+  for (const m of cfg.nmrnMemory) if (m !== 'shared' && m !== 'per-user') fail('--nmrn-memory', 'must list per-user and/or shared', m);
+  if (cfg.nmrnMemory.length === 0 || cfg.nmrnSamplers.length === 0) fail('--nmrn-sampler / --nmrn-memory', 'must name at least one value', [cfg.nmrnSamplers, cfg.nmrnMemory]);
   if (cfg.dataset === 'csv') {
     if (!cfg.file) fail('--file', 'is required with --dataset csv', cfg.file);
     if (!cfg.columns?.user || !cfg.columns?.item) fail('--columns', 'must name at least user=COL,item=COL with --dataset csv', cfg.columns);

@@ -80,3 +80,46 @@ export function createProgress(options: { quiet: boolean; tty?: boolean; write?:
     info: write,
   };
 }
+
+/**
+ * One progress lane per parallel worker: a multi-bar with ETA per lane on a terminal, prefixed
+ * plain lines otherwise, nothing with `quiet`. `lanes[0]` also carries general `info` lines.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = createLanes({ quiet: false }, 2);
+ * a.start('nmrn seed 1: train', 1000); b.start('cmn seed 1: train', 500);
+ * ```
+ */
+export function createLanes(options: { quiet: boolean; tty?: boolean; write?: (line: string) => void }, n: number): { lanes: Progress[]; close(): void } {
+  const none = { close() {} };
+  if (n <= 1) return { lanes: [createProgress(options)], ...none };
+  if (options.quiet) return { lanes: Array.from({ length: n }, () => createProgress(options)), ...none };
+  const tty = options.tty ?? Boolean(process.stderr.isTTY);
+  if (!tty) {
+    const write = options.write ?? ((l: string) => process.stderr.write(`${l}\n`));
+    return { lanes: Array.from({ length: n }, (_, i) => createProgress({ ...options, tty: false, write: (l) => write(`[worker ${i + 1}] ${l}`) })), ...none };
+  }
+  const multi = new cliProgress.MultiBar(
+    { format: '{label} [{bar}] {percentage}% | ETA {eta_formatted} | {status}', hideCursor: true, clearOnComplete: false, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  const lanes = Array.from({ length: n }, () => {
+    const bar = multi.create(1, 0, { label: 'waiting', status: '' });
+    return {
+      start(label: string, total: number) {
+        bar.start(Math.max(1, total), 0, { label, status: '' });
+      },
+      update(done: number, status?: string) {
+        bar.update(done, { status: status ?? '' });
+      },
+      stop() {
+        bar.update(bar.getTotal(), { status: 'done' });
+      },
+      info(line: string) {
+        multi.log(`${line}\n`);
+      },
+    };
+  });
+  return { lanes, close: () => multi.stop() };
+}

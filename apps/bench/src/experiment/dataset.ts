@@ -28,8 +28,9 @@ export async function loadBenchDataset(cfg: RunConfig, log: (l: string) => void)
   const source: Record<string, unknown> = { dataset: cfg.dataset };
   switch (cfg.dataset) {
     case 'synthetic': {
-      data = syntheticStream({ seed: 2018, ...SYNTHETIC_DEFAULTS });
-      Object.assign(source, { generator: 'syntheticStream', seed: 2018, ...SYNTHETIC_DEFAULTS });
+      const size = cfg.synthetic ?? SYNTHETIC_DEFAULTS;
+      data = syntheticStream({ seed: 2018, ...size });
+      Object.assign(source, { generator: 'syntheticStream', seed: 2018, ...size });
       break;
     }
     case 'movielens-100k':

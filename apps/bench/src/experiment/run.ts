@@ -1,14 +1,15 @@
 import { join } from 'node:path';
 import { initBackend, UserItemSet, type Interactions } from '@memrec/core';
-import { candidatesFromLists, evaluateFull, evaluateSampled, evaluateStream, type EvaluationResult } from '@memrec/eval';
+import { candidatesFromLists, evaluateFull, evaluateSampled, evaluateStream, type EvaluationResult, type PerUnitValues } from '@memrec/eval';
 import type { RunConfig } from '../cli/options';
 import type { Progress } from '../cli/progress';
 import { jsonBytes } from '../models/checkpoint';
-import { createModel, DEFAULT_EPOCHS, modelVariants } from '../models/factory';
+import { createModel, DEFAULT_BATCH, DEFAULT_EPOCHS, modelVariants } from '../models/factory';
 import type { Recommender } from '../models/types';
 import type { Results, RunResult } from '../report/types';
 import { buildCard, packageVersions } from './card';
-import { loadBenchDataset } from './dataset';
+import { loadBenchDataset, type BenchDataset } from './dataset';
+import { runInWorkers, type Job, type JobOutcome } from './workers';
 import { recommendLatency } from './latency';
 import { splitFor, type ProtocolData } from './protocols';
 import { compareModels, perUserKey, summarizeRuns, type PerUserStore } from './summary';
@@ -23,37 +24,26 @@ import { compareModels, perUserKey, summarizeRuns, type PerUserStore } from './s
  * const results = await runBenchmark(resolveConfig({ models: 'bprmf,pop', seeds: '1' }), createProgress({ quiet: true }));
  * ```
  */
-export async function runBenchmark(cfg: RunConfig, progress: Progress, command = 'memrec-bench', checkpointDir?: string): Promise<Results> {
+export async function runBenchmark(cfg: RunConfig, progress: Progress, options: RunOptions = {}): Promise<Results> {
+  const { command = 'memrec-bench', checkpointDir, lanes = [progress], workerEntry } = options;
   const choice = await initBackend({ backend: cfg.backend, log: (l) => progress.info(l) });
   const ds = await loadBenchDataset(cfg, (l) => progress.info(l));
   progress.info(`dataset: ${ds.name}: ${ds.data.stats.numUsers} users, ${ds.data.stats.numItems} items, ${ds.data.stats.numInteractions} interactions`);
-  const runs: RunResult[] = [];
-  const store: PerUserStore = new Map();
   const splits: Record<string, unknown> = {};
+  for (const protocol of cfg.protocols) splits[protocol] = splitFor(protocol, ds, cfg.seeds[0]).report;
   const variants = modelVariants(cfg);
-  for (const protocol of cfg.protocols) {
-    for (const seed of cfg.seeds) {
-      const pd = splitFor(protocol, ds, seed);
-      splits[protocol] = pd.report;
-      for (const variant of variants) {
-        const label = `${protocol} | ${variant} | seed ${seed}`;
-        const model = createModel(variant, cfg);
-        try {
-          runs.push(await runOne(model, variant, pd, cfg, seed, label, progress, store));
-          // One checkpoint per model (first seed, last protocol) with the id maps and every known interaction, for `recommend`.
-          if (checkpointDir && seed === cfg.seeds[0] && protocol === cfg.protocols[cfg.protocols.length - 1]) {
-            await model.save(join(checkpointDir, variant), {
-              'user-ids': jsonBytes(ds.data.users.toJSON()),
-              'item-ids': jsonBytes(ds.data.items.toJSON()),
-              seen: jsonBytes([Array.from(ds.data.interactions.users), Array.from(ds.data.interactions.items)]),
-            });
-          }
-        } finally {
-          model.dispose();
-        }
-      }
-    }
-  }
+  const jobs: Job[] = cfg.protocols.flatMap((protocol) => cfg.seeds.flatMap((seed) => variants.map((variant) => ({ protocol, seed, variant }))));
+  const outcomes = cfg.workers > 1 && jobs.length > 1 && workerEntry
+    ? await runInWorkers(jobs, cfg, workerEntry, lanes, checkpointDir)
+    : await runSequential(jobs, { cfg, ds, checkpointDir, splits: new Map() }, progress);
+  const order = (j: Job) => [cfg.protocols.indexOf(j.protocol), cfg.seeds.indexOf(j.seed), variants.indexOf(j.variant)];
+  outcomes.sort((a, b) => {
+    const [x, y] = [order(a.job), order(b.job)];
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+  });
+  const runs = outcomes.map((o) => o.result);
+  const store: PerUserStore = new Map();
+  for (const o of outcomes) for (const [ev, pu] of Object.entries(o.perUnit)) store.set(perUserKey(o.job.variant, ev, o.job.seed), pu);
   const comparisons = defaultComparisons(variants, cfg).flatMap(([a, b, ev, m]) =>
     runs.some((r) => r.model === a && r.metrics[ev]) && runs.some((r) => r.model === b && r.metrics[ev]) ? compareModels(runs, store, a, b, ev, m) : [],
   );
@@ -72,14 +62,75 @@ export async function runBenchmark(cfg: RunConfig, progress: Progress, command =
   };
 }
 
-async function runOne(model: Recommender, variant: string, pd: ProtocolData, cfg: RunConfig, seed: number, label: string, progress: Progress, store: PerUserStore): Promise<RunResult> {
+/** Options of {@link runBenchmark}. */
+export interface RunOptions {
+  /** The command line, recorded in results. */
+  command?: string;
+  /** Where model checkpoints go (first seed, last protocol). */
+  checkpointDir?: string;
+  /** One progress lane per worker. */
+  lanes?: Progress[];
+  /** The CLI file to fork as workers (needed for `cfg.workers > 1`). */
+  workerEntry?: string;
+}
+
+async function runSequential(jobs: Job[], ctx: JobContext, progress: Progress): Promise<JobOutcome[]> {
+  const out: JobOutcome[] = [];
+  for (const job of jobs) out.push(await runJob(job, ctx, progress));
+  return out;
+}
+
+/** What a job needs besides its (protocol, seed, variant). Splits are cached per protocol and seed. */
+export interface JobContext {
+  cfg: RunConfig;
+  ds: BenchDataset;
+  checkpointDir?: string;
+  splits: Map<string, ProtocolData>;
+}
+
+/**
+ * Runs one (protocol, seed, model variant): split, fit, evaluate, time, and, for the first seed
+ * of the last protocol, save a checkpoint with the id maps and known interactions.
+ *
+ * @example
+ * ```ts
+ * const { result } = await runJob({ protocol: 'stream', seed: 1, variant: 'bprmf' }, ctx, progress);
+ * ```
+ */
+export async function runJob(job: Job, ctx: JobContext, progress: Progress): Promise<JobOutcome> {
+  const { cfg, ds } = ctx;
+  const key = `${job.protocol}|${job.seed}`;
+  let pd = ctx.splits.get(key);
+  if (!pd) {
+    pd = splitFor(job.protocol, ds, job.seed);
+    ctx.splits.set(key, pd);
+  }
+  const label = `${job.protocol} | ${job.variant} | seed ${job.seed}`;
+  const model = createModel(job.variant, cfg);
+  const perUnit: Record<string, PerUnitValues> = {};
+  try {
+    const result = await runOne(model, job.variant, pd, cfg, job.seed, label, progress, perUnit);
+    if (ctx.checkpointDir && job.seed === cfg.seeds[0] && job.protocol === cfg.protocols[cfg.protocols.length - 1]) {
+      await model.save(join(ctx.checkpointDir, job.variant), {
+        'user-ids': jsonBytes(ds.data.users.toJSON()),
+        'item-ids': jsonBytes(ds.data.items.toJSON()),
+        seen: jsonBytes([Array.from(ds.data.interactions.users), Array.from(ds.data.interactions.items)]),
+      });
+    }
+    return { job, result, perUnit };
+  } finally {
+    model.dispose();
+  }
+}
+
+async function runOne(model: Recommender, variant: string, pd: ProtocolData, cfg: RunConfig, seed: number, label: string, progress: Progress, perUnit: Record<string, PerUnitValues>): Promise<RunResult> {
   const loss: RunResult['loss'] = [];
   const epochs = cfg.epochs ?? DEFAULT_EPOCHS[variant.split('-')[0]] ?? 5;
   progress.start(`${label}: train`, epochs * pd.train.users.length);
   const t0 = performance.now();
   await model.fit(pd.train, {
     epochs,
-    batchSize: cfg.batchSize ?? 1024,
+    batchSize: cfg.batchSize ?? DEFAULT_BATCH[variant.split('-')[0]] ?? 1024,
     seed,
     onProgress: (p) => progress.update(p.done, `${p.phase}${p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : ''}`),
     onLoss: (x, l) => {
@@ -100,7 +151,7 @@ async function runOne(model: Recommender, variant: string, pd: ProtocolData, cfg
   };
   const keep = (ev: string, r: EvaluationResult) => {
     result.metrics[ev] = r.metrics;
-    store.set(perUserKey(variant, ev, seed), r.perUnit);
+    perUnit[ev] = r.perUnit;
   };
   const seen = UserItemSet.fromInteractions(pd.train);
   if (pd.blocks) {

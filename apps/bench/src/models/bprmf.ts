@@ -13,16 +13,17 @@ export interface BprMfConfig {
   l2: number;
   /** Negatives per positive. */
   negatives: number;
-  /** Passes over each streamed block in `observe`. */
+  /** Passes over each streamed block in `observe`; 0 (default) keeps the model static. */
   observeEpochs: number;
 }
 
-export const BPRMF_DEFAULTS: BprMfConfig = { dim: 64, learningRate: 0.01, l2: 1e-5, negatives: 1, observeEpochs: 1 };
+export const BPRMF_DEFAULTS: BprMfConfig = { dim: 64, learningRate: 0.01, l2: 1e-5, negatives: 1, observeEpochs: 0 };
 
 /**
  * BPR-MF (Rendle et al., UAI 2009): score(u, i) = p_u . q_i, trained with the BPR loss on
  * uniformly sampled negatives; embeddings in SparseEmbedding tables with lazy Adam.
- * `observe` takes incremental steps on each new block (new users/items grow the tables).
+ * Static by default (`observe` only records the new positives); with `observeEpochs > 0` it takes
+ * incremental steps on each new block (new users/items grow the tables).
  * A different negative sampler can be passed (e.g. the adversarial one).
  *
  * @example
@@ -35,7 +36,6 @@ export const BPRMF_DEFAULTS: BprMfConfig = { dim: 64, learningRate: 0.01, l2: 1e
 export class BprMf implements Recommender {
   readonly name = 'bprmf';
   readonly kind = 'score' as const;
-  readonly observeMode = 'incremental' as const;
   readonly config: BprMfConfig;
   users!: SparseEmbedding;
   items!: SparseEmbedding;
@@ -52,6 +52,10 @@ export class BprMf implements Recommender {
 
   get numItems(): number {
     return this.items.rows;
+  }
+
+  get observeMode(): 'incremental' | 'ignored' {
+    return this.config.observeEpochs > 0 ? 'incremental' : 'ignored';
   }
 
   private init(numUsers: number, numItems: number, seed: number): void {

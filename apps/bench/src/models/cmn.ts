@@ -19,7 +19,7 @@ export interface CmnConfig {
   pretrainEpochs: number;
 }
 
-export const CMN_DEFAULTS: CmnConfig = { dim: 32, hops: 2, maxNeighbours: 32, negatives: 4, learningRate: 0.005, pretrainEpochs: 0 };
+export const CMN_DEFAULTS: CmnConfig = { dim: 16, hops: 2, maxNeighbours: 16, negatives: 4, learningRate: 0.005, pretrainEpochs: 5 };
 
 /**
  * CMN (Ebesu et al., SIGIR 2018): a CollaborativeMemory trained with BPR on 4 uniform negatives

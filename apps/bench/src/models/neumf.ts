@@ -17,15 +17,18 @@ export interface NeuMfConfig {
   loss: 'bce' | 'bpr';
   /** Epochs training the GMF and MLP heads separately before NeuMF (alpha = 0.5 merge); 0 = none. */
   pretrainEpochs: number;
+  /** Passes over each streamed block in `observe`; 0 (default) keeps the model static. */
+  observeEpochs: number;
 }
 
-export const NEUMF_DEFAULTS: NeuMfConfig = { factors: 16, layers: [32, 16, 8], negatives: 4, learningRate: 0.005, loss: 'bce', pretrainEpochs: 0 };
+export const NEUMF_DEFAULTS: NeuMfConfig = { factors: 16, layers: [32, 16, 8], negatives: 4, learningRate: 0.005, loss: 'bce', pretrainEpochs: 0, observeEpochs: 0 };
 
 /**
  * NeuMF (He et al., WWW 2017): GMF branch p_u * q_i and an MLP over [u_u ; v_i] with their own
  * embeddings (SparseEmbedding tables), fused by one output unit: y = h_G . (p*q) + h_M . mlp + b.
  * Trained with BCE on 4 sampled negatives (paper) or BPR (d2l); optional pre-training of the two
- * heads separately, merged with alpha = 0.5. `observe` takes incremental steps on new blocks.
+ * heads separately, merged with alpha = 0.5. Static by default; with `observeEpochs > 0`, `observe`
+ * takes incremental steps on new blocks.
  *
  * @example
  * ```ts
@@ -36,7 +39,6 @@ export const NEUMF_DEFAULTS: NeuMfConfig = { factors: 16, layers: [32, 16, 8], n
 export class NeuMf implements Recommender {
   readonly name = 'neumf';
   readonly kind = 'score' as const;
-  readonly observeMode = 'incremental' as const;
   readonly config: NeuMfConfig;
   private tables!: SparseEmbedding[]; // P, Q (GMF), U, V (MLP)
   private dense!: tf.Variable[]; // W1a, W1b, b1, [W_l, b_l]..., hG, hM, b
@@ -51,6 +53,10 @@ export class NeuMf implements Recommender {
 
   get numItems(): number {
     return this.tables[1].rows;
+  }
+
+  get observeMode(): 'incremental' | 'ignored' {
+    return this.config.observeEpochs > 0 ? 'incremental' : 'ignored';
   }
 
   private init(numUsers: number, numItems: number, seed: number): void {
@@ -135,7 +141,9 @@ export class NeuMf implements Recommender {
 
   async observe(batch: Interactions): Promise<void> {
     this.seen.addAll(batch.users, batch.items);
-    for (const b of orderedBatches(batch, this.batchSize)) this.step(b.users, b.items, false);
+    for (let e = 0; e < this.config.observeEpochs; e++) {
+      for (const b of orderedBatches(batch, this.batchSize)) this.step(b.users, b.items, false);
+    }
   }
 
   scoreAll(users: Int32Array): Float32Array {

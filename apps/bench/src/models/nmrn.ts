@@ -20,9 +20,11 @@ export interface NmrnConfig {
   maxDraws: number;
   /** Epochs of discriminator pre-training with uniform negatives (Algorithm 1, line 4). */
   pretrainEpochs: number;
+  /** Train the erase / add projections through the last write (see KeyValueMemory); costly with per-user memory. */
+  writeGradient: boolean;
 }
 
-export const NMRN_DEFAULTS: NmrnConfig = { dim: 32, slots: 20, margin: 0.5, learningRate: 0.01, sampler: 'gan', memory: 'shared', candidates: 32, maxDraws: 50, pretrainEpochs: 1 };
+export const NMRN_DEFAULTS: NmrnConfig = { dim: 32, slots: 20, margin: 0.5, learningRate: 0.01, sampler: 'gan', memory: 'shared', candidates: 32, maxDraws: 50, pretrainEpochs: 1, writeGradient: true };
 
 /**
  * NMRN (Wang et al., KDD 2018) composed from the packages: a KeyValueMemory over SparseEmbedding
@@ -67,7 +69,7 @@ export class Nmrn implements Recommender {
     const opt = { kind: 'adam' as const, learningRate: c.learningRate };
     this.users = new SparseEmbedding({ rows: numUsers, dim: c.dim, optimizer: opt, seed: seed * 3 + 1 });
     this.items = new SparseEmbedding({ rows: numItems, dim: c.dim, optimizer: opt, seed: seed * 3 + 2 });
-    this.kv = new KeyValueMemory({ users: this.users, items: this.items, slots: c.slots, valueMemory: c.memory, seed: seed * 3 + 3, learningRate: c.learningRate });
+    this.kv = new KeyValueMemory({ users: this.users, items: this.items, slots: c.slots, valueMemory: c.memory, seed: seed * 3 + 3, learningRate: c.learningRate, writeGradient: c.writeGradient });
     this.seen = new UserItemSet(numUsers, numItems);
     this.rw = rankWeight({ seen: this.seen, margin: c.margin, maxDraws: c.maxDraws, seed });
   }
@@ -168,7 +170,7 @@ export class Nmrn implements Recommender {
     m.batchSize = state.batchSize;
     m.users = users;
     m.items = items;
-    m.kv = new KeyValueMemory({ users, items, slots: m.config.slots, valueMemory: m.config.memory, seed: state.seed * 3 + 3, learningRate: m.config.learningRate });
+    m.kv = new KeyValueMemory({ users, items, slots: m.config.slots, valueMemory: m.config.memory, seed: state.seed * 3 + 3, learningRate: m.config.learningRate, writeGradient: m.config.writeGradient });
     m.kv.stateFromBytes(c.blobs.memory);
     m.seen = new UserItemSet(users.rows, items.rows);
     m.rw = rankWeight({ seen: m.seen, margin: m.config.margin, maxDraws: m.config.maxDraws, seed: state.seed });

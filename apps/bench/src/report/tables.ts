@@ -62,7 +62,7 @@ export function summaryTables(results: Results): SummaryTable[] {
   const models = modelOrder(results);
   const evaluations = sortEvaluations(models.flatMap((m) => Object.keys(results.summary[m] ?? {})));
   return evaluations.map((evaluation) => {
-    const metrics = sortMetrics(models.flatMap((m) => Object.keys(results.summary[m]?.[evaluation] ?? {})));
+    const metrics = headlineMetrics(sortMetrics(models.flatMap((m) => Object.keys(results.summary[m]?.[evaluation] ?? {}))));
     const present = models.filter((m) => results.summary[m]?.[evaluation] !== undefined);
     const rows = present.map((model) => ({
       model,
@@ -80,6 +80,24 @@ export function summaryTables(results: Results): SummaryTable[] {
     });
     return { evaluation, metrics, rows };
   });
+}
+
+/**
+ * The metrics a summary table shows: HR, NDCG and coverage at the headline cut-off (10 when
+ * present, else the largest), plus MRR and AUC. Every metric stays in results.json and results.csv.
+ *
+ * @example
+ * ```ts
+ * headlineMetrics(['hr@5', 'hr@10', 'ndcg@10', 'map@10', 'mrr']); // ['hr@10', 'ndcg@10', 'mrr']
+ * ```
+ */
+export function headlineMetrics(metrics: string[]): string[] {
+  const ks = metrics.map((m) => /@(\d+)$/.exec(m)?.[1]).filter((k): k is string => k !== undefined).map(Number);
+  if (ks.length === 0) return metrics;
+  const k = ks.includes(10) ? 10 : Math.max(...ks);
+  const keep = new Set([`hr@${k}`, `ndcg@${k}`, `coverage@${k}`, 'mrr', 'auc']);
+  const shown = metrics.filter((m) => keep.has(m));
+  return shown.length > 0 ? shown : metrics;
 }
 
 function mean(values: number[]): number | undefined {
