@@ -173,7 +173,7 @@ async function runOne(model: Recommender, variant: string, pd: ProtocolData, cfg
     progress.stop();
     keep('stream', r);
     result.streamBlocks = r.blocks.map((b, i) => ({ block: i + 1, events: b.counts.units, metrics: b.metrics }));
-    result.observeEventsPerSecond = observeEvents / (observeMs / 1000);
+    if (model.observeMode !== 'ignored') result.observeEventsPerSecond = observeEvents / (observeMs / 1000);
   } else if (pd.test) {
     for (const ev of cfg.evals) {
       progress.start(`${label}: ${ev}`, 1);

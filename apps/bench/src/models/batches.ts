@@ -40,3 +40,41 @@ export function* orderedBatches(data: Interactions, batchSize: number): Generato
 
 /** Yields to the event loop (lets progress bars redraw during long synchronous loops). */
 export const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** What {@link trainLoop} needs from a model. */
+export interface TrainLoopSpec {
+  epochs: number;
+  /** Shuffled batches (static models) or time order (streaming models). */
+  order: 'shuffled' | 'time';
+  /** Progress phase name of epoch e. */
+  phase: (epoch: number) => string;
+  /** Runs before each epoch (e.g. reset a memory, merge pre-trained heads). */
+  beforeEpoch?: (epoch: number) => void;
+  /** One training step; returns the batch loss. */
+  step: (users: Int32Array, items: Int32Array, epoch: number) => number;
+}
+
+/**
+ * The epoch loop every pipeline shares: batches (seeded shuffle or time order), one step each,
+ * loss and progress callbacks, and a yield to the event loop between batches.
+ *
+ * @example
+ * ```ts
+ * await trainLoop(train, options, { epochs: 3, order: 'shuffled', phase: () => 'train', step: (u, i) => model.step(u, i) });
+ * ```
+ */
+export async function trainLoop(train: Interactions, options: { batchSize: number; seed: number; onProgress?: (p: { phase: string; done: number; total: number; loss?: number }) => void; onLoss?: (x: number, loss: number) => void }, spec: TrainLoopSpec): Promise<void> {
+  const total = spec.epochs * train.users.length;
+  let done = 0;
+  for (let e = 0; e < spec.epochs; e++) {
+    spec.beforeEpoch?.(e);
+    const batches = spec.order === 'time' ? orderedBatches(train, options.batchSize) : epochBatches(train, options.batchSize, options.seed * 1000 + e);
+    for (const b of batches) {
+      const loss = spec.step(b.users, b.items, e);
+      done += b.users.length;
+      options.onLoss?.(done, loss);
+      options.onProgress?.({ phase: spec.phase(e), done, total, loss });
+      await tick();
+    }
+  }
+}

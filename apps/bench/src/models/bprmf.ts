@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SparseEmbedding, UserItemSet, type Interactions } from '@memrec/core';
 import { bprLoss } from '@memrec/losses';
 import { uniformSampler, type NegativeSampler } from '@memrec/samplers';
-import { epochBatches, orderedBatches, tick } from './batches';
+import { orderedBatches, trainLoop } from './batches';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import type { FitOptions, Recommender } from './types';
 
@@ -93,17 +93,7 @@ export class BprMf implements Recommender {
     this.batchSize = options.batchSize;
     this.init(train.numUsers, train.numItems, options.seed);
     this.seen.addAll(train.users, train.items);
-    const total = options.epochs * train.users.length;
-    let done = 0;
-    for (let e = 0; e < options.epochs; e++) {
-      for (const b of epochBatches(train, options.batchSize, options.seed * 1000 + e)) {
-        const loss = this.step(b.users, b.items);
-        done += b.users.length;
-        options.onLoss?.(done, loss);
-        options.onProgress?.({ phase: 'train', done, total, loss });
-        await tick();
-      }
-    }
+    await trainLoop(train, options, { epochs: options.epochs, order: 'shuffled', phase: () => 'train', step: (u, i) => this.step(u, i) });
   }
 
   async observe(batch: Interactions): Promise<void> {

@@ -3,7 +3,7 @@ import { bprLoss } from '@memrec/losses';
 import { CollaborativeMemory } from '@memrec/memory';
 import { uniformSampler, type NegativeSampler } from '@memrec/samplers';
 import { BprMf } from './bprmf';
-import { epochBatches, tick } from './batches';
+import { trainLoop } from './batches';
 import { fromJsonBytes, jsonBytes, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { packVariables, unpackVariables } from './dense-state';
 import type { FitOptions, Recommender } from './types';
@@ -71,18 +71,12 @@ export class Cmn implements Recommender {
     }
     const seen = UserItemSet.fromInteractions(train);
     const sampler: NegativeSampler = uniformSampler({ seen, seed: options.seed });
-    const total = options.epochs * train.users.length;
-    let done = 0;
-    for (let e = 0; e < options.epochs; e++) {
-      for (const b of epochBatches(train, options.batchSize, options.seed * 1000 + e)) {
-        const neg = sampler.sample(b.users, b.items, c.negatives);
-        const loss = this.layer.trainStep(b.users, b.items, neg, (pos, ng) => bprLoss(pos, ng));
-        done += b.users.length;
-        options.onLoss?.(done, loss);
-        options.onProgress?.({ phase: 'train', done, total, loss });
-        await tick();
-      }
-    }
+    await trainLoop(train, options, {
+      epochs: options.epochs,
+      order: 'shuffled',
+      phase: () => 'train',
+      step: (u, i) => this.layer.trainStep(u, i, sampler.sample(u, i, c.negatives), (pos, ng) => bprLoss(pos, ng)),
+    });
   }
 
   async observe(_batch: Interactions): Promise<void> {

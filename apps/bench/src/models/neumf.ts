@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SparseEmbedding, UserItemSet, seededRng, type Interactions } from '@memrec/core';
 import { bceLoss, bprLoss } from '@memrec/losses';
 import { uniformSampler, type NegativeSampler } from '@memrec/samplers';
-import { epochBatches, orderedBatches, tick } from './batches';
+import { orderedBatches, trainLoop } from './batches';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { packVariables, unpackVariables } from './dense-state';
 import type { FitOptions, Recommender } from './types';
@@ -125,18 +125,15 @@ export class NeuMf implements Recommender {
     this.init(train.numUsers, train.numItems, options.seed);
     this.seen.addAll(train.users, train.items);
     const pre = this.config.pretrainEpochs;
-    const total = (pre + options.epochs) * train.users.length;
-    let done = 0;
-    for (let e = 0; e < pre + options.epochs; e++) {
-      if (e === pre && pre > 0) for (const h of this.dense.slice(-3, -1)) tf.tidy(() => h.assign(tf.mul(h, 0.5))); // alpha = 0.5
-      for (const b of epochBatches(train, options.batchSize, options.seed * 1000 + e)) {
-        const loss = this.step(b.users, b.items, e < pre);
-        done += b.users.length;
-        options.onLoss?.(done, loss);
-        options.onProgress?.({ phase: e < pre ? 'pre-train' : 'train', done, total, loss });
-        await tick();
-      }
-    }
+    await trainLoop(train, options, {
+      epochs: pre + options.epochs,
+      order: 'shuffled',
+      phase: (e) => (e < pre ? 'pre-train' : 'train'),
+      beforeEpoch: (e) => {
+        if (e === pre && pre > 0) for (const h of this.dense.slice(-3, -1)) tf.tidy(() => h.assign(tf.mul(h, 0.5))); // alpha = 0.5
+      },
+      step: (u, i, e) => this.step(u, i, e < pre),
+    });
   }
 
   async observe(batch: Interactions): Promise<void> {

@@ -1,7 +1,7 @@
 import { SparseEmbedding, UserItemSet, type Interactions } from '@memrec/core';
 import { KeyValueMemory } from '@memrec/memory';
 import { dnsSampler, GanSampler, ganSampler, popularitySampler, rankWeight, type NegativeSampler, type RankWeightSampler } from '@memrec/samplers';
-import { orderedBatches, tick } from './batches';
+import { orderedBatches, trainLoop } from './batches';
 import { fromJsonBytes, jsonBytes, readCheckpoint, writeCheckpoint } from './checkpoint';
 import type { FitOptions, Recommender } from './types';
 
@@ -120,18 +120,13 @@ export class Nmrn implements Recommender {
     this.seen.addAll(train.users, train.items);
     this.sampler = this.makeSampler(train);
     const pre = Math.min(this.config.pretrainEpochs, options.epochs);
-    const total = options.epochs * train.users.length;
-    let done = 0;
-    for (let e = 0; e < options.epochs; e++) {
-      this.kv.reset(); // the memory follows time: each pass replays the training stream from the start
-      for (const b of orderedBatches(train, options.batchSize)) {
-        const loss = this.step(b.users, b.items, e < pre);
-        done += b.users.length;
-        options.onLoss?.(done, loss);
-        options.onProgress?.({ phase: e < pre ? 'pre-train' : 'adversarial', done, total, loss });
-        await tick();
-      }
-    }
+    await trainLoop(train, options, {
+      epochs: options.epochs,
+      order: 'time',
+      phase: (e) => (e < pre ? 'pre-train' : 'adversarial'),
+      beforeEpoch: () => this.kv.reset(), // the memory follows time: each pass replays the training stream from the start
+      step: (u, i, e) => this.step(u, i, e < pre),
+    });
   }
 
   async observe(batch: Interactions): Promise<void> {

@@ -104,5 +104,5 @@ export function renderMarkdown(results: Results): string {
     tables.length === 0
       ? 'No summary metrics in this run.'
       : ['Mean ± standard deviation over seeds; the best value in each column is in **bold**.', '', ...tables.map(summarySection).flatMap((s) => [s, ''])].join('\n').trimEnd();
-  return [results.cardMarkdown.trim(), '## Results', 'Mean ± standard deviation over seeds; the best value of each column in bold. Every metric at every k is in `results.csv` and `results.json`.', summary, performanceSection(results), comparisonsSection(results), environmentSection(results)].join('\n\n') + '\n';
+  return [results.cardMarkdown.trim(), '## Results', 'Every metric at every k is in `results.csv` and `results.json`.', summary, performanceSection(results), comparisonsSection(results), environmentSection(results)].join('\n\n') + '\n';
 }
