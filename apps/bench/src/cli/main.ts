@@ -27,6 +27,7 @@ export async function runCli(argv: string[]): Promise<void> {
   const program = new Command()
     .name('memrec-bench')
     .description('Cross-model benchmark of streaming and memory-network recommenders')
+    .enablePositionalOptions() // options after `recommend` belong to it (--k, --backend)
     .option('--models <list>', 'nmrn,cmn,neumf,bprmf,pop')
     .addOption(new Option('--dataset <name>', 'synthetic | movielens-100k | movielens-1m | movielens-latest-small | ncf | csv'))
     .option('--data-dir <dir>', 'folder holding the dataset files (else the download cache)')
