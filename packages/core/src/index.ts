@@ -19,3 +19,4 @@ export {
 export { resolveOptimizer, type SparseOptimizerConfig, type ResolvedOptimizer } from './sparse-optimizer';
 export { VERSION } from './version';
 export { UserItemSet } from './user-item-set';
+export { fnv1a32 } from './checksum';

@@ -1,4 +1,5 @@
 import { show } from './assert';
+import { fnv1a32 } from './checksum';
 import type { EmbeddingInit, SparseEmbedding } from './sparse-embedding';
 import type { SparseOptimizerConfig } from './sparse-optimizer';
 import { slotCount } from './sparse-optimizer';
@@ -17,14 +18,6 @@ const MAGIC = 0x4553524d; // "MRSE"
 const VERSION = 1;
 const FN = 'SparseEmbedding.fromBytes';
 
-function fnv1a(bytes: Uint8Array, start: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < bytes.length; i++) {
-    h ^= bytes[i];
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 /** @internal */
 export function serializeState(t: SparseEmbedding): Uint8Array {
@@ -45,7 +38,7 @@ export function serializeState(t: SparseEmbedding): Uint8Array {
     out.set(new Uint8Array(block.buffer, block.byteOffset, n * 4), off);
     off += n * 4;
   }
-  view.setUint32(12, fnv1a(out, 16), true);
+  view.setUint32(12, fnv1a32(out, 16), true);
   return out;
 }
 
@@ -58,7 +51,7 @@ export function deserializeState(bytes: Uint8Array, Table: typeof SparseEmbeddin
   const version = view.getUint32(4, true);
   if (version !== VERSION) throw new Error(`${FN}: version must be ${VERSION}, got ${version}`);
   const stored = view.getUint32(12, true);
-  const actual = fnv1a(bytes, 16);
+  const actual = fnv1a32(bytes, 16);
   if (stored !== actual) throw new Error(`${FN}: checksum must match, got ${actual.toString(16)} instead of ${stored.toString(16)} (corrupt data)`);
   const hlen = view.getUint32(8, true);
   if (16 + hlen > bytes.length) throw new Error(`${FN}: header length must fit the data, got ${hlen}`);

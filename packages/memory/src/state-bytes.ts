@@ -1,4 +1,4 @@
-import { show } from '@memrec/core';
+import { fnv1a32, show } from '@memrec/core';
 
 /*
  * Byte layout (little-endian) of a memory layer's state:
@@ -11,14 +11,6 @@ import { show } from '@memrec/core';
  */
 const VERSION = 1;
 
-function fnv1a(bytes: Uint8Array, start: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < bytes.length; i++) {
-    h ^= bytes[i];
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 /**
  * Packs a JSON header and float blocks into one checksummed byte array.
@@ -44,7 +36,7 @@ export function packState(magic: string, header: Record<string, unknown>, blocks
     out.set(new Uint8Array(b.buffer, b.byteOffset, b.length * 4), off);
     off += b.length * 4;
   }
-  view.setUint32(12, fnv1a(out, 16), true);
+  view.setUint32(12, fnv1a32(out, 16), true);
   return out;
 }
 
@@ -57,7 +49,7 @@ export function unpackState(magic: string, bytes: Uint8Array, fn: string): { hea
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
   if (version !== VERSION) throw new Error(`${fn}: version must be ${VERSION}, got ${version}`);
-  if (view.getUint32(12, true) !== fnv1a(bytes, 16)) throw new Error(`${fn}: checksum must match, got a mismatch (corrupt bytes)`);
+  if (view.getUint32(12, true) !== fnv1a32(bytes, 16)) throw new Error(`${fn}: checksum must match, got a mismatch (corrupt bytes)`);
   const len = view.getUint32(8, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + len))) as Record<string, unknown>;
   const sizes = header.blocks as number[];
