@@ -25,6 +25,8 @@ export function defaultCacheDir(): string {
 export interface DownloadOptions {
   /** Expected SHA-256 (hex). `null`/absent: accept and return whatever arrives. */
   sha256?: string | null;
+  /** Expected MD5 (hex), for publishers that list MD5 sums only. `null`/absent: not checked. */
+  md5?: string | null;
   /** A fetch implementation (default: Node's global `fetch`). */
   fetch?: typeof fetch;
   /** Bytes received so far and the announced length (0 when unknown). */
@@ -58,10 +60,12 @@ export async function downloadVerified(url: string, dest: string, options: Downl
     if (!res.ok || !res.body) throw new Error(`${fn}: could not download ${url} (HTTP ${res.status} ${res.statusText})`);
     const total = Number(res.headers.get('content-length') ?? 0);
     const hash = createHash('sha256');
+    const md5 = createHash('md5');
     fd = openSync(tmp, 'w');
     let bytes = 0;
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
       hash.update(chunk);
+      md5.update(chunk);
       writeSync(fd, chunk);
       bytes += chunk.length;
       options.onProgress?.(bytes, total);
@@ -71,6 +75,10 @@ export async function downloadVerified(url: string, dest: string, options: Downl
     const got = hash.digest('hex');
     if (options.sha256 && got !== options.sha256.toLowerCase()) {
       throw new Error(`${fn}: checksum of ${url} must be SHA-256 ${options.sha256}, got ${got} (download removed)`);
+    }
+    const gotMd5 = md5.digest('hex');
+    if (options.md5 && gotMd5 !== options.md5.toLowerCase()) {
+      throw new Error(`${fn}: checksum of ${url} must be MD5 ${options.md5} (the publisher's), got ${gotMd5} (download removed)`);
     }
     await fsp.rename(tmp, dest);
     return got;

@@ -12,6 +12,7 @@ const good = Buffer.from(zipSync({ 'ml-100k': { 'u.data': strToU8(UDATA), 'READM
 const corrupt = Buffer.from(good);
 corrupt[corrupt.length >> 1] ^= 0xff;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
 let server: Server;
 let base = '';
@@ -39,7 +40,7 @@ describe('loadMovieLens', () => {
     served['/good/ml-100k.zip'] = good;
     const cacheDir = mkdtempSync(join(tmpdir(), 'memrec-ml-'));
     const phases = new Set<string>();
-    const d = await loadMovieLens('100k', { cacheDir, baseUrl: `${base}/good`, sha256: sha(good), onProgress: (p) => phases.add(p.phase) });
+    const d = await loadMovieLens('100k', { cacheDir, baseUrl: `${base}/good`, sha256: sha(good), md5: md5(good), onProgress: (p) => phases.add(p.phase) });
     expect(d.stats.numInteractions).toBe(3);
     expect(d.users.rawIds()).toEqual([196, 186, 22]);
     expect([...phases].sort()).toEqual(['download', 'parse', 'unzip']);
@@ -53,7 +54,7 @@ describe('loadMovieLens', () => {
   it('records the hash of an unpinned first download (trust on first use)', async () => {
     served['/tofu/ml-100k.zip'] = good;
     const cacheDir = mkdtempSync(join(tmpdir(), 'memrec-ml-'));
-    await loadMovieLens('100k', { cacheDir, baseUrl: `${base}/tofu` });
+    await loadMovieLens('100k', { cacheDir, baseUrl: `${base}/tofu`, md5: null });
     const { readFileSync } = await import('node:fs');
     expect(readFileSync(join(cacheDir, 'ml-100k.zip.sha256'), 'utf8').trim()).toBe(sha(good));
   });
@@ -67,10 +68,19 @@ describe('loadMovieLens', () => {
     expect(readdirSync(cacheDir)).toEqual([]);
   });
 
+  it("checks every download against the publisher's MD5 and leaves nothing in the cache on a mismatch", async () => {
+    served['/pub/ml-100k.zip'] = good; // a fixture, not the publisher's ml-100k.zip
+    const cacheDir = mkdtempSync(join(tmpdir(), 'memrec-ml-'));
+    await expect(loadMovieLens('100k', { cacheDir, baseUrl: `${base}/pub` })).rejects.toThrow(
+      `checksum of ${base}/pub/ml-100k.zip must be MD5 0e33842e24a9c977be4e0107933c0723 (the publisher's), got ${md5(good)}`,
+    );
+    expect(readdirSync(cacheDir)).toEqual([]);
+  });
+
   it('rejects an unpinned file that is not a zip and leaves nothing in the cache', async () => {
     served['/junk/ml-100k.zip'] = Buffer.from('<html>not found</html>');
     const cacheDir = mkdtempSync(join(tmpdir(), 'memrec-ml-'));
-    await expect(loadMovieLens('100k', { cacheDir, baseUrl: `${base}/junk` })).rejects.toThrow(/must contain ml-100k\/u.data|is not a valid zip/);
+    await expect(loadMovieLens('100k', { cacheDir, baseUrl: `${base}/junk`, md5: null })).rejects.toThrow(/must contain ml-100k\/u.data|is not a valid zip/);
     expect(readdirSync(cacheDir)).toEqual([]);
   });
 
@@ -88,7 +98,7 @@ describe('loadMovieLens', () => {
   it('reads a local folder and explains a missing file', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'memrec-ml-'));
     served['/dir/ml-100k.zip'] = good;
-    await loadMovieLens('100k', { cacheDir, baseUrl: `${base}/dir` });
+    await loadMovieLens('100k', { cacheDir, baseUrl: `${base}/dir`, md5: null });
     expect((await loadMovieLens('100k', { dir: cacheDir })).stats.numInteractions).toBe(3);
     expect((await loadMovieLens('100k', { dir: join(cacheDir, 'ml-100k') })).stats.numInteractions).toBe(3);
     expect(existsSync(join(cacheDir, 'nothing'))).toBe(false);

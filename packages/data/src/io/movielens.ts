@@ -21,6 +21,11 @@ export interface MovieLensSource {
    * pass `sha256` to {@link loadMovieLens} to pin one.
    */
   sha256: string | null;
+  /**
+   * The publisher's MD5 of the zip (GroupLens lists `<zip>.md5` beside each release), checked on
+   * every download, or `null` for releases that change over time (latest-small).
+   */
+  md5: string | null;
   /** How the ratings file is parsed. */
   format: Omit<DelimitedOptions, 'onProgress' | 'skipBadLines'>;
 }
@@ -32,7 +37,8 @@ const CSV = { delimiter: ',', header: true, columns: { user: 'userId', item: 'mo
 
 /**
  * The MovieLens releases (F. M. Harper and J. A. Konstan, "The MovieLens Datasets: History and
- * Context", ACM TiiS 2015). Checksums are not pinned (see {@link MovieLensSource.sha256}).
+ * Context", ACM TiiS 2015). Each download is checked against the publisher's MD5 ({@link MovieLensSource.md5}) and
+ * a SHA-256 (pinned by the caller, or recorded on first use: {@link MovieLensSource.sha256}).
  *
  * @example
  * ```ts
@@ -40,12 +46,12 @@ const CSV = { delimiter: ',', header: true, columns: { user: 'userId', item: 'mo
  * ```
  */
 export const MOVIELENS: Readonly<Record<MovieLensVariant, MovieLensSource>> = {
-  '100k': { url: `${BASE}/ml-100k.zip`, folder: 'ml-100k', file: 'u.data', sha256: null, format: TAB },
-  '1m': { url: `${BASE}/ml-1m.zip`, folder: 'ml-1m', file: 'ratings.dat', sha256: null, format: DAT },
-  '10m': { url: `${BASE}/ml-10m.zip`, folder: 'ml-10M100K', file: 'ratings.dat', sha256: null, format: DAT },
-  '20m': { url: `${BASE}/ml-20m.zip`, folder: 'ml-20m', file: 'ratings.csv', sha256: null, format: CSV },
-  '25m': { url: `${BASE}/ml-25m.zip`, folder: 'ml-25m', file: 'ratings.csv', sha256: null, format: CSV },
-  'latest-small': { url: `${BASE}/ml-latest-small.zip`, folder: 'ml-latest-small', file: 'ratings.csv', sha256: null, format: CSV },
+  '100k': { url: `${BASE}/ml-100k.zip`, folder: 'ml-100k', file: 'u.data', sha256: null, md5: '0e33842e24a9c977be4e0107933c0723', format: TAB },
+  '1m': { url: `${BASE}/ml-1m.zip`, folder: 'ml-1m', file: 'ratings.dat', sha256: null, md5: 'c4d9eecfca2ab87c1945afe126590906', format: DAT },
+  '10m': { url: `${BASE}/ml-10m.zip`, folder: 'ml-10M100K', file: 'ratings.dat', sha256: null, md5: 'ce571fd55effeba0271552578f2648bd', format: DAT },
+  '20m': { url: `${BASE}/ml-20m.zip`, folder: 'ml-20m', file: 'ratings.csv', sha256: null, md5: 'cd245b17a1ae2cc31bb14903e1204af3', format: CSV },
+  '25m': { url: `${BASE}/ml-25m.zip`, folder: 'ml-25m', file: 'ratings.csv', sha256: null, md5: '6b51fb2759a8657d3bfcbfc42b592ada', format: CSV },
+  'latest-small': { url: `${BASE}/ml-latest-small.zip`, folder: 'ml-latest-small', file: 'ratings.csv', sha256: null, md5: null, format: CSV },
 };
 
 /** Progress of {@link loadMovieLens}: which phase and bytes done / total (0 when unknown). */
@@ -69,6 +75,8 @@ export interface MovieLensOptions {
   fetch?: typeof fetch;
   /** Pins the zip's SHA-256 (overrides the table and the recorded value). */
   sha256?: string;
+  /** Overrides the publisher's MD5 from the table (`null`: do not check, e.g. a local mirror with other files). */
+  md5?: string | null;
   skipBadLines?: boolean;
   onProgress?: (p: LoadProgress) => void;
 }
@@ -119,6 +127,7 @@ export async function loadMovieLens(variant: MovieLensVariant, options: MovieLen
     if (!existsSync(zip)) {
       got = await downloadVerified(url, zip, {
         sha256: expected,
+        md5: options.md5 === undefined ? src.md5 : options.md5,
         fetch: options.fetch,
         fn,
         onProgress: (bytes, total) => options.onProgress?.({ phase: 'download', bytes, total }),
