@@ -147,20 +147,26 @@ export class NeuMf implements Recommender {
     const N = this.numItems;
     const out = new Float32Array(users.length * N);
     const chunk = 64;
-    for (let s = 0; s < users.length; s += chunk) {
-      const ids = users.subarray(s, Math.min(users.length, s + chunk));
-      const t = tf.tidy(() => {
-        const w = this.dense;
-        const [hG, hM, bias] = w.slice(-3);
-        const [p, q, u, v] = [this.tables[0].lookup(ids), this.tables[1].toTensor(), this.tables[2].lookup(ids), this.tables[3].toTensor()];
-        const gmf = tf.matMul(tf.mul(p, tf.reshape(hG, [1, -1])), q, false, true); // [b, N]
-        let h = tf.relu(tf.add(tf.add(tf.expandDims(tf.matMul(u, w[0]), 1), tf.expandDims(tf.matMul(v, w[1]), 0)), w[2]));
-        h = tf.reshape(h, [ids.length * N, -1]);
-        for (let l = 3; l < w.length - 3; l += 2) h = tf.relu(tf.add(tf.matMul(h, w[l]), w[l + 1]));
-        return tf.add(tf.add(gmf, tf.reshape(tf.matMul(h, hM), [ids.length, N])), bias);
-      });
-      out.set(t.dataSync() as Float32Array, s * N);
-      t.dispose();
+    const w = this.dense;
+    const [hG, hM, bias] = w.slice(-3);
+    // Item-side terms are the same for every user chunk: compute them once per call.
+    const [q, vW] = tf.tidy(() => [this.tables[1].toTensor(), tf.expandDims(tf.matMul(this.tables[3].toTensor(), w[1]), 0)]);
+    try {
+      for (let s = 0; s < users.length; s += chunk) {
+        const ids = users.subarray(s, Math.min(users.length, s + chunk));
+        const t = tf.tidy(() => {
+          const [p, u] = [this.tables[0].lookup(ids), this.tables[2].lookup(ids)];
+          const gmf = tf.matMul(tf.mul(p, tf.reshape(hG, [1, -1])), q, false, true); // [b, N]
+          let h = tf.relu(tf.add(tf.add(tf.expandDims(tf.matMul(u, w[0]), 1), vW), w[2]));
+          h = tf.reshape(h, [ids.length * N, -1]);
+          for (let l = 3; l < w.length - 3; l += 2) h = tf.relu(tf.add(tf.matMul(h, w[l]), w[l + 1]));
+          return tf.add(tf.add(gmf, tf.reshape(tf.matMul(h, hM), [ids.length, N])), bias);
+        });
+        out.set(t.dataSync() as Float32Array, s * N);
+        t.dispose();
+      }
+    } finally {
+      tf.dispose([q, vW]);
     }
     return out;
   }
