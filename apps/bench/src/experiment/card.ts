@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { version_core } from '@tensorflow/tfjs-core';
-import { TIE_BREAK } from '@memrec/eval';
+import { protocolCard, renderProtocolCard, type EvaluationSetup } from '@memrec/eval';
 import type { RunConfig } from '../cli/options';
 import type { BenchDataset } from './dataset';
 
@@ -26,53 +26,44 @@ export function packageVersions(): Record<string, string> {
 }
 
 /**
- * The protocol card of a run: dataset and statistics, splits and parameters, candidates,
- * seen-item filtering, k, seeds, backend and versions, as JSON and markdown.
+ * The protocol card of a run: one `@memrec/eval` protocol card per evaluation (dataset, split and
+ * its parameters, the evaluator's own description of candidates, seen-item filtering and ties, k,
+ * seeds, backend, versions), plus each split's leakage findings; as JSON and markdown.
  *
  * @example
  * ```ts
- * const { json, markdown } = buildCard(cfg, ds, { stream: report }, 'wasm');
+ * const { json, markdown } = buildCard(cfg, ds, { stream: report }, 'wasm', { stream: { protocol: 'stream', setup } });
  * ```
  */
-export function buildCard(cfg: RunConfig, ds: BenchDataset, splits: Record<string, unknown>, backend: string): { json: Record<string, unknown>; markdown: string } {
-  const evaluations: Record<string, string> = {};
-  if (cfg.protocols.includes('stream')) {
-    evaluations.stream = 'prequential: each block\'s events are ranked (true item vs every item the user had not interacted with before the event, full catalogue) before the model observes the block; events of users or items new to the stream are included';
-  }
-  if (cfg.protocols.some((p) => p !== 'stream')) {
-    for (const e of cfg.evals) {
-      evaluations[e] = e === 'full'
-        ? 'every item the user did not interact with in training; relevant = the user\'s test items'
-        : `the held-out item among ${e.slice(8)} items drawn uniformly (seeded by the run seed) from items the user never interacted with (train or test)`;
-    }
-  }
-  const json = {
-    dataset: { name: ds.name, source: ds.source, stats: ds.data.stats },
-    protocols: cfg.protocols,
-    splits,
-    evaluations,
-    seenFiltering: 'training items of each user are excluded from the ranking',
-    tieBreak: TIE_BREAK,
-    k: cfg.k,
-    seeds: cfg.seeds,
-    models: cfg.models,
-    backend,
-    versions: packageVersions(),
-  };
+export function buildCard(
+  cfg: RunConfig,
+  ds: BenchDataset,
+  splits: Record<string, unknown>,
+  backend: string,
+  evaluations: Record<string, { protocol: string; setup: EvaluationSetup }>,
+): { json: Record<string, unknown>; markdown: string } {
   const st = ds.data.stats;
-  const lines = [
+  const versions = packageVersions();
+  const cards = Object.entries(evaluations).map(([name, { protocol, setup }]) => {
+    const params = (splits[protocol] as { params?: Record<string, string | number | boolean> } | undefined)?.params;
+    const card = protocolCard({
+      dataset: { name: ds.name, numUsers: st.numUsers, numItems: st.numItems, numInteractions: st.numInteractions, source: JSON.stringify(ds.source) },
+      split: { name: protocol, params },
+      evaluation: setup,
+      seeds: cfg.seeds,
+      backend,
+      versions,
+      model: cfg.models.join(', '),
+    });
+    return [name, card] as const;
+  });
+  const findings = Object.entries(splits).flatMap(([p, r]) => ((r as { findings?: string[] }).findings ?? []).map((f) => `- split ${p}: ${f}`));
+  const markdown = [
     '## Protocol card',
     '',
-    `- **Dataset**: ${ds.name} (${JSON.stringify(ds.source)})`,
-    `- **Statistics**: ${st.numUsers} users, ${st.numItems} items, ${st.numInteractions} interactions, density ${(st.density * 100).toFixed(3)} %`,
-    ...Object.entries(splits).map(([p, r]) => {
-      const rep = r as { params?: unknown; sizes?: unknown; findings?: string[] };
-      return `- **Split ${p}**: params ${JSON.stringify(rep.params ?? {})}, sizes ${JSON.stringify(rep.sizes ?? {})}${rep.findings?.length ? `; ${rep.findings.join('; ')}` : ''}`;
-    }),
-    ...Object.entries(evaluations).map(([e, d]) => `- **Evaluation ${e}**: ${d}`),
-    `- **Seen-item filtering**: ${json.seenFiltering}; ties: ${TIE_BREAK}`,
-    `- **k**: ${cfg.k.join(', ')}; **seeds**: ${cfg.seeds.join(', ')}`,
-    `- **Backend**: ${backend}; **versions**: ${Object.entries(json.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-  ];
-  return { json, markdown: lines.join('\n') };
+    ...cards.flatMap(([name, card]) => [`**Evaluation ${name}**`, '', renderProtocolCard(card, 'markdown')]),
+    ...(findings.length ? ['**Split checks**', '', ...findings, ''] : []),
+  ].join('\n');
+  const json = { dataset: { name: ds.name, source: ds.source, stats: st }, protocols: cfg.protocols, splits, evaluations: Object.fromEntries(cards), models: cfg.models, k: cfg.k, seeds: cfg.seeds, backend, versions };
+  return { json, markdown };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { initBackend, UserItemSet, type Interactions } from '@memrec/core';
-import { candidatesFromLists, evaluateFull, evaluateSampled, evaluateStream, type EvaluationResult, type PerUnitValues } from '@memrec/eval';
+import { candidatesFromLists, evaluateFull, evaluateSampled, evaluateStream, type EvaluationResult, type EvaluationSetup, type PerUnitValues } from '@memrec/eval';
 import type { RunConfig } from '../cli/options';
 import type { Progress } from '../cli/progress';
 import { jsonBytes } from '../models/checkpoint';
@@ -47,7 +47,9 @@ export async function runBenchmark(cfg: RunConfig, progress: Progress, options: 
   const comparisons = defaultComparisons(variants, cfg).flatMap(([a, b, ev, m]) =>
     runs.some((r) => r.model === a && r.metrics[ev]) && runs.some((r) => r.model === b && r.metrics[ev]) ? compareModels(runs, store, a, b, ev, m) : [],
   );
-  const card = buildCard(cfg, ds, splits, choice.backend);
+  const evaluations: Record<string, { protocol: string; setup: EvaluationSetup }> = {};
+  for (const o of outcomes) for (const [ev, setup] of Object.entries(o.setups)) evaluations[ev] ??= { protocol: o.job.protocol, setup };
+  const card = buildCard(cfg, ds, splits, choice.backend, evaluations);
   return {
     version: 1,
     createdAt: new Date().toISOString(),
@@ -108,8 +110,9 @@ export async function runJob(job: Job, ctx: JobContext, progress: Progress): Pro
   const label = `${job.protocol} | ${job.variant} | seed ${job.seed}`;
   const model = createModel(job.variant, cfg);
   const perUnit: Record<string, PerUnitValues> = {};
+  const setups: Record<string, EvaluationSetup> = {};
   try {
-    const result = await runOne(model, job.variant, pd, cfg, job.seed, label, progress, perUnit);
+    const result = await runOne(model, job.variant, pd, cfg, job.seed, label, progress, perUnit, setups);
     if (ctx.checkpointDir && job.seed === cfg.seeds[0] && job.protocol === cfg.protocols[cfg.protocols.length - 1]) {
       await model.save(join(ctx.checkpointDir, job.variant), {
         'user-ids': jsonBytes(ds.data.users.toJSON()),
@@ -117,13 +120,13 @@ export async function runJob(job: Job, ctx: JobContext, progress: Progress): Pro
         seen: jsonBytes([Array.from(ds.data.interactions.users), Array.from(ds.data.interactions.items)]),
       });
     }
-    return { job, result, perUnit };
+    return { job, result, perUnit, setups };
   } finally {
     model.dispose();
   }
 }
 
-async function runOne(model: Recommender, variant: string, pd: ProtocolData, cfg: RunConfig, seed: number, label: string, progress: Progress, perUnit: Record<string, PerUnitValues>): Promise<RunResult> {
+async function runOne(model: Recommender, variant: string, pd: ProtocolData, cfg: RunConfig, seed: number, label: string, progress: Progress, perUnit: Record<string, PerUnitValues>, setups: Record<string, EvaluationSetup>): Promise<RunResult> {
   const loss: RunResult['loss'] = [];
   const epochs = cfg.epochs ?? DEFAULT_EPOCHS[variant.split('-')[0]] ?? 5;
   progress.start(`${label}: train`, epochs * pd.train.users.length);
@@ -152,6 +155,7 @@ async function runOne(model: Recommender, variant: string, pd: ProtocolData, cfg
   const keep = (ev: string, r: EvaluationResult) => {
     result.metrics[ev] = r.metrics;
     perUnit[ev] = r.perUnit;
+    setups[ev] = r.setup;
   };
   const seen = UserItemSet.fromInteractions(pd.train);
   if (pd.blocks) {

@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { initBackend } from '@memrec/core';
-import type { PerUnitValues } from '@memrec/eval';
+import type { EvaluationSetup, PerUnitValues } from '@memrec/eval';
 import type { RunConfig } from '../cli/options';
 import type { Progress } from '../cli/progress';
 import type { RunResult } from '../report/types';
@@ -19,6 +19,8 @@ export interface JobOutcome {
   job: Job;
   result: RunResult;
   perUnit: Record<string, PerUnitValues>;
+  /** What each evaluator did (candidates, filtering, ties, parameters), for the protocol card. */
+  setups: Record<string, EvaluationSetup>;
 }
 
 /** Relative cost, to start the longest jobs first. */
