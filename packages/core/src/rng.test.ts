@@ -1,4 +1,4 @@
-import { deriveSeed, randInt, randNormal, seededRng, shuffleInPlace } from './rng';
+import { deriveSeed, nextRandom, randInt, randNormal, rngState, seededRng, shuffleInPlace } from './rng';
 
 describe('seededRng', () => {
   // Golden values: the first five 32-bit outputs (rng() * 2^32) of the reference C code
@@ -33,6 +33,18 @@ describe('seededRng', () => {
     }
     // standard error of the mean of U(0,1) over 1e5 draws: sqrt(1/12/1e5) ~ 0.0009
     expect(Math.abs(sum / 100000 - 0.5)).toBeLessThan(0.005);
+  });
+
+  it('shares one sequence between the generator and its state (nextRandom)', () => {
+    const rng = seededRng(42);
+    const state = rngState(rng);
+    expect(state).toBeDefined();
+    const st = state as NonNullable<typeof state>;
+    // Interleaved: rng(), nextRandom, rng(), ... reproduce the golden stream of seed 42.
+    const got = [rng(), nextRandom(st), rng(), nextRandom(st), rng()].map((x) => x * 4294967296);
+    expect(got).toEqual([1055361356, 2471454178, 1528541377, 2819395841, 3402166566]);
+    expect(rngState(() => 0.5)).toBeUndefined();
+    expect(rngState(seededRng(42))).not.toBe(st);
   });
 
   it('rejects a non-finite seed', () => {

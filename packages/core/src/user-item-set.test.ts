@@ -33,6 +33,33 @@ describe('UserItemSet', () => {
     expect(Array.from(s.itemsOf(1))).toEqual([0, 1, 4, 6, 7, 8]);
   });
 
+  it('version changes with every change and only then', () => {
+    const s = UserItemSet.fromInteractions(data);
+    let v = s.version;
+    const changed = () => {
+      const now = s.version;
+      const moved = now !== v;
+      v = now;
+      return moved;
+    };
+    expect(s.add(0, 3)).toBe(false);
+    expect(changed()).toBe(false);
+    s.growUsers(2); // no more users than it has
+    s.growItems(4);
+    expect(changed()).toBe(false);
+    expect(s.add(0, 2)).toBe(true);
+    expect(changed()).toBe(true);
+    s.growUsers(7);
+    expect(changed()).toBe(true);
+    s.growItems(12);
+    expect(changed()).toBe(true);
+    expect(s.add(9, 20)).toBe(true);
+    expect(changed()).toBe(true);
+    s.has(9, 20);
+    s.itemsOf(9);
+    expect(changed()).toBe(false);
+  });
+
   it('rejects ids out of range with the argument named', () => {
     expect(() => UserItemSet.fromInteractions({ ...data, numItems: 2 })).toThrow(/items\[0\] must be an integer id in \[0, 2\), got 3/);
     expect(() => new UserItemSet(2, 2).add(-1, 0)).toThrow(/UserItemSet.add: u must be an integer >= 0, got -1/);

@@ -19,6 +19,7 @@ export class UserItemSet {
   private lists: Int32Array[];
   private sizes: Int32Array;
   private _numItems: number;
+  private _version = 0;
 
   constructor(numUsers: number, numItems: number) {
     assertInt('UserItemSet', 'numUsers', numUsers, 0);
@@ -63,6 +64,15 @@ export class UserItemSet {
     return this._numItems;
   }
 
+  /**
+   * Change counter: increases with every change (a new pair, more users or more items), so two
+   * equal readings mean the set did not change in between. Lets caches built from the set
+   * (a sampler's bitset, say) skip per-row checks while the set is static.
+   */
+  get version(): number {
+    return this._version;
+  }
+
   /** Number of distinct items of user `u` (0 for unknown users). */
   count(u: number): number {
     return u < this.sizes.length ? this.sizes[u] : 0;
@@ -94,7 +104,7 @@ export class UserItemSet {
     assertInt('UserItemSet.add', 'u', u, 0);
     assertInt('UserItemSet.add', 'i', i, 0);
     if (u >= this.sizes.length) this.growUsers(u + 1);
-    if (i >= this._numItems) this._numItems = i + 1;
+    if (i >= this._numItems) this.growItems(i + 1);
     const n = this.sizes[u];
     let l = this.lists[u];
     let lo = 0;
@@ -114,6 +124,7 @@ export class UserItemSet {
     l.copyWithin(lo + 1, lo, n);
     l[lo] = i;
     this.sizes[u] = n + 1;
+    this._version++;
     return true;
   }
 
@@ -129,11 +140,14 @@ export class UserItemSet {
     sizes.set(this.sizes);
     this.sizes = sizes;
     while (this.lists.length < numUsers) this.lists.push(EMPTY);
+    this._version++;
   }
 
   /** Makes room for items `0..numItems-1`. */
   growItems(numItems: number): void {
-    if (numItems > this._numItems) this._numItems = numItems;
+    if (numItems <= this._numItems) return;
+    this._numItems = numItems;
+    this._version++;
   }
 }
 

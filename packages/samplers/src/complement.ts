@@ -1,4 +1,4 @@
-import type { Rng, UserItemSet } from '@memrec/core';
+import { nextRandom, rngState, type Rng, type RngState, type UserItemSet } from '@memrec/core';
 import { noNegativeError } from './types';
 
 /**
@@ -16,10 +16,13 @@ export const DEFAULT_BITSET_BUDGET = 256 * 1024 * 1024;
  * reading a live {@link UserItemSet}.
  *
  * Sparse users (seen at most half the catalogue) use rejection: draw an item uniformly, retry
- * while it is a positive (expected tries <= 2). Dense users use rank mapping: draw a rank `r`
- * among the `N - c` unseen items and map it to the item `r + #{j : seen[j] - j <= r}` by binary
- * search over the sorted positives, so a user who has seen all but two items still costs
- * O(log c) per draw. The bitset is a cache kept in sync lazily: a user's row is rebuilt when
+ * while it is a positive (expected tries <= 2). Dense users are drawn by rank: draw a rank `r`
+ * among the `N - c` unseen items and return the `r`-th of them. In bitset mode the unseen items
+ * of each dense user are kept as a list (built in O(N) when the user's count or the catalogue
+ * changes, capped by the memory budget), so such a draw is one array read; otherwise the rank
+ * is mapped to the item `r + #{j : seen[j] - j <= r}` by binary search over the sorted
+ * positives, O(log c). Both give the same item for the same rank, so the draws do not depend
+ * on the strategy. The bitset is a cache kept in sync lazily: a user's row is rebuilt when
  * `seen.count(u)` differs from the count it was built from (a `UserItemSet` only grows).
  *
  * @example
@@ -38,6 +41,13 @@ export class Complement {
   private wordsPerUser = 0;
   private userCapacity = 0;
   private synced = new Int32Array(0);
+  private syncedItems = new Int32Array(0);
+  /** Unseen items of dense users (bitset mode), `null` for others; valid while `length + count === numItems`. */
+  private rest: (Int32Array | null)[] = [];
+  private restBytes = 0;
+  /** `seen.version` at the previous `fillBatch`, and the one at which every user was synced. */
+  private lastVersion = -1;
+  private fullVersion = -1;
 
   constructor(seen: UserItemSet, mode: ExclusionMode = 'auto', bitsetBudgetBytes = DEFAULT_BITSET_BUDGET) {
     if (mode !== 'auto' && mode !== 'bitset' && mode !== 'sorted') {
@@ -52,6 +62,11 @@ export class Complement {
   /** The strategy in use now (`auto` resolves to one of these). */
   get mode(): 'bitset' | 'sorted' {
     return this.useBitset ? 'bitset' : 'sorted';
+  }
+
+  /** Bytes held by the bitset and the dense users' lists of unseen items. */
+  get bytes(): number {
+    return this.words.byteLength + this.synced.byteLength + this.syncedItems.byteLength + this.restBytes;
   }
 
   /** Whether `i` must be excluded for user `u` (a positive of `u`). */
@@ -117,8 +132,13 @@ export class Complement {
         }
       }
     } else {
-      const list = seen.itemsOf(u);
       const span = N - c;
+      const free = bits ? this.rest[u] : null;
+      if (free != null && free.length === span) {
+        drawFromList(free, p, out, off, end, rng);
+        return;
+      }
+      const list = seen.itemsOf(u);
       for (let k = off; k < end; k++) {
         let i = rankToItem(list, (rng() * span) | 0);
         while (i === p) i = rankToItem(list, (rng() * span) | 0);
@@ -128,31 +148,62 @@ export class Complement {
   }
 
   /**
-   * `fill` for a whole batch: row `r` gets `n` draws at `out[r * n ..]`. The common case
-   * (bitset, sparse user) runs inline with hoisted locals; other rows go through `fill`.
+   * `fill` for a whole batch: row `r` gets `n` draws at `out[r * n ..]`. The common cases
+   * (bitset mode: a sparse user by rejection, a dense user from its list of unseen items) run
+   * inline with hoisted locals; other rows go through `fill`.
    */
   fillBatch(fn: string, users: Int32Array, positives: Int32Array, n: number, out: Int32Array, rng: Rng): void {
     const seen = this.seen;
     const N = seen.numItems;
+    if (!this.useBitset || N < 3) {
+      for (let r = 0; r < users.length; r++) this.fill(fn, users[r], positives[r], n, out, r * n, rng);
+      return;
+    }
+    // A set unchanged since the previous batch (training on a static set) is synced once for all
+    // users; then rows skip the per-user sync checks until it changes.
+    const version = seen.version;
+    if (version === this.lastVersion && version !== this.fullVersion) this.syncAll();
+    this.lastVersion = version;
+    let maxUser = -1;
+    for (let r = 0; r < users.length; r++) if (users[r] > maxUser) maxUser = users[r];
+    if (version === this.fullVersion && this.useBitset && maxUser < this.userCapacity) {
+      this.fillSynced(fn, users, positives, n, out, rng);
+      return;
+    }
+    let words = this.words;
+    let wpu = this.wordsPerUser;
+    let synced = this.synced;
+    let cap = this.userCapacity;
     for (let r = 0; r < users.length; r++) {
       const u = users[r];
       const p = positives[r];
       const c = seen.count(u);
-      if (c === 0 || 2 * c > N || N < 3 || !this.useBitset) {
-        this.fill(fn, u, p, n, out, r * n, rng);
+      const off = r * n;
+      if (c === 0) {
+        this.fill(fn, u, p, n, out, off, rng);
         continue;
       }
-      if (u >= this.userCapacity || this.synced[u] !== c || N > this.wordsPerUser * 32) {
+      if (u >= cap || synced[u] !== c || N > wpu * 32) {
         this.syncUser(u);
         if (!this.useBitset) {
-          this.fill(fn, u, p, n, out, r * n, rng);
-          continue;
+          for (let q = r; q < users.length; q++) this.fill(fn, users[q], positives[q], n, out, q * n, rng);
+          return;
         }
+        words = this.words;
+        wpu = this.wordsPerUser;
+        synced = this.synced;
+        cap = this.userCapacity;
+      }
+      if (2 * c > N) {
+        const free = this.rest[u];
+        // A list of at least 2 distinct items always holds one that differs from p.
+        if (free != null && free.length + c === N && free.length >= 2) drawFromList(free, p, out, off, off + n, rng);
+        else this.fill(fn, u, p, n, out, off, rng);
+        continue;
       }
       // 2c <= N and N >= 3 leave at least N - c - 1 >= 1 candidates: no availability check needed.
-      const words = this.words;
-      const base = u * this.wordsPerUser;
-      for (let k = r * n, end = k + n; k < end; k++) {
+      const base = u * wpu;
+      for (let k = off, end = off + n; k < end; k++) {
         let i = (rng() * N) | 0;
         while (i === p || ((words[base + (i >>> 5)] >>> (i & 31)) & 1) === 1) i = (rng() * N) | 0;
         out[k] = i;
@@ -160,12 +211,67 @@ export class Complement {
     }
   }
 
-  /** Brings user `u`'s bitset row up to date with `seen` (grows the bitset when needed). */
+  /**
+   * `fillBatch` once every user is synced at the set's current version and every row's user is
+   * below the bitset's capacity. One draw per row (the usual case) has its own loop.
+   */
+  private fillSynced(fn: string, users: Int32Array, positives: Int32Array, n: number, out: Int32Array, rng: Rng): void {
+    // `| 0` keeps the index arithmetic in 32-bit integers (Math.ceil results may be stored as doubles).
+    const N = this.seen.numItems | 0;
+    const words = this.words;
+    const wpu = this.wordsPerUser | 0;
+    const rest = this.rest;
+    const state = rngState(rng);
+    if (n === 1 && state !== undefined) {
+      // Rows the tight loop cannot take (a dense user without a list) go through `fill`.
+      let r = 0;
+      while ((r = drawOnePerRow(users, positives, out, r, N, words, wpu, rest, state)) < users.length) {
+        this.fill(fn, users[r], positives[r], 1, out, r, rng);
+        r++;
+      }
+      return;
+    }
+    for (let r = 0; r < users.length; r++) {
+      const u = users[r];
+      const p = positives[r];
+      const off = r * n;
+      const free = rest[u];
+      if (free === null) {
+        const base = u * wpu;
+        for (let k = off, end = off + n; k < end; k++) {
+          let i = (rng() * N) | 0;
+          while (i === p || ((words[base + (i >>> 5)] >>> (i & 31)) & 1) === 1) i = (rng() * N) | 0;
+          out[k] = i;
+        }
+      } else if (free.length >= 2) {
+        drawFromList(free, p, out, off, off + n, rng);
+      } else {
+        // A dense user without a list (over the memory budget), or no possible negative: the general path.
+        this.fill(fn, u, p, n, out, off, rng);
+      }
+    }
+  }
+
+  /** Syncs every user; on success (still bitset mode) records the version it holds for. */
+  private syncAll(): void {
+    const seen = this.seen;
+    if (seen.numUsers > this.userCapacity || seen.numItems > this.wordsPerUser * 32) {
+      if (!this.reserve()) return;
+    }
+    for (let u = 0; u < seen.numUsers; u++) {
+      this.syncUser(u);
+      if (!this.useBitset) return;
+    }
+    this.fullVersion = seen.version;
+  }
+
+  /** Brings user `u`'s bitset row (and list of unseen items, for a dense user) up to date with `seen`. */
   private syncUser(u: number): void {
     const seen = this.seen;
     const c = seen.count(u);
-    if (u < this.userCapacity && seen.numItems <= this.wordsPerUser * 32) {
-      if (this.synced[u] === c) return;
+    const N = seen.numItems;
+    if (u < this.userCapacity && N <= this.wordsPerUser * 32) {
+      if (this.synced[u] === c && (2 * c <= N ? this.rest[u] === null : this.syncedItems[u] === N)) return;
     } else if (!this.reserve()) {
       return;
     }
@@ -179,26 +285,103 @@ export class Complement {
       words[base + (i >>> 5)] |= 1 << (i & 31);
     }
     this.synced[u] = c;
+    this.syncedItems[u] = N;
+    const old = this.rest[u];
+    if (old != null) {
+      this.restBytes -= old.byteLength;
+      this.rest[u] = null;
+    }
+    if (2 * c > N) {
+      if (this.restBytes + (N - c) * 4 > this.budget) {
+        this.rest[u] = NO_LIST;
+        return;
+      }
+      const free = new Int32Array(N - c);
+      let o = 0;
+      for (let i = 0; i < N; i++) if (((words[base + (i >>> 5)] >>> (i & 31)) & 1) === 0) free[o++] = i;
+      this.rest[u] = free;
+      this.restBytes += free.byteLength;
+    }
   }
 
   /** Reallocates the bitset for the current user and item counts; false when it switched to sorted. */
   private reserve(): boolean {
     const seen = this.seen;
-    const wpu = Math.max(this.wordsPerUser, Math.ceil((Math.max(seen.numItems, 1) * 1.25) / 32));
-    const users = Math.max(this.userCapacity, Math.ceil(seen.numUsers * 1.25), 1);
+    // Exact size at first (a static set), 25 % headroom once the set has grown (a stream).
+    const grow = this.userCapacity > 0 ? 1.25 : 1;
+    const wpu = Math.max(this.wordsPerUser, Math.ceil((Math.max(seen.numItems, 1) * grow) / 32));
+    const users = Math.max(this.userCapacity, Math.ceil(seen.numUsers * grow), 1);
+    // Built element by element so the array stays packed (a holey array slows every read).
+    this.rest = Array.from({ length: users }, () => null);
+    this.restBytes = 0;
+    this.fullVersion = -1;
     if (this.auto && users * wpu * 4 > this.budget) {
       this.useBitset = false;
       this.words = new Int32Array(0);
       this.synced = new Int32Array(0);
+      this.syncedItems = new Int32Array(0);
       this.wordsPerUser = 0;
       this.userCapacity = 0;
+      this.rest = [];
       return false;
     }
     this.words = new Int32Array(users * wpu);
     this.synced = new Int32Array(users).fill(-1);
+    this.syncedItems = new Int32Array(users);
     this.wordsPerUser = wpu;
     this.userCapacity = users;
     return true;
+  }
+}
+
+/** Marks a dense user without a list of unseen items (over the memory budget): draws go through `fill`. */
+const NO_LIST = new Int32Array(0);
+
+/**
+ * One draw per row from row `from` on, for synced users (see `Complement.fillSynced`); returns
+ * the first row it cannot take (a dense user whose list has fewer than 2 items), or
+ * `users.length`. Draws through the generator's state ({@link nextRandom}, inlined by the JIT)
+ * rather than calling the generator itself.
+ */
+function drawOnePerRow(
+  users: Int32Array,
+  positives: Int32Array,
+  out: Int32Array,
+  from: number,
+  N: number,
+  words: Int32Array,
+  wpu: number,
+  rest: (Int32Array | null)[],
+  state: RngState,
+): number {
+  for (let r = from; r < users.length; r++) {
+    const u = users[r];
+    const p = positives[r];
+    const free = rest[u];
+    if (free === null) {
+      // Sparse user (2c <= N, N >= 3): at least one candidate; a user without positives has a zero row.
+      const base = u * wpu;
+      let i = (nextRandom(state) * N) | 0;
+      while (i === p || ((words[base + (i >>> 5)] >>> (i & 31)) & 1) === 1) i = (nextRandom(state) * N) | 0;
+      out[r] = i;
+    } else {
+      const m = free.length;
+      if (m < 2) return r;
+      let i = free[(nextRandom(state) * m) | 0];
+      while (i === p) i = free[(nextRandom(state) * m) | 0];
+      out[r] = i;
+    }
+  }
+  return users.length;
+}
+
+/** Writes draws from `free` (distinct items, at least one differing from `p`) into `out[off .. end)`, never `p`. */
+function drawFromList(free: Int32Array, p: number, out: Int32Array, off: number, end: number, rng: Rng): void {
+  const m = free.length;
+  for (let k = off; k < end; k++) {
+    let i = free[(rng() * m) | 0];
+    while (i === p) i = free[(rng() * m) | 0];
+    out[k] = i;
   }
 }
 
