@@ -76,6 +76,19 @@ describe('Complement', () => {
     }
   });
 
+  it('keeps rows synced earlier in a batch when a later row grows the bitset', () => {
+    const seen = new UserItemSet(2, 64);
+    for (let i = 0; i < 30; i++) seen.add(0, 2 * i); // user 0: 30 of 64 items, sparse
+    const c = new Complement(seen, 'bitset');
+    const p = Int32Array.from([0, 0]);
+    c.fillBatch('test', Int32Array.from([0, 0]), p, 1, new Int32Array(2), seededRng(1));
+    seen.add(9, 3); // user 9: beyond the bitset's 2 rows
+    const users = Int32Array.from([0, 9]);
+    const out = new Int32Array(2 * 200);
+    c.fillBatch('test', users, p, 200, out, seededRng(2));
+    expectValidNegatives(seen, users, p, 200, out);
+  });
+
   it('draws uniformly among a dense user\'s unseen items (chi-square, fixed seed)', () => {
     const seen = mixedSet(3);
     const u = 5; // density 0.8

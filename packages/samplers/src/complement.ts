@@ -48,6 +48,8 @@ export class Complement {
   /** `seen.version` at the previous `fillBatch`, and the one at which every user was synced. */
   private lastVersion = -1;
   private fullVersion = -1;
+  /** Number of bitset (re)allocations so far. */
+  private reserves = 0;
 
   constructor(seen: UserItemSet, mode: ExclusionMode = 'auto', bitsetBudgetBytes = DEFAULT_BITSET_BUDGET) {
     if (mode !== 'auto' && mode !== 'bitset' && mode !== 'sorted') {
@@ -93,6 +95,43 @@ export class Complement {
   /** The bitset words (valid for row bases returned by {@link Complement.rowBase} until the next sync). */
   get bitWords(): Int32Array {
     return this.words;
+  }
+
+  /** Words per user row of {@link Complement.bitWords}. */
+  get rowWords(): number {
+    return this.wordsPerUser;
+  }
+
+  /**
+   * Readies a batch for hot loops that read the bitset directly: syncs every row's user (every
+   * user at once while the set stays unchanged between calls, so a static training set is
+   * checked once) and returns true when row `r`'s bits start at `users[r] * rowWords` in
+   * `bitWords` (a user without positives has a zero row). False in sorted mode or when a row's
+   * user lies beyond the bitset (unknown to the set); then use {@link Complement.rowBase}.
+   */
+  prepareRows(users: Int32Array): boolean {
+    if (!this.useBitset) return false;
+    const seen = this.seen;
+    const version = seen.version;
+    if (version === this.lastVersion && version !== this.fullVersion) this.syncAll();
+    this.lastVersion = version;
+    if (version !== this.fullVersion) {
+      // A sync that grows the bitset clears every row, including rows synced earlier in the
+      // pass: repeat the pass until one completes without growing.
+      let reserves: number;
+      do {
+        reserves = this.reserves;
+        for (let r = 0; r < users.length; r++) {
+          const u = users[r];
+          if (seen.count(u) > 0) this.syncUser(u);
+        }
+        if (!this.useBitset) return false;
+      } while (reserves !== this.reserves);
+    }
+    if (!this.useBitset) return false;
+    const cap = this.userCapacity;
+    for (let r = 0; r < users.length; r++) if (users[r] >= cap) return false;
+    return true;
   }
 
   /**
@@ -159,14 +198,7 @@ export class Complement {
       for (let r = 0; r < users.length; r++) this.fill(fn, users[r], positives[r], n, out, r * n, rng);
       return;
     }
-    // A set unchanged since the previous batch (training on a static set) is synced once for all
-    // users; then rows skip the per-user sync checks until it changes.
-    const version = seen.version;
-    if (version === this.lastVersion && version !== this.fullVersion) this.syncAll();
-    this.lastVersion = version;
-    let maxUser = -1;
-    for (let r = 0; r < users.length; r++) if (users[r] > maxUser) maxUser = users[r];
-    if (version === this.fullVersion && this.useBitset && maxUser < this.userCapacity) {
+    if (this.prepareRows(users)) {
       this.fillSynced(fn, users, positives, n, out, rng);
       return;
     }
@@ -313,6 +345,7 @@ export class Complement {
     const users = Math.max(this.userCapacity, Math.ceil(seen.numUsers * grow), 1);
     // Built element by element so the array stays packed (a holey array slows every read).
     this.rest = Array.from({ length: users }, () => null);
+    this.reserves++;
     this.restBytes = 0;
     this.fullVersion = -1;
     if (this.auto && users * wpu * 4 > this.budget) {

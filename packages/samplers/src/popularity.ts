@@ -1,4 +1,4 @@
-import { assertFinite, assertIds, assertInt, seededRng, show, type Rng, type UserItemSet } from '@memrec/core';
+import { assertFinite, assertIds, assertInt, nextRandom, rngState, seededRng, show, type RngState, type UserItemSet } from '@memrec/core';
 import { AliasTable } from './alias';
 import { Complement, DEFAULT_BITSET_BUDGET, type ExclusionMode } from './complement';
 import { checkSampleArgs, checkSeen, noNegativeError, type NegativeSampler } from './types';
@@ -27,10 +27,13 @@ const FN = 'popularitySampler';
 export class PopularitySampler implements NegativeSampler {
   readonly seen: UserItemSet;
   readonly alpha: number;
-  private readonly rng: Rng;
+  /** The generator's state: draws go through `nextRandom`, which the JIT inlines. */
+  private readonly state: RngState;
   private readonly maxTries: number;
   private readonly complement: Complement;
   private counts: Float64Array;
+  /** `counts[i]^alpha` of the current table. */
+  private w: Float64Array = new Float64Array(0);
   private table: AliasTable | null = null;
   private cdf = new Float64Array(0);
 
@@ -45,7 +48,7 @@ export class PopularitySampler implements NegativeSampler {
     assertInt(FN, 'maxTries', maxTries, 1);
     this.seen = options.seen;
     this.alpha = alpha;
-    this.rng = seededRng(seed);
+    this.state = rngState(seededRng(seed)) as RngState;
     this.maxTries = maxTries;
     this.complement = new Complement(options.seen, options.exclusion ?? 'auto', options.bitsetBudgetBytes ?? DEFAULT_BITSET_BUDGET);
     this.counts = new Float64Array(0);
@@ -74,6 +77,7 @@ export class PopularitySampler implements NegativeSampler {
       this.counts = c;
     }
     const w = this.weights();
+    this.w = w;
     let total = 0;
     for (let i = 0; i < w.length; i++) total += w[i];
     if (!(total > 0)) throw new Error(`${fn}: counts^alpha must have a positive sum, got ${total} (alpha ${this.alpha}, ${w.length} items)`);
@@ -108,23 +112,26 @@ export class PopularitySampler implements NegativeSampler {
     const prob = table.prob;
     const alias = table.alias;
     const size = prob.length;
-    const rng = this.rng;
+    const state = this.state;
     const seen = this.seen;
     const comp = this.complement;
     const maxTries = this.maxTries;
+    // Bitset mode with every row's user synced: rows read the bitset without per-row checks.
+    const synced = comp.prepareRows(users);
+    const wpu = comp.rowWords;
     for (let r = 0; r < users.length; r++) {
       const u = users[r];
       const p = positives[r];
-      const base = comp.rowBase(u);
+      const base = synced ? u * wpu : comp.rowBase(u);
       const words = comp.bitWords;
-      const sparse = base < 0 && seen.count(u) > 0;
+      const sparse = !synced && base < 0 && seen.count(u) > 0;
       let exact = false;
       for (let k = r * n, end = k + n; k < end; k++) {
         let i = -1;
         if (!exact) {
           for (let t = 0; t < maxTries; t++) {
-            const j = (rng() * size) | 0;
-            const c = rng() < prob[j] ? j : alias[j];
+            const j = (nextRandom(state) * size) | 0;
+            const c = nextRandom(state) < prob[j] ? j : alias[j];
             if (c === p) continue;
             if (base >= 0 ? ((words[base + (c >>> 5)] >>> (c & 31)) & 1) === 1 : sparse && seen.has(u, c)) continue;
             i = c;
@@ -135,7 +142,7 @@ export class PopularitySampler implements NegativeSampler {
           // Rare: the user's positives hold most of the mass. Draw from the restricted distribution.
           if (!exact) this.buildRestricted(u, p);
           exact = true;
-          i = this.drawRestricted(rng);
+          i = this.drawRestricted(state);
         }
         res[k] = i;
       }
@@ -145,7 +152,7 @@ export class PopularitySampler implements NegativeSampler {
 
   /** Cumulative weights over items that are neither positives of `u` nor `p`. */
   private buildRestricted(u: number, p: number): void {
-    const w = this.weights();
+    const w = this.w.slice();
     w[p] = 0;
     const list = this.seen.itemsOf(u);
     for (let j = 0; j < list.length; j++) if (list[j] < w.length) w[list[j]] = 0;
@@ -158,10 +165,10 @@ export class PopularitySampler implements NegativeSampler {
     if (!(acc > 0)) throw noNegativeError(`${FN}.sample`, u, p, this.seen);
   }
 
-  private drawRestricted(rng: Rng): number {
+  private drawRestricted(state: RngState): number {
     const size = this.counts.length;
     const cdf = this.cdf;
-    const x = rng() * cdf[size - 1];
+    const x = nextRandom(state) * cdf[size - 1];
     let lo = 0;
     let hi = size - 1;
     while (lo < hi) {

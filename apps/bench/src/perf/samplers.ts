@@ -7,10 +7,11 @@
  *    computed in a plain Float32Array loop (no tfjs);
  *  - GAN: T = 32, dim 32, hidden 32, batch 256: `sample` alone (candidate scoring by tfjs on the
  *    chosen backend), and `sample` + `update` (REINFORCE step).
+ * Each rate is the median over 8 windows (2 s in all), printed with the slowest and fastest window.
  */
 import { UserItemSet, seededRng, SparseEmbedding } from '@memrec/core';
 import { dnsSampler, ganSampler, popularitySampler, uniformSampler, AliasTable, type NegativeSampler } from '@memrec/samplers';
-import { timeIt, type PerfContext, type PerfResult } from './types';
+import { timeWindows, type PerfContext, type PerfResult } from './types';
 
 const USERS = 6040;
 const ITEMS = 3706;
@@ -65,14 +66,21 @@ function batches(d: Data, size: number, count: number): [Int32Array, Int32Array]
   });
 }
 
-async function perSecond(s: NegativeSampler, bs: [Int32Array, Int32Array][], n: number, seconds: number): Promise<number> {
+interface Rate {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** Negatives per second: the median over 8 windows, with the slowest and fastest window. */
+async function perSecond(s: NegativeSampler, bs: [Int32Array, Int32Array][], n: number, seconds: number): Promise<Rate> {
   const out = new Int32Array(bs[0][0].length * n);
   let k = 0;
-  const r = await timeIt(() => {
+  const r = await timeWindows(() => {
     const [u, i] = bs[k++ % bs.length];
     s.sample(u, i, n, out);
   }, seconds);
-  return r.perSecond * out.length;
+  return { median: r.median * out.length, min: r.min * out.length, max: r.max * out.length };
 }
 
 /** Runs every sampler and reports negatives per second. */
@@ -84,20 +92,21 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
   const bs = batches(d, BATCH, 64);
   const rows: Record<string, string | number>[] = [];
   const figures: Record<string, number> = {};
-  const add = (sampler: string, note: string, n: number, v: number) => rows.push({ sampler, note, n, 'negatives/s': Math.round(v) });
+  const add = (sampler: string, note: string, n: number, v: Rate) =>
+    rows.push({ sampler, note, n, 'negatives/s': Math.round(v.median), 'slowest window': Math.round(v.min), 'fastest window': Math.round(v.max) });
 
   for (const exclusion of ['bitset', 'sorted'] as const) {
     for (const n of [1, 4]) {
       const v = await perSecond(uniformSampler({ seen: d.seen, seed: 1, exclusion }), bs, n, secs);
       add('uniform', `${exclusion} exclusion, batch ${BATCH}`, n, v);
-      if (exclusion === 'bitset' && n === 1) figures.uniform_per_second = v;
+      if (exclusion === 'bitset' && n === 1) figures.uniform_per_second = v.median;
     }
   }
   for (const exclusion of ['bitset', 'sorted'] as const) {
     for (const n of [1, 4]) {
       const v = await perSecond(popularitySampler({ seen: d.seen, counts: d.counts, alpha: 0.75, seed: 2, exclusion }), bs, n, secs);
       add('popularity', `alpha 0.75, ${exclusion} exclusion, batch ${BATCH}`, n, v);
-      if (exclusion === 'bitset' && n === 1) figures.popularity_per_second = v;
+      if (exclusion === 'bitset' && n === 1) figures.popularity_per_second = v.median;
     }
   }
 
@@ -119,23 +128,23 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
   const dnsBatches = batches(d, 1024, 16);
   const dns = await perSecond(dnsSampler({ seen: d.seen, candidates: 32, score: dot, seed: 3 }), dnsBatches, 1, secs);
   add('dns', 'T 32, 64-dim dot product in a Float32Array loop, batch 1024', 1, dns);
-  figures.dns_per_second = dns;
+  figures.dns_per_second = dns.median;
 
   ctx.log(`samplers: GAN (T = 32, dim 32, hidden 32, tfjs on ${ctx.backend}) ...`);
   const gan = ganSampler({ seen: d.seen, dim: 32, hidden: 32, candidates: 32, learningRate: 0.01, seed: 4 });
   const ganBatches = batches(d, 256, 16);
   const ganSample = await perSecond(gan, ganBatches, 1, secs);
   add('gan', `T 32, dim 32, hidden 32, batch 256, sample only (${ctx.backend})`, 1, ganSample);
-  figures.gan_per_second = ganSample;
+  figures.gan_per_second = ganSample.median;
   let k = 0;
-  const step = await timeIt(() => {
+  const step = await timeWindows(() => {
     const [u, i] = ganBatches[k++ % ganBatches.length];
     const negs = gan.sample(u, i, 1);
     gan.update(u, negs, Float32Array.from(negs, (v) => -Math.abs(v - 100) / 1000));
   }, secs);
-  const ganStep = step.perSecond * 256;
+  const ganStep = { median: step.median * 256, min: step.min * 256, max: step.max * 256 };
   add('gan', `sample + REINFORCE update, batch 256 (${ctx.backend})`, 1, ganStep);
-  figures.gan_sample_update_per_second = ganStep;
+  figures.gan_sample_update_per_second = ganStep.median;
   gan.dispose();
 
   return { rows, figures };

@@ -32,3 +32,24 @@ export async function timeIt(step: () => unknown, minSeconds: number, warmup = 2
   } while (seconds < minSeconds && calls < maxCalls);
   return { calls, seconds, perSecond: calls / seconds };
 }
+
+/**
+ * Rates (calls/s) of `step` over `windows` back-to-back windows of `minSeconds / windows` each
+ * (after `warmup` calls): the median, and the slowest and fastest window. On a machine shared
+ * with other work a single window can be off by 2x either way; the median of several is the
+ * figure to report, and min/max show the spread.
+ *
+ * @example
+ * ```ts
+ * const r = await timeWindows(() => sampler.sample(u, i, 1, out), 2, 8); // r.median calls/s
+ * ```
+ */
+export async function timeWindows(step: () => unknown, minSeconds: number, windows = 8, warmup = 2): Promise<{ median: number; min: number; max: number }> {
+  for (let i = 0; i < warmup; i++) await step();
+  const rates: number[] = [];
+  for (let w = 0; w < windows; w++) rates.push((await timeIt(step, minSeconds / windows, 0)).perSecond);
+  rates.sort((a, b) => a - b);
+  const mid = rates.length >> 1;
+  const median = rates.length % 2 ? rates[mid] : (rates[mid - 1] + rates[mid]) / 2;
+  return { median, min: rates[0], max: rates[rates.length - 1] };
+}
