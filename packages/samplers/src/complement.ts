@@ -1,5 +1,8 @@
-import { nextRandom, rngState, type Rng, type RngState, type UserItemSet } from '@memrec/core';
+import { rngState, type Rng, type UserItemSet } from '@memrec/core';
+import { NO_LIST, drawFromList, drawOnePerRow, rankToItem } from './complement-draw';
 import { noNegativeError } from './types';
+
+export { rankToItem };
 
 /**
  * How a sampler tests "has user u seen item i": `bitset` (one bit per user and item, O(1),
@@ -187,60 +190,16 @@ export class Complement {
   }
 
   /**
-   * `fill` for a whole batch: row `r` gets `n` draws at `out[r * n ..]`. The common cases
-   * (bitset mode: a sparse user by rejection, a dense user from its list of unseen items) run
-   * inline with hoisted locals; other rows go through `fill`.
+   * `fill` for a whole batch: row `r` gets `n` draws at `out[r * n ..]`. In bitset mode the
+   * batch's users are synced up front ({@link Complement.prepareRows}) and the rows run in a
+   * tight loop; in sorted mode, or when a row's user is unknown to the set, row by row.
    */
   fillBatch(fn: string, users: Int32Array, positives: Int32Array, n: number, out: Int32Array, rng: Rng): void {
-    const seen = this.seen;
-    const N = seen.numItems;
-    if (!this.useBitset || N < 3) {
-      for (let r = 0; r < users.length; r++) this.fill(fn, users[r], positives[r], n, out, r * n, rng);
-      return;
-    }
-    if (this.prepareRows(users)) {
+    if (this.seen.numItems >= 3 && this.prepareRows(users)) {
       this.fillSynced(fn, users, positives, n, out, rng);
       return;
     }
-    let words = this.words;
-    let wpu = this.wordsPerUser;
-    let synced = this.synced;
-    let cap = this.userCapacity;
-    for (let r = 0; r < users.length; r++) {
-      const u = users[r];
-      const p = positives[r];
-      const c = seen.count(u);
-      const off = r * n;
-      if (c === 0) {
-        this.fill(fn, u, p, n, out, off, rng);
-        continue;
-      }
-      if (u >= cap || synced[u] !== c || N > wpu * 32) {
-        this.syncUser(u);
-        if (!this.useBitset) {
-          for (let q = r; q < users.length; q++) this.fill(fn, users[q], positives[q], n, out, q * n, rng);
-          return;
-        }
-        words = this.words;
-        wpu = this.wordsPerUser;
-        synced = this.synced;
-        cap = this.userCapacity;
-      }
-      if (2 * c > N) {
-        const free = this.rest[u];
-        // A list of at least 2 distinct items always holds one that differs from p.
-        if (free != null && free.length + c === N && free.length >= 2) drawFromList(free, p, out, off, off + n, rng);
-        else this.fill(fn, u, p, n, out, off, rng);
-        continue;
-      }
-      // 2c <= N and N >= 3 leave at least N - c - 1 >= 1 candidates: no availability check needed.
-      const base = u * wpu;
-      for (let k = off, end = off + n; k < end; k++) {
-        let i = (rng() * N) | 0;
-        while (i === p || ((words[base + (i >>> 5)] >>> (i & 31)) & 1) === 1) i = (rng() * N) | 0;
-        out[k] = i;
-      }
-    }
+    for (let r = 0; r < users.length; r++) this.fill(fn, users[r], positives[r], n, out, r * n, rng);
   }
 
   /**
@@ -367,68 +326,3 @@ export class Complement {
   }
 }
 
-/** Marks a dense user without a list of unseen items (over the memory budget): draws go through `fill`. */
-const NO_LIST = new Int32Array(0);
-
-/**
- * One draw per row from row `from` on, for synced users (see `Complement.fillSynced`); returns
- * the first row it cannot take (a dense user whose list has fewer than 2 items), or
- * `users.length`. Draws through the generator's state ({@link nextRandom}, inlined by the JIT)
- * rather than calling the generator itself.
- */
-function drawOnePerRow(
-  users: Int32Array,
-  positives: Int32Array,
-  out: Int32Array,
-  from: number,
-  N: number,
-  words: Int32Array,
-  wpu: number,
-  rest: (Int32Array | null)[],
-  state: RngState,
-): number {
-  for (let r = from; r < users.length; r++) {
-    const u = users[r];
-    const p = positives[r];
-    const free = rest[u];
-    if (free === null) {
-      // Sparse user (2c <= N, N >= 3): at least one candidate; a user without positives has a zero row.
-      const base = u * wpu;
-      let i = (nextRandom(state) * N) | 0;
-      while (i === p || ((words[base + (i >>> 5)] >>> (i & 31)) & 1) === 1) i = (nextRandom(state) * N) | 0;
-      out[r] = i;
-    } else {
-      const m = free.length;
-      if (m < 2) return r;
-      let i = free[(nextRandom(state) * m) | 0];
-      while (i === p) i = free[(nextRandom(state) * m) | 0];
-      out[r] = i;
-    }
-  }
-  return users.length;
-}
-
-/** Writes draws from `free` (distinct items, at least one differing from `p`) into `out[off .. end)`, never `p`. */
-function drawFromList(free: Int32Array, p: number, out: Int32Array, off: number, end: number, rng: Rng): void {
-  const m = free.length;
-  for (let k = off; k < end; k++) {
-    let i = free[(rng() * m) | 0];
-    while (i === p) i = free[(rng() * m) | 0];
-    out[k] = i;
-  }
-}
-
-/**
- * The `r`-th (0-based) item not in the sorted, duplicate-free `list`: `r + m` where
- * `m = #{j : list[j] - j <= r}` (`list[j] - j` is non-decreasing, so `m` is a binary search).
- */
-export function rankToItem(list: Int32Array, r: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid] - mid <= r) lo = mid + 1;
-    else hi = mid;
-  }
-  return r + lo;
-}
