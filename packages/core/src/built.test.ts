@@ -41,6 +41,32 @@ describe('built package under plain node', () => {
     expect(r.after).toBeLessThan(r.before);
   });
 
+  it('rank-2 matMul gradients on wasm (explicit transposes) equal those on cpu (transpose flags), all flag combinations', () => {
+    const script = `import * as tf from '@tensorflow/tfjs-core'; import { initBackend } from '${join(dist, 'index.js')}';
+      const grads = async (backend) => {
+        await initBackend({ backend, log: false });
+        const out = [];
+        for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]]) {
+          const a = tf.tensor2d(Array.from({ length: 12 }, (_, k) => Math.sin(k + 1)), ta ? [4, 3] : [3, 4]);
+          const b = tf.tensor2d(Array.from({ length: 20 }, (_, k) => Math.cos(k + 2)), tb ? [5, 4] : [4, 5]);
+          const gs = tf.grads((x, y) => tf.sum(tf.square(tf.matMul(x, y, ta, tb))))([a, b]);
+          out.push(...gs.map((g) => Array.from(g.dataSync())));
+          tf.dispose([a, b, ...gs]);
+        }
+        return { backend: tf.getBackend(), out };
+      };
+      const w = await grads('wasm');
+      const c = await grads('cpu');
+      let maxDiff = 0;
+      w.out.forEach((g, k) => g.forEach((v, j) => { maxDiff = Math.max(maxDiff, Math.abs(v - c.out[k][j])); }));
+      console.log(JSON.stringify({ backends: [w.backend, c.backend], arrays: w.out.length, maxDiff }));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(__dirname, '..'), encoding: 'utf8' });
+    const r = JSON.parse(out.trim().split('\n').pop() as string) as { backends: string[]; arrays: number; maxDiff: number };
+    expect(r.backends).toEqual(['wasm', 'cpu']);
+    expect(r.arrays).toBe(8);
+    expect(r.maxDiff).toBeLessThan(1e-4);
+  });
+
   it('CJS entry trains one step', () => {
     const script = `const tf = require('@tensorflow/tfjs-core'); const { SparseEmbedding, initBackend, gradientsRegistered } = require('${join(dist, 'index.cjs')}'); (async () => { ${body('cpu')} })().catch((e) => { console.error(e); process.exit(1); });`;
     const r = runNode(['-e', script]);

@@ -10,6 +10,10 @@
  */
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { getGradient } from '@tensorflow/tfjs-core';
+import { registerMatMulGradient } from './matmul';
+
+// After tfjs's own: rank-2 matMul gradients without transpose flags on wasm (see matmul.ts).
+registerMatMulGradient();
 
 /**
  * Whether tfjs gradients are registered (checks a kernel every model uses, `MatMul`).

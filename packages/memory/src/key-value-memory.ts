@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertFinite, assertInt, deriveSeed, seededRng, show, type Module, type SparseEmbedding } from '@memrec/core';
+import { assertFinite, assertInt, deriveSeed, matMul2d, seededRng, show, type Module, type SparseEmbedding } from '@memrec/core';
 import { checkIds, checkPerRow } from './check';
 import { denseVariable, stopGradient, assignFloats } from './dense';
 import { DIST_EPS, kvAddress, kvDistance, kvEraseAdd, kvRead, type AddressMetric } from './kv-ops';
@@ -180,7 +180,7 @@ export class KeyValueMemory implements Module {
         const d = tf.tidy(() => {
           const v = tf.tensor2d(this.items.data.subarray(start * D, end * D), [end - start, D], 'float32');
           const vv = tf.reshape(tf.sum(tf.square(v), 1), [1, -1]);
-          const sq = tf.relu(tf.add(tf.sub(ss, tf.mul(tf.matMul(s, v, false, true), 2)), vv));
+          const sq = tf.relu(tf.add(tf.sub(ss, tf.mul(matMul2d(s, v, false, true), 2)), vv));
           return tf.sqrt(tf.add(sq, DIST_EPS));
         });
         const vals = d.dataSync() as Float32Array;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { matMul2d } from '@memrec/core';
 import { kvEraseAdd } from './kv-ops';
 import { distinctIds, type ValueMemory } from './value-memory';
 
@@ -74,8 +75,8 @@ export function lastWriteDelta(kv: KvWeights, lw: LastWrite): tf.Tensor2D {
   let we: tf.Tensor2D;
   let wa: tf.Tensor2D;
   if (R === 1) {
-    we = tf.matMul(wp, ep, true, false);
-    wa = tf.matMul(wp, ap, true, false);
+    we = matMul2d(wp, ep, true, false);
+    wa = matMul2d(wp, ap, true, false);
   } else {
     const g = new Float32Array(R * bp);
     for (let t = 0; t < bp; t++) g[lw.eventRow[t] * bp + t] = 1;

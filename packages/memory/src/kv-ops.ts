@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { matMul2d } from '@memrec/core';
 
 /**
  * Added under every square root so that the gradient of a distance stays finite at zero
@@ -22,7 +23,7 @@ export type AddressMetric = 'euclidean' | 'dot';
  */
 export function kvAddress(u: tf.Tensor2D, keys: tf.Tensor2D, metric: AddressMetric, temperature: number): tf.Tensor2D {
   return tf.tidy(() => {
-    const dot = tf.matMul(u, keys, false, true); // [b, H]
+    const dot = matMul2d(u, keys, false, true); // [b, H]
     let logits: tf.Tensor2D;
     if (metric === 'dot') {
       logits = dot as tf.Tensor2D;
@@ -103,5 +104,5 @@ export function kvEraseAdd(
  * ```
  */
 export function kvBatchedDelta(M: tf.Tensor2D, w: tf.Tensor2D, e: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.sub(tf.matMul(w, a, true, false), tf.mul(M, tf.matMul(w, e, true, false))) as tf.Tensor2D);
+  return tf.tidy(() => tf.sub(matMul2d(w, a, true, false), tf.mul(M, matMul2d(w, e, true, false))) as tf.Tensor2D);
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SparseEmbedding, UserItemSet, type Interactions } from '@memrec/core';
+import { matMul2d, SparseEmbedding, UserItemSet, type Interactions } from '@memrec/core';
 import { bprLoss } from '@memrec/losses';
 import { uniformSampler, type NegativeSampler } from '@memrec/samplers';
 import { orderedBatches, trainLoop } from './batches';
@@ -159,7 +159,7 @@ export function dotScoreAll(users: SparseEmbedding, items: SparseEmbedding, ids:
   const scores = tf.tidy(() => {
     const u = users.lookup(ids);
     const v = items.toTensor();
-    return tf.matMul(u, v, false, true);
+    return matMul2d(u, v, false, true);
   });
   const out = scores.dataSync() as Float32Array;
   scores.dispose();

@@ -11,7 +11,7 @@
  *    The time inside `scoreAll` is reported apart from the ranking time.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { randInt, seededRng, UserItemSet, type Scorer } from '@memrec/core';
+import { matMul2d, randInt, seededRng, UserItemSet, type Scorer } from '@memrec/core';
 import { evaluateFull } from '@memrec/eval';
 import type { PerfContext, PerfResult } from './types';
 
@@ -60,13 +60,13 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
   ctx.log(`eval: bare matMul, ${USERS} x ${DIM} x ${ITEMS}, chunks of ${CHUNK} ...`);
   const matmulChunked = await best(repeats, () => {
     for (const c of chunks) {
-      const out = tf.matMul(c, V, false, true);
+      const out = matMul2d(c, V, false, true);
       out.dataSync();
       out.dispose();
     }
   });
   const matmulOneShot = await best(repeats, () => {
-    const out = tf.matMul(U, V, false, true);
+    const out = matMul2d(U, V, false, true);
     out.dataSync();
     out.dispose();
   });
@@ -77,7 +77,7 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
     numItems: ITEMS,
     scoreAll(users: Int32Array): Float32Array {
       const t0 = performance.now();
-      const out = tf.tidy(() => tf.matMul(tf.gather(U, tf.tensor1d(users, 'int32')), V, false, true));
+      const out = tf.tidy(() => matMul2d(tf.gather(U, tf.tensor1d(users, 'int32')), V, false, true));
       const data = out.dataSync() as Float32Array;
       out.dispose();
       scoreSeconds += (performance.now() - t0) / 1000;
