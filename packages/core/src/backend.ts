@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { show } from './assert';
 import { gradientsRegistered } from './gradients';
+import { registerMatMulGradient } from './matmul';
 
 /** A backend memrec can run on. */
 export type BackendName = 'node' | 'wasm' | 'cpu';
@@ -56,7 +57,8 @@ async function tryLoad(name: BackendName): Promise<string | null> {
  * `'auto'` tries `@tensorflow/tfjs-node` (native), then `@tensorflow/tfjs-backend-wasm`,
  * then `@tensorflow/tfjs-backend-cpu`. A named backend that cannot load is an error, never
  * a silent fallback. Also sets tfjs's `PROD` flag (skips debug checks and the cpu backend's
- * banner) and verifies that gradients are registered.
+ * banner), verifies that gradients are registered and (re)installs the faster rank-2 `matMul`
+ * gradient ({@link registerMatMulGradient}).
  *
  * @example
  * ```ts
@@ -98,6 +100,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     const reason = skipped.length ? skipped.join('; ') : 'native, fastest';
     choice = { backend: found, reason, line: `backend: ${found} (${reason})` };
   }
+  // Loading a backend package (tfjs-node pulls in @tensorflow/tfjs, even when its native addon
+  // is missing) registers tfjs's own gradients again: put the faster matMul gradient back.
+  registerMatMulGradient();
   const log = options.log === undefined ? (l: string) => console.error(l) : options.log;
   if (log) log(choice.line);
   return choice;

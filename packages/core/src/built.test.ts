@@ -67,6 +67,15 @@ describe('built package under plain node', () => {
     expect(r.maxDiff).toBeLessThan(1e-4);
   });
 
+  it("keeps the faster matMul gradient after initBackend('auto') loads backend packages that re-register tfjs's own", () => {
+    const script = `import { initBackend, matMulGradientInstalled } from '${join(dist, 'index.js')}';
+      const atLoad = matMulGradientInstalled();
+      await initBackend({ backend: 'auto', log: false });
+      console.log(JSON.stringify({ atLoad, afterInit: matMulGradientInstalled() }));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(__dirname, '..'), encoding: 'utf8' });
+    expect(JSON.parse(out.trim().split('\n').pop() as string)).toEqual({ atLoad: true, afterInit: true });
+  });
+
   it('CJS entry trains one step', () => {
     const script = `const tf = require('@tensorflow/tfjs-core'); const { SparseEmbedding, initBackend, gradientsRegistered } = require('${join(dist, 'index.cjs')}'); (async () => { ${body('cpu')} })().catch((e) => { console.error(e); process.exit(1); });`;
     const r = runNode(['-e', script]);

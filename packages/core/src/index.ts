@@ -11,7 +11,7 @@ export { assert, assertInt, assertFinite, assertIds, show } from './assert';
 export { IdMap, type RawId } from './id-map';
 export { initBackend, activeBackend, type BackendName, type BackendChoice, type InitBackendOptions } from './backend';
 export { gradientsRegistered } from './gradients';
-export { matMul2d, explicitTransposes } from './matmul';
+export { matMul2d, explicitTransposes, registerMatMulGradient, matMulGradientInstalled } from './matmul';
 export {
   SparseEmbedding,
   type SparseEmbeddingOptions,

@@ -34,27 +34,50 @@ export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, tra
   return tf.tidy(() => tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b));
 }
 
+/** The gradient config registered by {@link registerMatMulGradient}. */
+const MATMUL_GRADIENT: tf.GradConfig = {
+  kernelName: tf.BatchMatMul,
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy, saved, attrs) => {
+    const [a, b] = saved;
+    const g = dy as tf.Tensor;
+    const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
+    const mm = (x: tf.Tensor, y: tf.Tensor, tx: boolean, ty: boolean): tf.Tensor =>
+      x.rank === 2 && y.rank === 2 ? matMul2d(x as tf.Tensor2D, y as tf.Tensor2D, tx, ty) : tf.matMul(x, y, tx, ty);
+    if (!transposeA && !transposeB) return { a: () => mm(g, b, false, true), b: () => mm(a, g, true, false) };
+    if (!transposeA && transposeB) return { a: () => mm(g, b, false, false), b: () => mm(g, a, true, false) };
+    if (transposeA && !transposeB) return { a: () => mm(b, g, false, true), b: () => mm(a, g, false, false) };
+    return { a: () => mm(b, g, true, true), b: () => mm(g, a, true, true) };
+  },
+};
+
 /**
  * Replaces tfjs's gradient of `BatchMatMul` with one whose rank-2 products go through
  * {@link matMul2d} (the backward pass of `matMul(x, W)` multiplies by `W^T` and `x^T`, which
  * tfjs writes with transpose flags: the slow path on wasm). Batched (rank 3+) products keep the
- * flags: there an explicit transpose copies the whole batch and is slower. Called once when
- * `@memrec/core` loads.
+ * flags: there an explicit transpose copies the whole batch and is slower. Runs when
+ * `@memrec/core` loads and again in `initBackend` (loading `@tensorflow/tfjs` or
+ * `@tensorflow/tfjs-node` registers tfjs's own gradients again, over this one).
+ *
+ * @example
+ * ```ts
+ * import '@tensorflow/tfjs'; // re-registers tfjs's gradients
+ * registerMatMulGradient();  // puts this one back
+ * ```
  */
 export function registerMatMulGradient(): void {
-  tf.registerGradient({
-    kernelName: tf.BatchMatMul,
-    inputsToSave: ['a', 'b'],
-    gradFunc: (dy, saved, attrs) => {
-      const [a, b] = saved;
-      const g = dy as tf.Tensor;
-      const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
-      const mm = (x: tf.Tensor, y: tf.Tensor, tx: boolean, ty: boolean): tf.Tensor =>
-        x.rank === 2 && y.rank === 2 ? matMul2d(x as tf.Tensor2D, y as tf.Tensor2D, tx, ty) : tf.matMul(x, y, tx, ty);
-      if (!transposeA && !transposeB) return { a: () => mm(g, b, false, true), b: () => mm(a, g, true, false) };
-      if (!transposeA && transposeB) return { a: () => mm(g, b, false, false), b: () => mm(g, a, true, false) };
-      if (transposeA && !transposeB) return { a: () => mm(b, g, false, true), b: () => mm(a, g, false, false) };
-      return { a: () => mm(b, g, true, true), b: () => mm(g, a, true, true) };
-    },
-  });
+  tf.registerGradient(MATMUL_GRADIENT);
+}
+
+/**
+ * Whether the `BatchMatMul` gradient in tfjs's registry is {@link registerMatMulGradient}'s.
+ *
+ * @example
+ * ```ts
+ * await initBackend();
+ * matMulGradientInstalled(); // true
+ * ```
+ */
+export function matMulGradientInstalled(): boolean {
+  return tf.getGradient(tf.BatchMatMul) === MATMUL_GRADIENT;
 }
