@@ -41,6 +41,44 @@ export function drawOnePerRow(
   return users.length;
 }
 
+/**
+ * `n` draws per row from row `from` on (row `r` at `out[r * n ..]`), for users synced by
+ * `Complement.prepareRows`; returns the first row it cannot take (a dense user whose list has
+ * fewer than 2 items), or `users.length`. Any {@link Rng}.
+ */
+export function drawPerRow(
+  users: Int32Array,
+  positives: Int32Array,
+  n: number,
+  out: Int32Array,
+  from: number,
+  N: number,
+  words: Int32Array,
+  wpu: number,
+  rest: (Int32Array | null)[],
+  rng: Rng,
+): number {
+  for (let r = from; r < users.length; r++) {
+    const u = users[r];
+    const p = positives[r];
+    const off = r * n;
+    const free = rest[u];
+    if (free === null) {
+      const base = u * wpu;
+      for (let k = off, end = off + n; k < end; k++) {
+        let i = (rng() * N) | 0;
+        while (i === p || ((words[base + (i >>> 5)] >>> (i & 31)) & 1) === 1) i = (rng() * N) | 0;
+        out[k] = i;
+      }
+    } else if (free.length >= 2) {
+      drawFromList(free, p, out, off, off + n, rng);
+    } else {
+      return r;
+    }
+  }
+  return users.length;
+}
+
 /** Writes draws from `free` (distinct items, at least one differing from `p`) into `out[off .. end)`, never `p`. */
 export function drawFromList(free: Int32Array, p: number, out: Int32Array, off: number, end: number, rng: Rng): void {
   const m = free.length;

@@ -1,5 +1,5 @@
 import { rngState, type Rng, type UserItemSet } from '@memrec/core';
-import { NO_LIST, drawFromList, drawOnePerRow, rankToItem } from './complement-draw';
+import { NO_LIST, drawFromList, drawOnePerRow, drawPerRow, rankToItem } from './complement-draw';
 import { noNegativeError } from './types';
 
 export { rankToItem };
@@ -195,51 +195,25 @@ export class Complement {
    * tight loop; in sorted mode, or when a row's user is unknown to the set, row by row.
    */
   fillBatch(fn: string, users: Int32Array, positives: Int32Array, n: number, out: Int32Array, rng: Rng): void {
-    if (this.seen.numItems >= 3 && this.prepareRows(users)) {
-      this.fillSynced(fn, users, positives, n, out, rng);
+    if (this.seen.numItems < 3 || !this.prepareRows(users)) {
+      for (let r = 0; r < users.length; r++) this.fill(fn, users[r], positives[r], n, out, r * n, rng);
       return;
     }
-    for (let r = 0; r < users.length; r++) this.fill(fn, users[r], positives[r], n, out, r * n, rng);
-  }
-
-  /**
-   * `fillBatch` once every user is synced at the set's current version and every row's user is
-   * below the bitset's capacity. One draw per row (the usual case) has its own loop.
-   */
-  private fillSynced(fn: string, users: Int32Array, positives: Int32Array, n: number, out: Int32Array, rng: Rng): void {
     // `| 0` keeps the index arithmetic in 32-bit integers (Math.ceil results may be stored as doubles).
     const N = this.seen.numItems | 0;
-    const words = this.words;
     const wpu = this.wordsPerUser | 0;
-    const rest = this.rest;
     const state = rngState(rng);
-    if (n === 1 && state !== undefined) {
-      // Rows the tight loop cannot take (a dense user without a list) go through `fill`.
-      let r = 0;
-      while ((r = drawOnePerRow(users, positives, out, r, N, words, wpu, rest, state)) < users.length) {
-        this.fill(fn, users[r], positives[r], 1, out, r, rng);
-        r++;
-      }
-      return;
-    }
-    for (let r = 0; r < users.length; r++) {
-      const u = users[r];
-      const p = positives[r];
-      const off = r * n;
-      const free = rest[u];
-      if (free === null) {
-        const base = u * wpu;
-        for (let k = off, end = off + n; k < end; k++) {
-          let i = (rng() * N) | 0;
-          while (i === p || ((words[base + (i >>> 5)] >>> (i & 31)) & 1) === 1) i = (rng() * N) | 0;
-          out[k] = i;
-        }
-      } else if (free.length >= 2) {
-        drawFromList(free, p, out, off, off + n, rng);
-      } else {
-        // A dense user without a list (over the memory budget), or no possible negative: the general path.
-        this.fill(fn, u, p, n, out, off, rng);
-      }
+    // The tight loops stop at rows they cannot take (a dense user without a list, or no possible
+    // negative); those go through `fill`. One draw per row (the usual case) draws through the
+    // generator's state when the generator is a seededRng.
+    let r = 0;
+    for (;;) {
+      r = n === 1 && state !== undefined
+        ? drawOnePerRow(users, positives, out, r, N, this.words, wpu, this.rest, state)
+        : drawPerRow(users, positives, n, out, r, N, this.words, wpu, this.rest, rng);
+      if (r >= users.length) return;
+      this.fill(fn, users[r], positives[r], n, out, r * n, rng);
+      r++;
     }
   }
 
