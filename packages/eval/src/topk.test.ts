@@ -78,6 +78,22 @@ describe('relevantRanksRow', () => {
   });
 });
 
+test('relevantRanksRow with one relevant item (leave-one-out) equals a full sort, ties and exclusions included (seeded)', () => {
+  const rng = seededRng(14);
+  for (let t = 0; t < 300; t++) {
+    const n = 1 + randInt(rng, 60);
+    const row = Float32Array.from({ length: n }, () => randInt(rng, 4)); // many ties
+    const target = randInt(rng, n);
+    const ex = new Set<number>();
+    for (let j = 0; j < n; j++) if (j !== target && rng() < 0.25) ex.add(j);
+    const distance = rng() < 0.5;
+    const order = referenceOrder(row, ex, distance);
+    const pos = new Int32Array(1);
+    relevantRanksRow(row, Int32Array.of(target), Int32Array.from([...ex].sort((a, b) => a - b)), distance, pos);
+    expect(pos[0]).toBe(order.indexOf(target));
+  }
+});
+
 test('relevantRanksRow equals a full sort on long continuous rows with many relevant items (seeded)', () => {
   const rng = seededRng(13);
   for (let t = 0; t < 5; t++) {

@@ -168,6 +168,17 @@ export function ranksPrepared(keys: Float32Array, relevant: Int32Array, out: Int
   const n = keys.length;
   const m = relevant.length;
   if (m === 0) return;
+  if (m === 1) {
+    // One relevant item (leave-one-out): its position is the number of items ranked ahead of it,
+    // a larger key or an equal key with a lower id (NaN compares false: excluded items never count).
+    const id = relevant[0];
+    const val = keys[id];
+    let ahead = 0;
+    for (let j = 0; j < n; j++) if (keys[j] > val) ahead++;
+    for (let j = 0; j < id; j++) if (keys[j] === val) ahead++;
+    out[0] = ahead;
+    return;
+  }
   // Relevant items in rank order.
   const order = Array.from(relevant).sort((a, b) => (keys[a] !== keys[b] ? keys[b] - keys[a] : a - b));
   const vals = Float64Array.from(order, (id) => keys[id]);
