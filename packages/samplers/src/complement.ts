@@ -203,9 +203,8 @@ export class Complement {
     const N = this.seen.numItems | 0;
     const wpu = this.wordsPerUser | 0;
     const state = rngState(rng);
-    // The tight loops stop at rows they cannot take (a dense user without a list, or no possible
-    // negative); those go through `fill`. One draw per row (the usual case) draws through the
-    // generator's state when the generator is a seededRng.
+    // Rows the tight loops cannot take (a dense user without a list, no possible negative) go
+    // through `fill`; one draw per row uses the seededRng's state when there is one.
     let r = 0;
     for (;;) {
       r = n === 1 && state !== undefined
@@ -220,6 +219,7 @@ export class Complement {
   /** Syncs every user; on success (still bitset mode) records the version it holds for. */
   private syncAll(): void {
     const seen = this.seen;
+    // Grow first: a growth inside the loop would clear the rows synced before it.
     if (seen.numUsers > this.userCapacity || seen.numItems > this.wordsPerUser * 32) {
       if (!this.reserve()) return;
     }

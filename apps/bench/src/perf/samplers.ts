@@ -72,6 +72,9 @@ interface Rate {
   max: number;
 }
 
+/** A rate in calls/s as items/s, `perCall` items per call. */
+const scaled = (r: Rate, perCall: number): Rate => ({ median: r.median * perCall, min: r.min * perCall, max: r.max * perCall });
+
 /** Negatives per second: the median over 8 windows, with the slowest and fastest window. */
 async function perSecond(s: NegativeSampler, bs: [Int32Array, Int32Array][], n: number, seconds: number): Promise<Rate> {
   const out = new Int32Array(bs[0][0].length * n);
@@ -80,7 +83,7 @@ async function perSecond(s: NegativeSampler, bs: [Int32Array, Int32Array][], n: 
     const [u, i] = bs[k++ % bs.length];
     s.sample(u, i, n, out);
   }, seconds);
-  return { median: r.median * out.length, min: r.min * out.length, max: r.max * out.length };
+  return scaled(r, out.length);
 }
 
 /** Runs every sampler and reports negatives per second. */
@@ -142,7 +145,7 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
     const negs = gan.sample(u, i, 1);
     gan.update(u, negs, Float32Array.from(negs, (v) => -Math.abs(v - 100) / 1000));
   }, secs);
-  const ganStep = { median: step.median * 256, min: step.min * 256, max: step.max * 256 };
+  const ganStep = scaled(step, 256);
   add('gan', `sample + REINFORCE update, batch 256 (${ctx.backend})`, 1, ganStep);
   figures.gan_sample_update_per_second = ganStep.median;
   gan.dispose();
