@@ -21,3 +21,4 @@ export { resolveOptimizer, type SparseOptimizerConfig, type ResolvedOptimizer } 
 export { VERSION } from './version';
 export { UserItemSet } from './user-item-set';
 export { fnv1a32 } from './checksum';
+export { encodeState, decodeState, stateKind, STATE_FORMAT_VERSION, type StateBlock, type StateContent, type DecodeStateOptions } from './state-format';

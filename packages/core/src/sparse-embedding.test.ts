@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectClose, expectNoLeak, finiteDiffGrad, useCpuBackend } from '@memrec/test-helpers';
-import { SparseEmbedding } from './index'; // the package entry registers gradients
+import { encodeState, SparseEmbedding } from './index'; // the package entry registers gradients
 import type { SparseOptimizerConfig } from './sparse-optimizer';
 
 useCpuBackend();
@@ -155,11 +155,16 @@ describe('SparseEmbedding lifecycle', () => {
     const bytes = new SparseEmbedding({ rows: 3, dim: 2, seed: 1 }).toBytes();
     const flipped = bytes.slice();
     flipped[flipped.length - 1] ^= 0xff;
-    expect(() => SparseEmbedding.fromBytes(flipped)).toThrow(/checksum must match.*corrupt/);
-    expect(() => SparseEmbedding.fromBytes(bytes.slice(0, 10))).toThrow('SparseEmbedding.fromBytes: bytes must hold at least a 16-byte header, got 10 bytes');
+    expect(() => SparseEmbedding.fromBytes(flipped)).toThrow(/^SparseEmbedding\.fromBytes: bytes must match their checksum 0x[0-9a-f]{8}, got 0x[0-9a-f]{8} \(corrupt data\)$/);
+    expect(() => SparseEmbedding.fromBytes(bytes.slice(0, 10))).toThrow('SparseEmbedding.fromBytes: bytes must be at least 20 bytes long (the state prefix), got 10');
+    expect(() => SparseEmbedding.fromBytes(bytes.slice(0, 40))).toThrow(`SparseEmbedding.fromBytes: bytes is truncated at byte 40 of ${bytes.length}`);
     const wrong = bytes.slice();
     wrong[0] = 0;
-    expect(() => SparseEmbedding.fromBytes(wrong)).toThrow(/must start with "MRSE"/);
+    expect(() => SparseEmbedding.fromBytes(wrong)).toThrow('SparseEmbedding.fromBytes: bytes must start with "MRST", got bytes 00 52 53 54 (not a memrec state)');
+    const other = encodeState({ kind: 'kv-memory', header: {}, blocks: {} });
+    expect(() => SparseEmbedding.fromBytes(other)).toThrow('SparseEmbedding.fromBytes: bytes must hold a "sparse-embedding" state, got "kv-memory"');
+    const short = encodeState({ kind: 'sparse-embedding', header: { rows: 3, dim: 2, step: 0, init: { kind: 'zeros' }, optimizer: { kind: 'sgd', learningRate: 0.1 } }, blocks: { table: new Float32Array(5) } });
+    expect(() => SparseEmbedding.fromBytes(short)).toThrow('SparseEmbedding.fromBytes: bytes must hold block "table" as 6 float32 (3 x 2), got Float32Array(5)');
   });
 
   it('validates arguments and leaves the table unchanged on bad gradients', () => {

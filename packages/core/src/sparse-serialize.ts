@@ -1,81 +1,46 @@
-import { show } from './assert';
-import { fnv1a32 } from './checksum';
 import type { EmbeddingInit, SparseEmbedding } from './sparse-embedding';
 import type { SparseOptimizerConfig } from './sparse-optimizer';
-import { slotCount } from './sparse-optimizer';
+import { resolveOptimizer, slotCount } from './sparse-optimizer';
+import { decodeState, encodeState } from './state-format';
+import { show } from './assert';
 
 /*
- * Byte layout (little-endian), version 1:
- *   0  "MRSE"                    magic
- *   4  u32 version (1)
- *   8  u32 header byte length H
- *  12  u32 FNV-1a 32 checksum of everything after byte 16
- *  16  H bytes of UTF-8 JSON { rows, dim, step, init, optimizer }
- *  ..  padding to a multiple of 4
- *  ..  rows*dim float32 table, then one rows*dim float32 block per optimizer slot
+ * A table is a 'sparse-embedding' state (see state-format.ts): header { rows, dim, step, init,
+ * optimizer }, block `table` (rows * dim float32) and one block `slot<k>` of the same size per
+ * optimizer slot (none for SGD, one for Adagrad, two for Adam).
  */
-const MAGIC = 0x4553524d; // "MRSE"
-const VERSION = 1;
+const KIND = 'sparse-embedding';
 const FN = 'SparseEmbedding.fromBytes';
-
 
 /** @internal */
 export function serializeState(t: SparseEmbedding): Uint8Array {
-  const header = new TextEncoder().encode(
-    JSON.stringify({ rows: t.rows, dim: t.dim, step: t.step, init: t.init, optimizer: t.optimizer }),
-  );
-  const headerPadded = Math.ceil(header.length / 4) * 4;
   const n = t.rows * t.dim;
-  const blocks = 1 + t.slots.length;
-  const out = new Uint8Array(16 + headerPadded + blocks * n * 4);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, MAGIC, true);
-  view.setUint32(4, VERSION, true);
-  view.setUint32(8, header.length, true);
-  out.set(header, 16);
-  let off = 16 + headerPadded;
-  for (const block of [t.data, ...t.slots]) {
-    out.set(new Uint8Array(block.buffer, block.byteOffset, n * 4), off);
-    off += n * 4;
-  }
-  view.setUint32(12, fnv1a32(out, 16), true);
-  return out;
+  const blocks: Record<string, Float32Array> = { table: t.data.subarray(0, n) };
+  t.slots.forEach((s, k) => {
+    blocks[`slot${k}`] = s.subarray(0, n);
+  });
+  return encodeState({ kind: KIND, header: { rows: t.rows, dim: t.dim, step: t.step, init: t.init, optimizer: t.optimizer }, blocks });
 }
 
 /** @internal */
 export function deserializeState(bytes: Uint8Array, Table: typeof SparseEmbedding): SparseEmbedding {
-  if (!(bytes instanceof Uint8Array)) throw new Error(`${FN}: bytes must be a Uint8Array, got ${show(bytes)}`);
-  if (bytes.length < 16) throw new Error(`${FN}: bytes must hold at least a 16-byte header, got ${bytes.length} bytes`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0, true) !== MAGIC) throw new Error(`${FN}: bytes must start with "MRSE", got another format`);
-  const version = view.getUint32(4, true);
-  if (version !== VERSION) throw new Error(`${FN}: version must be ${VERSION}, got ${version}`);
-  const stored = view.getUint32(12, true);
-  const actual = fnv1a32(bytes, 16);
-  if (stored !== actual) throw new Error(`${FN}: checksum must match, got ${actual.toString(16)} instead of ${stored.toString(16)} (corrupt data)`);
-  const hlen = view.getUint32(8, true);
-  if (16 + hlen > bytes.length) throw new Error(`${FN}: header length must fit the data, got ${hlen}`);
-  let meta: { rows: number; dim: number; step: number; init: EmbeddingInit; optimizer: SparseOptimizerConfig };
-  try {
-    meta = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + hlen)));
-  } catch (e) {
-    throw new Error(`${FN}: header must be JSON, got a parse error: ${(e as Error).message}`);
+  const { header, blocks } = decodeState(bytes, { fn: FN, kind: KIND });
+  const { rows, dim, step } = header as { rows: unknown; dim: unknown; step: unknown };
+  for (const [name, value] of [['rows', rows], ['dim', dim], ['step', step]] as const) {
+    if (!Number.isInteger(value) || (value as number) < 0) throw new Error(`${FN}: bytes must hold header.${name} as an integer >= 0, got ${show(value)}`);
   }
-  const n = meta.rows * meta.dim;
-  const blocks = 1 + slotCount(meta.optimizer.kind);
-  const off = 16 + Math.ceil(hlen / 4) * 4;
-  if (bytes.length !== off + blocks * n * 4) {
-    throw new Error(`${FN}: length must be ${off + blocks * n * 4} bytes for ${meta.rows} x ${meta.dim}, got ${bytes.length}`);
-  }
-  const table = new Table({ rows: 0, dim: meta.dim, optimizer: meta.optimizer, init: meta.init });
-  const copy = (k: number) => {
-    const a = new Float32Array(n);
-    new Uint8Array(a.buffer).set(bytes.subarray(off + k * n * 4, off + (k + 1) * n * 4));
-    return a;
-  };
-  const data = copy(0);
-  const slots = Array.from({ length: blocks - 1 }, (_, s) => copy(s + 1));
-  table._restore(meta.rows, meta.step, data, slots);
+  const optimizer = header.optimizer as SparseOptimizerConfig;
+  const slots = slotCount(resolveOptimizer(optimizer, FN).kind);
+  const n = (rows as number) * (dim as number);
+  const names = ['table', ...Array.from({ length: slots }, (_, k) => `slot${k}`)];
+  const arrays = names.map((name) => {
+    const block = blocks[name];
+    if (!(block instanceof Float32Array) || block.length !== n) {
+      throw new Error(`${FN}: bytes must hold block "${name}" as ${n} float32 (${rows} x ${dim}), got ${show(block)}`);
+    }
+    return block;
+  });
+  const table = new Table({ rows: 0, dim: dim as number, optimizer, init: header.init as EmbeddingInit });
+  table._restore(rows as number, step as number, arrays[0], arrays.slice(1));
   return table;
 }
-
