@@ -7,4 +7,5 @@ export const PERF_SCRIPTS: Record<string, () => Promise<PerfScript>> = {
   eval: () => import('./eval'),
   data: () => import('./data'),
   memory: () => import('./memory'),
+  'nmrn-stream': () => import('./nmrn-stream'),
 };

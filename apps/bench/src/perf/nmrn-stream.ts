@@ -1,0 +1,131 @@
+/**
+ * `pnpm bench:perf nmrn-stream`: NMRN's streaming update, events per second, on a synthetic
+ * stream of 2,000 users x 1,000 items x 100,000 events (`syntheticStream`, seed 1). The first
+ * 60 % are the training positives; the rest arrive in micro-batches of 64 events in time order.
+ * One step is the bench model's update with the rank weight's own uniform draws and per-user
+ * memory (dim 32, 20 slots, margin 0.5, maxDraws 50, Adam 0.01, writeGradient off):
+ * `posDist = d(users, pos)`; rank-weight draws; `trainStep(users, pos, negatives, weights)`;
+ * `write(users, pos)`. The batch's events join the training positives before its step. The
+ * stream starts from a model warmed up by one pass over the training events (batches of 256).
+ *  - `tensor scorer, rounds`: distances through `kv.distance` (tensors, then `dataSync`), draws
+ *    in rounds of 1, 2, 4, ... per unresolved row, one distance call per round.
+ * Each variant starts from the same fresh model and stream position; the rate is the median of 8
+ * windows, printed with the slowest and fastest window.
+ */
+import { SparseEmbedding, UserItemSet } from '@memrec/core';
+import { syntheticStream } from '@memrec/data';
+import { KeyValueMemory } from '@memrec/memory';
+import { rankWeight, type RankWeightSampler } from '@memrec/samplers';
+import { timeWindows, type PerfContext, type PerfResult } from './types';
+
+const USERS = 2000;
+const ITEMS = 1000;
+const EVENTS = 100_000;
+const BATCH = 64;
+const WARM_BATCH = 256;
+const CONFIG = { dim: 32, slots: 20, margin: 0.5, learningRate: 0.01, maxDraws: 50 };
+
+interface Stream {
+  users: Int32Array;
+  items: Int32Array;
+  /** Index of the first streamed event (the first 60 % are training positives). */
+  start: number;
+}
+
+interface Model {
+  kv: KeyValueMemory;
+  seen: UserItemSet;
+  rw: RankWeightSampler;
+  /** Draws and steps so far: mean k = draws / rows. */
+  stats: { rows: number; draws: number; steps: number };
+}
+
+type Variant = (m: Model, users: Int32Array, pos: Int32Array) => void;
+
+interface Snapshot {
+  users: Uint8Array;
+  items: Uint8Array;
+  memory: Uint8Array;
+}
+
+/** A fresh model from `snap` (tables with their optimizer state, keys, projections, memories). */
+function makeModel(s: Stream, snap?: Snapshot): Model {
+  const opt = { kind: 'adam' as const, learningRate: CONFIG.learningRate };
+  const users = snap ? SparseEmbedding.fromBytes(snap.users) : new SparseEmbedding({ rows: USERS, dim: CONFIG.dim, optimizer: opt, seed: 4 });
+  const items = snap ? SparseEmbedding.fromBytes(snap.items) : new SparseEmbedding({ rows: ITEMS, dim: CONFIG.dim, optimizer: opt, seed: 5 });
+  const kv = new KeyValueMemory({ users, items, slots: CONFIG.slots, valueMemory: 'per-user', seed: 6, learningRate: CONFIG.learningRate, writeGradient: false });
+  if (snap) kv.stateFromBytes(snap.memory);
+  const seen = new UserItemSet(USERS, ITEMS);
+  seen.addAll(s.users.subarray(0, s.start), s.items.subarray(0, s.start));
+  const rw = rankWeight({ seen, margin: CONFIG.margin, maxDraws: CONFIG.maxDraws, seed: 1 });
+  return { kv, seen, rw, stats: { rows: 0, draws: 0, steps: 0 } };
+}
+
+/**
+ * The state the stream starts from: one pass over the training events in time order, batches of
+ * 256, with the tensor-scorer step (the bench model's pre-training epoch with uniform negatives).
+ */
+function warmUp(s: Stream, events: number): Snapshot {
+  const m = makeModel(s);
+  m.kv.reset();
+  for (let at = s.start - events; at < s.start; at += WARM_BATCH) {
+    const end = Math.min(s.start, at + WARM_BATCH);
+    tensorRounds(m, s.users.subarray(at, end), s.items.subarray(at, end));
+  }
+  const snap = { users: m.kv.users.toBytes(), items: m.kv.items.toBytes(), memory: m.kv.stateToBytes() };
+  m.kv.dispose();
+  return snap;
+}
+
+function tensorDistance(kv: KeyValueMemory, users: Int32Array, items: Int32Array): Float32Array {
+  const t = kv.distance(users, items);
+  const d = t.dataSync() as Float32Array;
+  t.dispose();
+  return d;
+}
+
+/** The bench model's step today: tensor distances, draws in doubling rounds. */
+const tensorRounds: Variant = (m, users, pos) => {
+  const posDist = tensorDistance(m.kv, users, pos);
+  const rw = m.rw.sample(users, pos, posDist, (u, i) => tensorDistance(m.kv, u, i));
+  for (const k of rw.draws) m.stats.draws += k;
+  m.kv.trainStep(users, pos, rw.negatives, { margin: CONFIG.margin, weights: rw.weights });
+  m.kv.write(users, pos);
+};
+
+async function measure(s: Stream, snap: Snapshot, variant: Variant, seconds: number): Promise<{ median: number; min: number; max: number; meanDraws: number }> {
+  const m = makeModel(s, snap);
+  let at = s.start;
+  const step = () => {
+    if (at + BATCH > s.users.length) at = s.start;
+    const u = s.users.subarray(at, at + BATCH);
+    const p = s.items.subarray(at, at + BATCH);
+    at += BATCH;
+    m.seen.addAll(u, p);
+    variant(m, u, p);
+    m.stats.rows += BATCH;
+    m.stats.steps++;
+  };
+  const r = await timeWindows(step, seconds, 8);
+  m.kv.dispose();
+  return { median: r.median * BATCH, min: r.min * BATCH, max: r.max * BATCH, meanDraws: m.stats.draws / m.stats.rows };
+}
+
+/** Runs each variant on the chosen backend. */
+export async function run(ctx: PerfContext): Promise<PerfResult> {
+  const seconds = ctx.quick ? 1 : 6;
+  const data = syntheticStream({ seed: 1, numUsers: USERS, numItems: ITEMS, numEvents: EVENTS }).interactions;
+  const s: Stream = { users: data.users, items: data.items, start: Math.floor(EVENTS * 0.6) };
+  ctx.log('nmrn-stream: warm-up pass over the training events ...');
+  const snap = warmUp(s, ctx.quick ? 8192 : s.start);
+  const variants: [string, string, Variant][] = [['tensor scorer, rounds', 'tensor_rounds', tensorRounds]];
+  const rows: PerfResult['rows'] = [];
+  const figures: Record<string, number> = {};
+  for (const [label, key, variant] of variants) {
+    ctx.log(`nmrn-stream: ${label} ...`);
+    const r = await measure(s, snap, variant, seconds);
+    rows.push({ step: label, backend: ctx.backend, 'events/s (median)': r.median, slowest: r.min, fastest: r.max, 'mean k': Number(r.meanDraws.toFixed(2)) });
+    figures[`${key}_events_per_second`] = r.median;
+  }
+  return { rows, figures };
+}
