@@ -6,6 +6,7 @@
 // Gradients are registered by './gradients' (re-exported below, so bundlers keep it).
 
 export type { Interactions, Module, Scorer } from './types';
+export type { Recommender, FitOptions, FitProgress, RecommendOptions, Recommendation, ObserveMode } from './recommender';
 export { seededRng, rngState, nextRandom, randInt, randNormal, shuffleInPlace, deriveSeed, type Rng, type RngState } from './rng';
 export { assert, assertInt, assertFinite, assertIds, show } from './assert';
 export { IdMap, type RawId } from './id-map';

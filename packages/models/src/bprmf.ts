@@ -1,0 +1,180 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { matMul2d, SparseEmbedding, type Interactions, type StateBlock, type UserItemSet } from '@memrec/core';
+import { bprLoss } from '@memrec/losses';
+import { uniformSampler, type NegativeSampler } from '@memrec/samplers';
+import { BaseRecommender, type TrainingOptions } from './base';
+import { defaultsOf, TRAINING_RULES, type OptionSpec } from './options';
+import { bytesBlock } from './state';
+import { orderedBatches, trainLoop, type TrainLoopOptions } from './train-loop';
+
+/** Options of {@link BprMf}. */
+export interface BprMfOptions extends TrainingOptions {
+  /** Embedding size of users and items. */
+  dim: number;
+  /** Lazy Adam learning rate. */
+  learningRate: number;
+  /** L2 penalty on the rows each step touches. */
+  l2: number;
+  /** Negatives per positive. */
+  negatives: number;
+  /** Passes over each streamed block in `observe`; 0 keeps the model static. */
+  observeEpochs: number;
+}
+
+/** Rules and defaults of {@link BprMfOptions}. */
+export const BPRMF_OPTIONS: OptionSpec<BprMfOptions> = {
+  dim: { rule: { type: 'int', min: 1 }, default: 64, doc: 'embedding size' },
+  learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.01, doc: 'lazy Adam learning rate' },
+  l2: { rule: { type: 'number', min: 0 }, default: 1e-5, doc: 'L2 penalty on touched rows' },
+  negatives: { rule: { type: 'int', min: 1 }, default: 1, doc: 'uniform negatives per positive' },
+  observeEpochs: { rule: { type: 'int', min: 0 }, default: 0, doc: 'passes over each streamed block (0 = static)' },
+  epochs: { rule: TRAINING_RULES.epochs, default: 10, doc: 'passes over the training set' },
+  batchSize: { rule: TRAINING_RULES.batchSize, default: 1024, doc: 'events per mini-batch' },
+  seed: { rule: TRAINING_RULES.seed, default: 0, doc: 'seed of initialisation, shuffles and negatives' },
+};
+
+/** The defaults of {@link BprMf}. */
+export const BPRMF_DEFAULTS: BprMfOptions = defaultsOf(BPRMF_OPTIONS);
+
+/**
+ * BPR-MF (Rendle et al., UAI 2009): score(u, i) = p_u . q_i, trained with the BPR loss on
+ * uniformly sampled negatives; embeddings in SparseEmbedding tables with lazy Adam.
+ * Static by default (`observe` records the new events as seen, and the base class's neutral
+ * treatment ranks never-trained users by popularity and never-trained items last); with
+ * `observeEpochs > 0` it takes incremental steps on each new block. Another negative sampler
+ * (e.g. the adversarial one) can be passed as the second argument.
+ *
+ * @example
+ * ```ts
+ * import { BprMf } from '@memrec/models';
+ * const mf = new BprMf({ dim: 32, epochs: 5 });
+ * await mf.fit(train, { seed: 1 });
+ * mf.recommend(0, 10); // { items, scores }
+ * ```
+ */
+export class BprMf extends BaseRecommender<BprMfOptions> {
+  readonly name = 'bprmf';
+  readonly kind = 'score' as const;
+  users!: SparseEmbedding;
+  items!: SparseEmbedding;
+  private sampler!: NegativeSampler;
+  private readonly makeSampler?: (seen: UserItemSet, seed: number) => NegativeSampler;
+
+  constructor(options: Partial<BprMfOptions> = {}, makeSampler?: (seen: UserItemSet, seed: number) => NegativeSampler) {
+    super('BprMf', BPRMF_OPTIONS, options);
+    this.makeSampler = makeSampler;
+  }
+
+  get observeMode(): 'incremental' | 'ignored' {
+    return this.config.observeEpochs > 0 ? 'incremental' : 'ignored';
+  }
+
+  /** One BPR step on (users, positives); returns the batch loss. */
+  step(users: Int32Array, pos: Int32Array): number {
+    const n = this.config.negatives;
+    const dim = this.config.dim;
+    const neg = this.sampler.sample(users, pos, n);
+    const u = this.users.lookup(users);
+    const p = this.items.lookup(pos);
+    const q = this.items.lookup(neg);
+    const lossFn = (uu: tf.Tensor, pp: tf.Tensor, qq: tf.Tensor) =>
+      tf.tidy(() => {
+        const sp = tf.sum(tf.mul(uu, pp), 1);
+        const sq = tf.reshape(tf.sum(tf.mul(tf.reshape(tf.tile(uu, [1, n]), [-1, dim]), qq), 1), [-1, n]);
+        return bprLoss(sp, sq);
+      });
+    const { value, grads } = tf.valueAndGrads(lossFn)([u, p, q]);
+    this.users.applyGradients(users, grads[0]);
+    const gItems = tf.concat([grads[1], grads[2]]);
+    const ids = new Int32Array(pos.length + neg.length);
+    ids.set(pos);
+    ids.set(neg, pos.length);
+    this.items.applyGradients(ids, gItems);
+    const loss = value.dataSync()[0];
+    tf.dispose([u, p, q, value, gItems, ...grads]);
+    return loss;
+  }
+
+  private initTables(numUsers: number, numItems: number, seed: number): void {
+    const opt = { kind: 'adam' as const, learningRate: this.config.learningRate, l2: this.config.l2 };
+    this.users = new SparseEmbedding({ rows: numUsers, dim: this.config.dim, optimizer: opt, seed: seed * 2 + 1 });
+    this.items = new SparseEmbedding({ rows: numItems, dim: this.config.dim, optimizer: opt, seed: seed * 2 + 2 });
+  }
+
+  private initSampler(): void {
+    this.sampler = this.makeSampler ? this.makeSampler(this.seen, this.seed) : uniformSampler({ seen: this.seen, seed: this.seed });
+  }
+
+  protected async fitModel(train: Interactions, run: TrainLoopOptions & { epochs: number }): Promise<void> {
+    this.initTables(train.numUsers, train.numItems, run.seed);
+    this.initSampler();
+    await trainLoop(train, run, { epochs: run.epochs, order: 'shuffled', phase: () => 'train', step: (u, i) => this.step(u, i) });
+  }
+
+  protected async observeModel(events: Interactions): Promise<void> {
+    for (let e = 0; e < this.config.observeEpochs; e++) {
+      for (const b of orderedBatches(events, this.batchSize)) this.step(b.users, b.items);
+    }
+  }
+
+  protected growModel(numUsers: number, numItems: number): void {
+    this.users.grow(numUsers);
+    this.items.grow(numItems);
+  }
+
+  protected scoreAllModel(users: Int32Array): Float32Array {
+    return dotScoreAll(this.users, this.items, users);
+  }
+
+  protected scoreModel(users: Int32Array, items: Int32Array): Float32Array {
+    const u = this.users.gather(users);
+    const v = this.items.gather(items);
+    const d = this.config.dim;
+    return Float32Array.from(users, (_, k) => {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += u[k * d + j] * v[k * d + j];
+      return s;
+    });
+  }
+
+  protected stateModel(): { header: Record<string, unknown>; blocks: Record<string, StateBlock> } {
+    return { header: {}, blocks: { users: this.users.toBytes(), items: this.items.toBytes() } };
+  }
+
+  protected release(): void {}
+
+  /**
+   * Restores a BPR-MF saved by `toBytes` (uniform negatives for further streaming updates).
+   *
+   * @example
+   * ```ts
+   * const again = BprMf.fromBytes(mf.toBytes());
+   * ```
+   */
+  static fromBytes(bytes: Uint8Array): BprMf {
+    const fn = 'BprMf.fromBytes';
+    const c = BaseRecommender.decodeModel(bytes, 'bprmf', fn);
+    const m = new BprMf(c.config as Partial<BprMfOptions>);
+    BaseRecommender.restoreBase(m, c, fn);
+    m.users = SparseEmbedding.fromBytes(bytesBlock(c.blocks, 'users', fn));
+    m.items = SparseEmbedding.fromBytes(bytesBlock(c.blocks, 'items', fn));
+    m.initSampler();
+    return m;
+  }
+}
+
+/**
+ * Dot-product scores of `ids` against every item, `[ids.length, items.rows]` row-major, as one
+ * matMul on the active backend.
+ *
+ * @example
+ * ```ts
+ * const scores = dotScoreAll(userTable, itemTable, Int32Array.from([0, 1, 2]));
+ * ```
+ */
+export function dotScoreAll(users: SparseEmbedding, items: SparseEmbedding, ids: Int32Array): Float32Array {
+  const scores = tf.tidy(() => matMul2d(users.lookup(ids), items.toTensor(), false, true));
+  const out = scores.dataSync() as Float32Array;
+  scores.dispose();
+  return out;
+}

@@ -1,0 +1,182 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Interactions, SparseEmbedding, StateBlock } from '@memrec/core';
+import { bprLoss } from '@memrec/losses';
+import { CollaborativeMemory } from '@memrec/memory';
+import { uniformSampler } from '@memrec/samplers';
+import { BaseRecommender, type TrainingOptions } from './base';
+import { BprMf } from './bprmf';
+import { defaultsOf, TRAINING_RULES, type OptionSpec } from './options';
+import { assignVariables, typedBlock, variablesToBlocks } from './state';
+import { trainLoop, type TrainLoopOptions } from './train-loop';
+
+/** Options of {@link Cmn}. */
+export interface CmnOptions extends TrainingOptions {
+  /** Memory dimension d (the paper: 50). */
+  dim: number;
+  /** Attention hops (the paper: 1-3). */
+  hops: number;
+  /** Neighbourhood cap per item (seeded sample above it). */
+  maxNeighbours: number;
+  /** Uniform negatives per positive (BPR). */
+  negatives: number;
+  /** Learning rate of the memories (lazy Adam) and dense weights (Adam). */
+  learningRate: number;
+  /** Epochs of GMF (BPR-MF) pre-training of m and e; 0 = none. */
+  pretrainEpochs: number;
+}
+
+/** Rules and defaults of {@link CmnOptions}. */
+export const CMN_OPTIONS: OptionSpec<CmnOptions> = {
+  dim: { rule: { type: 'int', min: 1 }, default: 16, doc: 'memory dimension' },
+  hops: { rule: { type: 'int', min: 1 }, default: 2, doc: 'attention hops' },
+  maxNeighbours: { rule: { type: 'int', min: 1 }, default: 16, doc: 'neighbourhood cap per item' },
+  negatives: { rule: { type: 'int', min: 1 }, default: 4, doc: 'uniform negatives per positive' },
+  learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.005, doc: 'Adam learning rate' },
+  pretrainEpochs: { rule: { type: 'int', min: 0 }, default: 5, doc: 'epochs of GMF pre-training (0 = none)' },
+  epochs: { rule: TRAINING_RULES.epochs, default: 1, doc: 'passes over the training set (after pre-training)' },
+  batchSize: { rule: TRAINING_RULES.batchSize, default: 256, doc: 'events per mini-batch' },
+  seed: { rule: TRAINING_RULES.seed, default: 0, doc: 'seed of initialisation, neighbourhoods, shuffles and negatives' },
+};
+
+/** The defaults of {@link Cmn}. */
+export const CMN_DEFAULTS: CmnOptions = defaultsOf(CMN_OPTIONS);
+
+/**
+ * CMN (Ebesu et al., SIGIR 2018): a CollaborativeMemory trained with BPR on uniform negatives,
+ * optionally initialised from a GMF (BPR-MF) pre-training. Neighbourhoods come from the training
+ * set, so the model is static: `observe` records new events as seen (excluded from
+ * recommendations) and the base class's neutral treatment handles users and items it never
+ * trained on.
+ *
+ * @example
+ * ```ts
+ * import { Cmn } from '@memrec/models';
+ * const cmn = new Cmn({ dim: 16, hops: 2 });
+ * await cmn.fit(train, { seed: 1 });
+ * cmn.recommend(0, 10);
+ * ```
+ */
+export class Cmn extends BaseRecommender<CmnOptions> {
+  readonly name = 'cmn';
+  readonly kind = 'score' as const;
+  readonly observeMode = 'ignored' as const;
+  layer: CollaborativeMemory | null = null;
+  private train: Interactions | null = null;
+
+  constructor(options: Partial<CmnOptions> = {}) {
+    super('Cmn', CMN_OPTIONS, options);
+  }
+
+  private build(train: Interactions, seed: number): CollaborativeMemory {
+    const c = this.config;
+    this.train = { users: train.users.slice(), items: train.items.slice(), numUsers: train.numUsers, numItems: train.numItems };
+    this.layer = new CollaborativeMemory({
+      numUsers: train.numUsers, numItems: train.numItems, dim: c.dim, hops: c.hops, maxNeighbours: c.maxNeighbours, seed,
+      interactions: { users: train.users, items: train.items },
+      optimizer: { kind: 'adam', learningRate: c.learningRate }, learningRate: c.learningRate,
+    });
+    return this.layer;
+  }
+
+  private denseOf(layer: CollaborativeMemory): tf.Variable[] {
+    const w = layer.weights;
+    return [...w.hopW, ...w.hopB, w.U1, w.U2, w.bU, w.v];
+  }
+
+  protected async fitModel(train: Interactions, run: TrainLoopOptions & { epochs: number }): Promise<void> {
+    const layer = this.build(train, run.seed);
+    const c = this.config;
+    if (c.pretrainEpochs > 0) {
+      const gmf = new BprMf({ dim: c.dim, epochs: c.pretrainEpochs, batchSize: run.batchSize, seed: run.seed });
+      await gmf.fit(train, { onProgress: run.onProgress ? (p) => run.onProgress?.({ ...p, phase: 'GMF pre-train' }) : undefined });
+      layer.initFromEmbeddings(gmf.users, gmf.items);
+      gmf.dispose();
+    }
+    const sampler = uniformSampler({ seen: this.seen, seed: run.seed });
+    await trainLoop(train, run, {
+      epochs: run.epochs,
+      order: 'shuffled',
+      phase: () => 'train',
+      step: (u, i) => layer.trainStep(u, i, sampler.sample(u, i, c.negatives), (pos, ng) => bprLoss(pos, ng)),
+    });
+  }
+
+  protected async observeModel(): Promise<void> {
+    // Static: neighbourhoods and weights are fixed at training time (the base records the events as seen).
+  }
+
+  protected growModel(): void {
+    // The layer keeps its trained size; ids beyond it are scored by the base's neutral treatment.
+  }
+
+  protected scoreAllModel(users: Int32Array): Float32Array {
+    const layer = this.layer as CollaborativeMemory;
+    const n = this.numItems;
+    const out = new Float32Array(users.length * n);
+    const inside: number[] = [];
+    for (let r = 0; r < users.length; r++) if (users[r] < layer.numUsers) inside.push(r);
+    if (inside.length === 0) return out;
+    const rows = layer.scoreAll(Int32Array.from(inside, (r) => users[r]));
+    const m = layer.numItems;
+    inside.forEach((r, k) => out.set(rows.subarray(k * m, (k + 1) * m), r * n));
+    return out;
+  }
+
+  protected scoreModel(users: Int32Array, items: Int32Array): Float32Array {
+    const t = (this.layer as CollaborativeMemory).score(users, items);
+    const out = t.dataSync() as Float32Array;
+    t.dispose();
+    return out;
+  }
+
+  protected stateModel(): { header: Record<string, unknown>; blocks: Record<string, StateBlock> } {
+    const layer = this.layer as CollaborativeMemory;
+    const train = this.train as Interactions;
+    return {
+      header: { trainUsers: train.numUsers, trainItems: train.numItems },
+      blocks: {
+        // values only: CMN is static after fit, so the memories' optimizer state is not kept
+        m: tableValues(layer.userMemory),
+        c: tableValues(layer.outputMemory),
+        e: tableValues(layer.itemMemory),
+        trainUserIds: train.users,
+        trainItemIds: train.items,
+        ...variablesToBlocks(this.denseOf(layer), 'dense'),
+      },
+    };
+  }
+
+  protected release(): void {
+    this.layer?.dispose();
+    this.layer = null;
+  }
+
+  /**
+   * Restores a CMN saved by `toBytes` (neighbourhoods rebuilt from the saved training set).
+   *
+   * @example
+   * ```ts
+   * const again = Cmn.fromBytes(cmn.toBytes());
+   * ```
+   */
+  static fromBytes(bytes: Uint8Array): Cmn {
+    const fn = 'Cmn.fromBytes';
+    const c = BaseRecommender.decodeModel(bytes, 'cmn', fn);
+    const m = new Cmn(c.config as Partial<CmnOptions>);
+    BaseRecommender.restoreBase(m, c, fn);
+    const h = c.header as { trainUsers: number; trainItems: number };
+    const users = typedBlock(c.blocks, 'trainUserIds', Int32Array, fn);
+    const items = typedBlock(c.blocks, 'trainItemIds', Int32Array, fn, users.length);
+    const layer = m.build({ users, items, numUsers: h.trainUsers, numItems: h.trainItems }, m.seed);
+    for (const [k, table] of [['m', layer.userMemory], ['c', layer.outputMemory], ['e', layer.itemMemory]] as const) {
+      table.data.set(typedBlock(c.blocks, k, Float32Array, fn, table.rows * table.dim));
+    }
+    assignVariables(m.denseOf(layer), c.blocks, 'dense', fn);
+    return m;
+  }
+}
+
+/** The values of a table (rows x dim), without optimizer state. */
+function tableValues(t: SparseEmbedding): Float32Array {
+  return t.data.slice(0, t.rows * t.dim);
+}

@@ -1,0 +1,18 @@
+/**
+ * @memrec/models: whole recommenders (NMRN, CMN, NeuMF, BPR-MF, ItemPop) behind memrec's one
+ * `Recommender` contract, the shared training loop, recommendation helpers, and
+ * `OnlineRecommender` (raw ids, one event at a time). Checkpoint files: `@memrec/models/node`.
+ */
+export type { Recommender, FitOptions, FitProgress, RecommendOptions, Recommendation, ObserveMode } from '@memrec/core';
+export { BaseRecommender, checkInteractions, resolveFitOptions, type TrainingOptions } from './base';
+export { resolveOptions, defaultsOf, describeRule, type OptionRule, type OptionSpec } from './options';
+export { trainLoop, epochBatches, orderedBatches, tick, type TrainLoopOptions, type TrainLoopSpec } from './train-loop';
+export { recommend, recommendLatency } from './recommend';
+export { Nmrn, NMRN_OPTIONS, NMRN_DEFAULTS, type NmrnOptions } from './nmrn';
+export { Cmn, CMN_OPTIONS, CMN_DEFAULTS, type CmnOptions } from './cmn';
+export { NeuMf, NEUMF_OPTIONS, NEUMF_DEFAULTS, type NeuMfOptions } from './neumf';
+export { BprMf, BPRMF_OPTIONS, BPRMF_DEFAULTS, dotScoreAll, type BprMfOptions } from './bprmf';
+export { ItemPop, ITEMPOP_OPTIONS, ITEMPOP_DEFAULTS, type ItemPopOptions } from './item-pop';
+export { recommenderFromBytes, MODEL_LOADERS } from './registry';
+export { OnlineRecommender, type OnlineEvent, type OnlineOptions, type ScoredItem, type IngestResult } from './online';
+export { VERSION } from './version';

@@ -1,0 +1,170 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Interactions, Recommender } from '@memrec/core';
+import { streamSplit, syntheticStream } from '@memrec/data';
+import { expectNoLeak, useCpuBackend } from '@memrec/test-helpers';
+import { BprMf } from './bprmf';
+import { Cmn } from './cmn';
+import { ItemPop } from './item-pop';
+import { NeuMf } from './neumf';
+import { Nmrn } from './nmrn';
+import { recommenderFromBytes } from './registry';
+
+useCpuBackend();
+
+const data = syntheticStream({ seed: 5, numUsers: 60, numItems: 40, numEvents: 3000 });
+const { train, blocks } = streamSplit(data, { trainRatio: 0.6, blocks: 2 });
+const users = Int32Array.from({ length: 10 }, (_, k) => k * 5);
+
+const makers: [string, () => Recommender][] = [
+  ['pop', () => new ItemPop()],
+  ['bprmf', () => new BprMf({ dim: 8, epochs: 2, batchSize: 128 })],
+  ['bprmf (incremental)', () => new BprMf({ dim: 8, epochs: 2, batchSize: 128, observeEpochs: 1 })],
+  ['neumf', () => new NeuMf({ factors: 8, layers: [16, 8], epochs: 2, batchSize: 128 })],
+  ['neumf (incremental)', () => new NeuMf({ factors: 8, layers: [16, 8], epochs: 1, batchSize: 128, observeEpochs: 1, pretrainEpochs: 1 })],
+  ['cmn', () => new Cmn({ dim: 8, maxNeighbours: 8, epochs: 1, pretrainEpochs: 1, batchSize: 128 })],
+  ['nmrn', () => new Nmrn({ dim: 8, slots: 4, sampler: 'gan', candidates: 8, batchSize: 128 })],
+  ['nmrn-uniform', () => new Nmrn({ dim: 8, slots: 4, sampler: 'uniform', batchSize: 128 })],
+  ['nmrn-shared-dns', () => new Nmrn({ dim: 8, slots: 4, sampler: 'dns', memory: 'shared', candidates: 4, batchSize: 128 })],
+  ['nmrn-popularity', () => new Nmrn({ dim: 8, slots: 4, sampler: 'popularity', batchSize: 128 })],
+];
+
+describe.each(makers)('%s', (_name, make) => {
+  it('fits, streams, round-trips through bytes to the same scores and recommendations, without leaking tensors', async () => {
+    const model = make();
+    const before = tf.memory().numTensors;
+    const losses: number[] = [];
+    await model.fit(train, { seed: 1, onLoss: (_x, l) => losses.push(l) });
+    await model.observe(blocks[0]);
+    const scores = model.scoreAll(users);
+    expect(scores.length).toBe(users.length * model.numItems);
+    expect(scores.every(Number.isFinite)).toBe(true);
+    if (model.name !== 'pop') expect(losses.length > 0 && losses.every(Number.isFinite)).toBe(true);
+    const pairs = model.score(users, Int32Array.from(users, (u) => u % model.numItems));
+    users.forEach((_u, k) => expect(pairs[k]).toBeCloseTo(scores[k * model.numItems + (users[k] % model.numItems)], 4));
+    const bytes = model.toBytes();
+    const loaded = recommenderFromBytes(bytes);
+    expect(loaded.name).toBe(model.name);
+    expect(loaded.constructor).toBe(model.constructor);
+    expect(Array.from(loaded.scoreAll(users))).toEqual(Array.from(model.scoreAll(users)));
+    for (const u of [0, 7, 33]) {
+      const a = model.recommend(u, 5);
+      expect(Array.from(loaded.recommend(u, 5).items)).toEqual(Array.from(a.items));
+      expect(a.items.length).toBe(5);
+      expect(new Set(a.items).size).toBe(5);
+      for (const i of a.items) expect(blocks[0].users.some((x, k) => x === u && blocks[0].items[k] === i) || train.users.some((x, k) => x === u && train.items[k] === i)).toBe(false);
+    }
+    expect(loaded.toBytes()).toEqual(bytes);
+    loaded.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('keeps the tensor count flat over 20 streamed blocks', async () => {
+    const model = make();
+    await model.fit(train, { seed: 2, epochs: 1 });
+    const small = streamSplit(data, { trainRatio: 0.6, blocks: 21 }).blocks;
+    await model.observe(small[0]); // first block may create optimizer slots
+    await expectNoLeak(async () => {
+      for (const b of small.slice(1)) {
+        await model.observe(b);
+        model.recommend(3, 5);
+      }
+    });
+    model.dispose();
+  });
+});
+
+describe('Recommender contract', () => {
+  it('validates every option with the model, option, rule and value in the error', () => {
+    expect(() => new Nmrn({ dim: 0 })).toThrow('Nmrn: option dim must be an integer >= 1, got 0');
+    expect(() => new Nmrn({ sampler: 'irgan' as 'gan' })).toThrow('Nmrn: option sampler must be one of "gan", "uniform", "popularity", "dns", got "irgan"');
+    expect(() => new BprMf({ learningRate: 0 })).toThrow('BprMf: option learningRate must be a finite number > 0, got 0');
+    expect(() => new BprMf({ l2: Number.NaN })).toThrow('BprMf: option l2 must be a finite number >= 0, got NaN');
+    expect(() => new NeuMf({ layers: [] })).toThrow('NeuMf: option layers must be a list of at least 1 integers >= 1, got []');
+    expect(() => new Cmn({ hops: 1.5 })).toThrow('Cmn: option hops must be an integer >= 1, got 1.5');
+    expect(() => new Cmn({ dims: 3 } as never)).toThrow('Cmn: unknown option "dims"; known options are dim, hops');
+    expect(() => new Nmrn({ writeGradient: 'yes' as never })).toThrow('Nmrn: option writeGradient must be true or false, got "yes"');
+  });
+
+  it('library defaults equal the benchmark defaults (per-user NMRN memory, T = 16)', () => {
+    const n = new Nmrn();
+    expect(n.config).toMatchObject({ memory: 'per-user', candidates: 16, writeGradient: false, sampler: 'gan', epochs: 2, batchSize: 256 });
+    expect(new Nmrn({ memory: 'shared' }).config.writeGradient).toBe(true);
+    expect(new Nmrn({ memory: 'shared', writeGradient: false }).config.writeGradient).toBe(false);
+    expect(new BprMf().config).toMatchObject({ dim: 64, epochs: 10, batchSize: 1024 });
+    expect(new Cmn().config).toMatchObject({ dim: 16, hops: 2, maxNeighbours: 16, negatives: 4, pretrainEpochs: 5, epochs: 1 });
+    expect(new NeuMf().config).toMatchObject({ factors: 16, layers: [32, 16, 8], negatives: 4, loss: 'bce', epochs: 3 });
+  });
+
+  it('checks fit options, ids and the fitted state', async () => {
+    const m = new BprMf({ dim: 4, epochs: 1 });
+    expect(() => m.scoreAll(Int32Array.of(0))).toThrow('BprMf.scoreAll: the model must be fitted (call fit) or loaded (fromBytes) first');
+    await expect(m.fit(train, { epochs: -1 })).rejects.toThrow('BprMf.fit: options.epochs must be an integer >= 0, got -1');
+    await expect(m.fit(train, { epoch: 2 } as never)).rejects.toThrow('BprMf.fit: unknown option "epoch"');
+    await expect(m.fit({ ...train, items: train.items.map((i) => i + 100) })).rejects.toThrow(/BprMf\.fit: train\.items\[0\] must be an id in \[0, 40\), got 1\d\d/);
+    await m.fit(train);
+    expect(() => m.scoreAll(Int32Array.of(60))).toThrow('BprMf.scoreAll: users[0] must be a user id in [0, 60), got 60');
+    expect(() => m.recommend(0, 0)).toThrow('BprMf.recommend: k must be an integer >= 1, got 0');
+    expect(() => m.recommend(-1, 3)).toThrow('BprMf.recommend: user must be a user id in [0, 60), got -1');
+    expect(m.recommend(0, 1000).items.length).toBe(40 - m.seenItems(0).length);
+    expect(m.recommend(0, 1000, { excludeSeen: false }).items.length).toBe(40);
+    m.dispose();
+  });
+
+  it('rejects corrupted, truncated, foreign and future-version bytes', async () => {
+    const m = new ItemPop();
+    await m.fit(train);
+    const bytes = m.toBytes();
+    const flipped = bytes.slice();
+    flipped[flipped.length - 3] ^= 0xff;
+    expect(() => ItemPop.fromBytes(flipped)).toThrow(/ItemPop\.fromBytes: .*checksum/);
+    expect(() => ItemPop.fromBytes(bytes.subarray(0, bytes.length - 10))).toThrow(/ItemPop\.fromBytes: .*truncated at byte/);
+    const future = bytes.slice();
+    new DataView(future.buffer).setUint32(4, 99, true);
+    expect(() => ItemPop.fromBytes(future)).toThrow(/ItemPop\.fromBytes: .*unknown version 99/);
+    expect(() => BprMf.fromBytes(bytes)).toThrow(/BprMf\.fromBytes: .*model:bprmf.*model:pop/);
+    expect(() => recommenderFromBytes(new TextEncoder().encode('hello world, not a model'))).toThrow(/recommenderFromBytes: .*not a memrec state/);
+  });
+});
+
+describe('static models and what they never learned', () => {
+  /** Items 30..39 and users 50..59 appear only after training. */
+  function coldStream(): { train: Interactions; later: Interactions } {
+    const keep = (u: number, i: number) => u < 50 && i < 30;
+    const all = data.interactions;
+    const idx = Array.from({ length: all.users.length }, (_, k) => k);
+    const early = idx.filter((k) => keep(all.users[k], all.items[k]));
+    const late = idx.filter((k) => !keep(all.users[k], all.items[k]));
+    const pick = (ks: number[]) => ({ users: Int32Array.from(ks, (k) => all.users[k]), items: Int32Array.from(ks, (k) => all.items[k]), numUsers: 60, numItems: 40 });
+    return { train: pick(early), later: pick(late) };
+  }
+
+  it.each([
+    ['bprmf', () => new BprMf({ dim: 8, epochs: 3, batchSize: 128 })],
+    ['neumf', () => new NeuMf({ factors: 8, layers: [8], epochs: 1, batchSize: 128 })],
+    ['cmn', () => new Cmn({ dim: 8, maxNeighbours: 8, epochs: 1, pretrainEpochs: 1, batchSize: 128 })],
+  ])('%s ranks never-trained items below every trained item, and never-trained users by popularity', async (_n, make) => {
+    const { train: tr, later } = coldStream();
+    const model = make();
+    await model.fit(tr, { seed: 3 });
+    await model.observe(later);
+    const rows = model.scoreAll(Int32Array.of(0, 1, 2, 55));
+    for (let r = 0; r < 3; r++) {
+      const row = rows.subarray(r * 40, (r + 1) * 40);
+      const worstTrained = Math.min(...row.subarray(0, 30));
+      const bestUntrained = Math.max(...row.subarray(30));
+      expect(bestUntrained).toBeLessThan(worstTrained);
+    }
+    const cold = rows.subarray(3 * 40);
+    const counts = new Float64Array(40);
+    for (const i of [...tr.items, ...later.items]) counts[i]++;
+    expect(Array.from(cold)).toEqual(Array.from(counts, (c) => Math.fround(c)));
+    // pair scores agree with full rows, for trained and untrained pairs alike
+    const pu = Int32Array.of(0, 0, 55, 1);
+    const pi = Int32Array.of(3, 35, 7, 39);
+    const pairs = model.score(pu, pi);
+    const full = model.scoreAll(pu);
+    pu.forEach((_u, k) => expect(pairs[k]).toBeCloseTo(full[k * 40 + pi[k]], 4));
+    model.dispose();
+  });
+});

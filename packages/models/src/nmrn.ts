@@ -1,0 +1,206 @@
+import { SparseEmbedding, type Interactions, type StateBlock } from '@memrec/core';
+import { KeyValueMemory } from '@memrec/memory';
+import { dnsSampler, GanSampler, ganSampler, popularitySampler, rankWeight, type NegativeSampler, type RankWeightSampler } from '@memrec/samplers';
+import { BaseRecommender, type TrainingOptions } from './base';
+import { defaultsOf, TRAINING_RULES, type OptionSpec } from './options';
+import { bytesBlock } from './state';
+import { orderedBatches, trainLoop, type TrainLoopOptions } from './train-loop';
+
+/** Options of {@link Nmrn} (the paper leaves them open; these are memrec's measured choices). */
+export interface NmrnOptions extends TrainingOptions {
+  /** Embedding and memory dimension D. */
+  dim: number;
+  /** Memory slots H. */
+  slots: number;
+  /** Hinge margin m. */
+  margin: number;
+  /** Learning rate of the tables (lazy Adam), the memory keys and the generator. */
+  learningRate: number;
+  /** Negatives of the hinge after pre-training: gan (the paper's generator), uniform (rank-weight draws), popularity, dns. */
+  sampler: 'gan' | 'uniform' | 'popularity' | 'dns';
+  /** One value memory shared by all users (the paper's figure) or one per user. */
+  memory: 'shared' | 'per-user';
+  /** T: generator / DNS candidates per negative. */
+  candidates: number;
+  /** Most uniform draws of the rank weight. */
+  maxDraws: number;
+  /** Epochs of discriminator pre-training with uniform negatives (Algorithm 1, line 4). */
+  pretrainEpochs: number;
+  /** Train the erase / add projections through the last write; default on with shared memory, off per user (costly there). */
+  writeGradient: boolean;
+}
+
+/** Rules and defaults of {@link NmrnOptions}. */
+export const NMRN_OPTIONS: OptionSpec<NmrnOptions> = {
+  dim: { rule: { type: 'int', min: 1 }, default: 32, doc: 'embedding and memory dimension' },
+  slots: { rule: { type: 'int', min: 1 }, default: 20, doc: 'memory slots' },
+  margin: { rule: { type: 'number', min: 0 }, default: 0.5, doc: 'hinge margin' },
+  learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.01, doc: 'learning rate' },
+  sampler: { rule: { type: 'enum', values: ['gan', 'uniform', 'popularity', 'dns'] }, default: 'gan', doc: 'negative sampler after pre-training' },
+  memory: { rule: { type: 'enum', values: ['shared', 'per-user'] }, default: 'per-user', doc: 'value memory shared by all users or one per user' },
+  candidates: { rule: { type: 'int', min: 1 }, default: 16, doc: 'T: generator / DNS candidates' },
+  maxDraws: { rule: { type: 'int', min: 1 }, default: 50, doc: 'most uniform draws of the rank weight' },
+  pretrainEpochs: { rule: { type: 'int', min: 0 }, default: 1, doc: 'epochs of pre-training with uniform negatives' },
+  writeGradient: { rule: { type: 'boolean' }, default: false, doc: 'train erase/add projections through the last write (default: on with shared memory)' },
+  epochs: { rule: TRAINING_RULES.epochs, default: 2, doc: 'passes over the training stream (pre-training included)' },
+  batchSize: { rule: TRAINING_RULES.batchSize, default: 256, doc: 'events per mini-batch (memory writes per batch)' },
+  seed: { rule: TRAINING_RULES.seed, default: 0, doc: 'seed of initialisation and negatives' },
+};
+
+/** The defaults of {@link Nmrn} (per-user memory; `writeGradient` becomes true when `memory: 'shared'`). */
+export const NMRN_DEFAULTS: NmrnOptions = defaultsOf(NMRN_OPTIONS);
+
+/** `writeGradient` defaults to true with the shared memory (affordable there). */
+function withMemoryDefaults(options: Partial<NmrnOptions>): Partial<NmrnOptions> {
+  if (options != null && typeof options === 'object' && options.writeGradient === undefined && options.memory === 'shared') return { ...options, writeGradient: true };
+  return options;
+}
+
+/**
+ * NMRN (Wang et al., KDD 2018): a KeyValueMemory over SparseEmbedding user / item tables,
+ * distance d(u, v) = ||s_u - v|| (smaller is better), the rank-weighted hinge, and an adaptive
+ * negative sampler (the GAN generator by default). Training follows Algorithm 1 in time order:
+ * pre-train D with uniform negatives and G on positives, then per mini-batch a D step (G frozen),
+ * rewards r = -d_D(u, v-) for G's negatives and a REINFORCE step of G, then the memory write.
+ * `observe` runs the same step over each new block in time order (streaming), growing the
+ * tables and memory for new users and items.
+ *
+ * @example
+ * ```ts
+ * import { Nmrn } from '@memrec/models';
+ * const nmrn = new Nmrn({ sampler: 'uniform' });
+ * await nmrn.fit(train, { seed: 1 });
+ * await nmrn.observe(block);
+ * nmrn.recommend(0, 10); // items by ascending distance
+ * ```
+ */
+export class Nmrn extends BaseRecommender<NmrnOptions> {
+  readonly name = 'nmrn';
+  readonly kind = 'distance' as const;
+  readonly observeMode = 'incremental' as const;
+  users!: SparseEmbedding;
+  items!: SparseEmbedding;
+  kv: KeyValueMemory | null = null;
+  private rw!: RankWeightSampler;
+  private sampler: NegativeSampler | null = null;
+
+  constructor(options: Partial<NmrnOptions> = {}) {
+    super('Nmrn', NMRN_OPTIONS, withMemoryDefaults(options));
+  }
+
+  private get memory(): KeyValueMemory {
+    return this.kv as KeyValueMemory;
+  }
+
+  private initMemory(users: SparseEmbedding, items: SparseEmbedding, seed: number): void {
+    const c = this.config;
+    this.users = users;
+    this.items = items;
+    this.kv = new KeyValueMemory({ users, items, slots: c.slots, valueMemory: c.memory, seed: seed * 3 + 3, learningRate: c.learningRate, writeGradient: c.writeGradient });
+    this.rw = rankWeight({ seen: this.seen, margin: c.margin, maxDraws: c.maxDraws, seed });
+  }
+
+  private makeSampler(): NegativeSampler | null {
+    const { sampler, candidates, dim, learningRate } = this.config;
+    const seed = this.seed;
+    if (sampler === 'gan') return ganSampler({ seen: this.seen, dim, hidden: dim, candidates, learningRate, seed });
+    if (sampler === 'dns') return dnsSampler({ seen: this.seen, candidates, score: (u, i) => this.pairDistance(u, i), kind: 'distance', seed });
+    if (sampler === 'popularity') return popularitySampler({ seen: this.seen, counts: Float64Array.from(this.counts), alpha: 0.75, seed });
+    return null; // uniform: the rank weight's own margin-violating draws
+  }
+
+  private pairDistance(users: Int32Array, items: Int32Array): Float32Array {
+    const t = this.memory.distance(users, items);
+    const d = t.dataSync() as Float32Array;
+    t.dispose();
+    return d;
+  }
+
+  /** One Algorithm-1 step on a time-ordered batch, then the memory write. Returns the D loss. */
+  private step(users: Int32Array, pos: Int32Array, pretrain: boolean): number {
+    const kv = this.memory;
+    const posDist = this.pairDistance(users, pos);
+    const rw = this.rw.sample(users, pos, posDist, (u, i) => this.pairDistance(u, i));
+    const gan = this.config.sampler === 'gan' ? (this.sampler as GanSampler) : null;
+    let neg = rw.negatives;
+    if (!pretrain && this.sampler) neg = this.sampler.sample(users, pos, 1);
+    const loss = kv.trainStep(users, pos, neg, { margin: this.config.margin, weights: rw.weights });
+    if (gan) {
+      if (pretrain) gan.pretrain(users, pos);
+      else {
+        const d = this.pairDistance(users, neg);
+        gan.update(users, neg, d.map((x) => -x));
+      }
+    }
+    kv.write(users, pos);
+    return loss;
+  }
+
+  protected async fitModel(train: Interactions, run: TrainLoopOptions & { epochs: number }): Promise<void> {
+    const c = this.config;
+    const opt = { kind: 'adam' as const, learningRate: c.learningRate };
+    const users = new SparseEmbedding({ rows: train.numUsers, dim: c.dim, optimizer: opt, seed: run.seed * 3 + 1 });
+    const items = new SparseEmbedding({ rows: train.numItems, dim: c.dim, optimizer: opt, seed: run.seed * 3 + 2 });
+    this.initMemory(users, items, run.seed);
+    this.sampler = this.makeSampler();
+    const pre = Math.min(c.pretrainEpochs, run.epochs);
+    await trainLoop(train, run, {
+      epochs: run.epochs,
+      order: 'time',
+      phase: (e) => (e < pre ? 'pre-train' : c.sampler === 'gan' ? 'adversarial' : `train (${c.sampler} negatives)`),
+      beforeEpoch: () => this.memory.reset(), // the memory follows time: each pass replays the training stream from the start
+      step: (u, i, e) => this.step(u, i, e < pre),
+    });
+  }
+
+  protected async observeModel(events: Interactions): Promise<void> {
+    for (const b of orderedBatches(events, this.batchSize)) this.step(b.users, b.items, false);
+  }
+
+  protected growModel(numUsers: number, numItems: number): void {
+    this.users.grow(numUsers);
+    this.items.grow(numItems);
+    this.memory.grow(numUsers);
+  }
+
+  protected scoreAllModel(users: Int32Array): Float32Array {
+    return this.memory.distanceAll(users);
+  }
+
+  protected scoreModel(users: Int32Array, items: Int32Array): Float32Array {
+    return this.pairDistance(users, items);
+  }
+
+  protected stateModel(): { header: Record<string, unknown>; blocks: Record<string, StateBlock> } {
+    const blocks: Record<string, StateBlock> = { users: this.users.toBytes(), items: this.items.toBytes(), memory: this.memory.stateToBytes() };
+    if (this.sampler instanceof GanSampler) blocks.generator = this.sampler.toBytes();
+    return { header: {}, blocks };
+  }
+
+  protected release(): void {
+    this.kv?.dispose();
+    this.kv = null;
+    (this.sampler as { dispose?: () => void } | null)?.dispose?.();
+    this.sampler = null;
+  }
+
+  /**
+   * Restores an NMRN saved by `toBytes`: tables, memory state and the generator (samplers take
+   * fresh random streams from the saved seed).
+   *
+   * @example
+   * ```ts
+   * const again = Nmrn.fromBytes(nmrn.toBytes());
+   * ```
+   */
+  static fromBytes(bytes: Uint8Array): Nmrn {
+    const fn = 'Nmrn.fromBytes';
+    const c = BaseRecommender.decodeModel(bytes, 'nmrn', fn);
+    const m = new Nmrn(c.config as Partial<NmrnOptions>);
+    BaseRecommender.restoreBase(m, c, fn);
+    m.initMemory(SparseEmbedding.fromBytes(bytesBlock(c.blocks, 'users', fn)), SparseEmbedding.fromBytes(bytesBlock(c.blocks, 'items', fn)), m.seed);
+    m.memory.stateFromBytes(bytesBlock(c.blocks, 'memory', fn));
+    m.sampler = m.config.sampler === 'gan' ? GanSampler.fromBytes(bytesBlock(c.blocks, 'generator', fn), { seen: m.seen, seed: m.seed }) : m.makeSampler();
+    return m;
+  }
+}

@@ -1,0 +1,355 @@
+import { decodeState, encodeState, IdMap, type FitOptions, type Interactions, type RawId, type Recommender } from '@memrec/core';
+import { show } from '@memrec/core/internal';
+import { topKRow } from '@memrec/eval';
+import { recommenderFromBytes } from './registry';
+import { bytesBlock, typedBlock } from './state';
+
+/** One event with raw ids, as an application has it. */
+export interface OnlineEvent {
+  user: string | number;
+  item: string | number;
+  /** Time of the event (any monotone unit); optional. */
+  timestamp?: number;
+  /** Explicit rating; optional (implicit feedback ignores it). */
+  rating?: number;
+}
+
+/** One recommended item: its raw id and a score where higher is better (NMRN: minus its distance). */
+export interface ScoredItem {
+  item: RawId;
+  score: number;
+}
+
+/** Options of {@link OnlineRecommender}. */
+export interface OnlineOptions {
+  /** Events in the window whose item counts make the cold-start list (default 10,000). */
+  recentWindow?: number;
+}
+
+/** What {@link OnlineRecommender.ingest} did. */
+export interface IngestResult {
+  /** Events applied. */
+  accepted: number;
+  /** Users and items seen for the first time in this call. */
+  newUsers: number;
+  newItems: number;
+}
+
+const KIND = 'online-recommender';
+
+/**
+ * A recommender an application can call with raw ids, one event (or micro-batch) at a time:
+ * it owns the id maps, feeds new events to the model's `observe` right away (streaming models
+ * learn from them; static models record them so they are never recommended back), answers
+ * top-k with raw ids, gives a cold-start list (most popular items among the recent events) to
+ * users it has never seen, and saves its whole state to bytes.
+ *
+ * Calls to `ingest` are applied one after another in call order, even when not awaited.
+ *
+ * @example
+ * ```ts
+ * import { Nmrn, OnlineRecommender } from '@memrec/models';
+ * const rec = await OnlineRecommender.train(new Nmrn({ sampler: 'uniform' }), events, { epochs: 2 });
+ * await rec.ingest([{ user: 'alice', item: 'm42', timestamp: 1700000000 }]);
+ * rec.recommend('alice', 10); // [{ item, score }, ...] best first, never an item alice has seen
+ * const copy = await OnlineRecommender.fromBytes(rec.toBytes());
+ * ```
+ */
+export class OnlineRecommender {
+  readonly model: Recommender;
+  private readonly users: IdMap;
+  private readonly items: IdMap;
+  private readonly window: number;
+  private ring: Int32Array;
+  private ringPos = 0;
+  private ringFilled = 0;
+  private recentCounts: Float32Array;
+  private events = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  private constructor(model: Recommender, users: IdMap, items: IdMap, options: OnlineOptions, fn: string) {
+    const window = options.recentWindow ?? 10000;
+    if (!Number.isInteger(window) || window < 1) throw new Error(`${fn}: options.recentWindow must be an integer >= 1, got ${show(window)}`);
+    for (const key of Object.keys(options)) if (key !== 'recentWindow') throw new Error(`${fn}: unknown option ${JSON.stringify(key)}; known options are recentWindow`);
+    this.model = model;
+    this.users = users;
+    this.items = items;
+    this.window = window;
+    this.ring = new Int32Array(window);
+    this.recentCounts = new Float32Array(items.size);
+  }
+
+  /**
+   * Builds the id maps from `events` (in time order when every event has a timestamp, else in
+   * array order), fits `model` on them, and returns the online recommender.
+   *
+   * @example
+   * ```ts
+   * const rec = await OnlineRecommender.train(new BprMf(), [{ user: 1, item: 'a' }, { user: 2, item: 'b' }]);
+   * ```
+   */
+  static async train(model: Recommender, events: OnlineEvent[], fitOptions: FitOptions = {}, options: OnlineOptions = {}): Promise<OnlineRecommender> {
+    const fn = 'OnlineRecommender.train';
+    if (model == null || typeof model.fit !== 'function' || typeof model.observe !== 'function') throw new Error(`${fn}: model must be a Recommender (fit, observe, recommend, toBytes), got ${show(model)}`);
+    checkEvents(fn, events, false);
+    const ordered = timeOrder(fn, events);
+    const rec = new OnlineRecommender(model, new IdMap(), new IdMap(), options, fn);
+    const data = rec.toInteractions(ordered);
+    await model.fit(data, fitOptions);
+    rec.remember(data.items);
+    return rec;
+  }
+
+  /**
+   * Wraps a model that is already fitted on dense ids, with the id maps that produced them.
+   *
+   * @example
+   * ```ts
+   * const rec = OnlineRecommender.fromModel(model, { users: dataset.users, items: dataset.items });
+   * ```
+   */
+  static fromModel(model: Recommender, ids: { users: IdMap; items: IdMap }, options: OnlineOptions = {}): OnlineRecommender {
+    const fn = 'OnlineRecommender.fromModel';
+    if (model == null || typeof model.recommend !== 'function') throw new Error(`${fn}: model must be a fitted Recommender, got ${show(model)}`);
+    if (!(ids?.users instanceof IdMap) || !(ids?.items instanceof IdMap)) throw new Error(`${fn}: ids must be { users: IdMap, items: IdMap }, got ${show(ids)}`);
+    if (ids.users.size !== model.numUsers || ids.items.size !== model.numItems) {
+      throw new Error(`${fn}: ids must match the model's ${model.numUsers} users and ${model.numItems} items, got ${ids.users.size} and ${ids.items.size}`);
+    }
+    return new OnlineRecommender(model, ids.users, ids.items, options, fn);
+  }
+
+  /** Users and items known so far, and events taken since training. */
+  get numUsers(): number {
+    return this.users.size;
+  }
+
+  get numItems(): number {
+    return this.items.size;
+  }
+
+  get eventsIngested(): number {
+    return this.events;
+  }
+
+  /** True when `user` has been seen (in training or an ingested event). */
+  knowsUser(user: RawId): boolean {
+    return this.users.has(user);
+  }
+
+  /** True when `item` has been seen. */
+  knowsItem(item: RawId): boolean {
+    return this.items.has(item);
+  }
+
+  /**
+   * Applies new events in order, right away: new users and items grow the model's tables, the
+   * model's `observe` learns from them (or records them, for static models). Every event is
+   * checked before any is applied, so a bad event leaves the state untouched.
+   *
+   * @example
+   * ```ts
+   * await rec.ingest([{ user: 'u1', item: 'i9' }, { user: 'new-user', item: 'new-item', timestamp: 17 }]);
+   * ```
+   */
+  ingest(events: OnlineEvent[]): Promise<IngestResult> {
+    const fn = 'OnlineRecommender.ingest';
+    const run = async (): Promise<IngestResult> => {
+      this.checkLive(fn);
+      checkEvents(fn, events, true);
+      const before = { users: this.users.size, items: this.items.size };
+      if (events.length === 0) return { accepted: 0, newUsers: 0, newItems: 0 };
+      const block = this.toInteractions(events);
+      await this.model.observe(block);
+      this.remember(block.items);
+      this.events += events.length;
+      return { accepted: events.length, newUsers: this.users.size - before.users, newItems: this.items.size - before.items };
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * The best `k` items for `user` (raw ids, best first, distinct). With `excludeSeen` (default)
+   * never an item the user has interacted with. A user never seen gets the cold-start list.
+   *
+   * @example
+   * ```ts
+   * rec.recommend('alice', 5); // [{ item: 'm7', score: 3.1 }, ...]
+   * ```
+   */
+  recommend(user: RawId, k: number, options: { excludeSeen?: boolean } = {}): ScoredItem[] {
+    const fn = 'OnlineRecommender.recommend';
+    this.checkLive(fn);
+    checkRawId(fn, 'user', user);
+    if (!Number.isInteger(k) || k < 1) throw new Error(`${fn}: k must be an integer >= 1, got ${show(k)}`);
+    if (options == null || typeof options !== 'object') throw new Error(`${fn}: options must be an object, got ${show(options)}`);
+    for (const key of Object.keys(options)) if (key !== 'excludeSeen') throw new Error(`${fn}: unknown option ${JSON.stringify(key)}; known options are excludeSeen`);
+    const { excludeSeen = true } = options;
+    if (typeof excludeSeen !== 'boolean') throw new Error(`${fn}: options.excludeSeen must be true or false, got ${show(excludeSeen)}`);
+    const dense = this.users.get(user);
+    if (dense === undefined) return this.coldStart(k);
+    const top = this.model.recommend(dense, k, { excludeSeen });
+    const sign = this.model.kind === 'distance' ? -1 : 1;
+    return Array.from(top.items, (i, r) => ({ item: this.items.toRaw(i), score: sign * top.scores[r] }));
+  }
+
+  /**
+   * The cold-start list: the `k` items with most events among the last `recentWindow` events
+   * (ties: the item seen first), with their recent counts as scores.
+   *
+   * @example
+   * ```ts
+   * rec.coldStart(10);
+   * ```
+   */
+  coldStart(k: number): ScoredItem[] {
+    const fn = 'OnlineRecommender.coldStart';
+    this.checkLive(fn);
+    if (!Number.isInteger(k) || k < 1) throw new Error(`${fn}: k must be an integer >= 1, got ${show(k)}`);
+    const out = new Int32Array(Math.min(k, this.items.size));
+    const n = topKRow(this.recentCounts, out.length, new Int32Array(0), false, out);
+    return Array.from(out.subarray(0, n), (i) => ({ item: this.items.toRaw(i), score: this.recentCounts[i] }));
+  }
+
+  /**
+   * The whole state (model, id maps, seen sets, recent window) in memrec's checksummed format;
+   * {@link OnlineRecommender.fromBytes} gives back a recommender with identical recommendations.
+   *
+   * @example
+   * ```ts
+   * writeFileSync('rec.memrec', rec.toBytes());
+   * ```
+   */
+  toBytes(): Uint8Array {
+    this.checkLive('OnlineRecommender.toBytes');
+    return encodeState({
+      kind: KIND,
+      header: { users: this.users.toJSON(), items: this.items.toJSON(), window: this.window, ringPos: this.ringPos, ringFilled: this.ringFilled, events: this.events },
+      blocks: { model: this.model.toBytes(), ring: this.ring },
+    });
+  }
+
+  /**
+   * Restores an online recommender saved by {@link toBytes}. Corrupted or truncated bytes are
+   * rejected with an error that says what is wrong.
+   *
+   * @example
+   * ```ts
+   * const rec = await OnlineRecommender.fromBytes(readFileSync('rec.memrec'));
+   * ```
+   */
+  static async fromBytes(bytes: Uint8Array): Promise<OnlineRecommender> {
+    const fn = 'OnlineRecommender.fromBytes';
+    const c = decodeState(bytes, { fn, kind: KIND });
+    const h = c.header as { users: unknown; items: unknown; window: number; ringPos: number; ringFilled: number; events: number };
+    let users: IdMap;
+    let items: IdMap;
+    try {
+      users = IdMap.fromJSON(h.users);
+      items = IdMap.fromJSON(h.items);
+    } catch (e) {
+      throw new Error(`${fn}: bytes must hold valid id maps, got: ${(e as Error).message}`);
+    }
+    const model = recommenderFromBytes(bytesBlock(c.blocks, 'model', fn));
+    if (model.numUsers !== users.size || model.numItems !== items.size) {
+      model.dispose();
+      throw new Error(`${fn}: the saved model must match the id maps (${users.size} users, ${items.size} items), got ${model.numUsers} users and ${model.numItems} items`);
+    }
+    const rec = new OnlineRecommender(model, users, items, { recentWindow: h.window }, fn);
+    const ring = typedBlock(c.blocks, 'ring', Int32Array, fn, h.window);
+    if (!Number.isInteger(h.ringFilled) || h.ringFilled < 0 || h.ringFilled > h.window || !Number.isInteger(h.ringPos) || h.ringPos < 0 || h.ringPos >= h.window) {
+      model.dispose();
+      throw new Error(`${fn}: bytes must hold a consistent recent window, got position ${show(h.ringPos)} and fill ${show(h.ringFilled)} of ${h.window}`);
+    }
+    rec.ring = ring;
+    rec.ringPos = h.ringPos;
+    rec.ringFilled = h.ringFilled;
+    rec.events = h.events;
+    for (let k = 0; k < h.ringFilled; k++) {
+      const i = ring[k];
+      if (i < 0 || i >= items.size) {
+        model.dispose();
+        throw new Error(`${fn}: recent window entries must be item ids in [0, ${items.size}), got ${i}`);
+      }
+      rec.recentCounts[i]++;
+    }
+    return rec;
+  }
+
+  /** Releases the model's tensors. The recommender cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.model.dispose();
+  }
+
+  private checkLive(fn: string): void {
+    if (this.disposed) throw new Error(`${fn}: the recommender must not be disposed, got a disposed one`);
+  }
+
+  /** Maps raw ids (adding new ones) into a dense block sized to the grown id space. */
+  private toInteractions(events: OnlineEvent[]): Interactions {
+    const n = events.length;
+    const users = new Int32Array(n);
+    const items = new Int32Array(n);
+    const hasTime = events.every((e) => e.timestamp !== undefined);
+    const hasRating = events.every((e) => e.rating !== undefined);
+    const timestamps = hasTime ? new Float64Array(n) : undefined;
+    const ratings = hasRating ? new Float32Array(n) : undefined;
+    for (let k = 0; k < n; k++) {
+      const e = events[k];
+      users[k] = this.users.add(e.user);
+      items[k] = this.items.add(e.item);
+      if (timestamps) timestamps[k] = e.timestamp as number;
+      if (ratings) ratings[k] = e.rating as number;
+    }
+    return { users, items, timestamps, ratings, numUsers: this.users.size, numItems: this.items.size };
+  }
+
+  /** Adds items to the recent window (and its counts), dropping the oldest beyond it. */
+  private remember(items: Int32Array): void {
+    if (this.recentCounts.length < this.items.size) {
+      const grown = new Float32Array(this.items.size);
+      grown.set(this.recentCounts);
+      this.recentCounts = grown;
+    }
+    for (let k = Math.max(0, items.length - this.window); k < items.length; k++) {
+      if (this.ringFilled === this.window) this.recentCounts[this.ring[this.ringPos]]--;
+      else this.ringFilled++;
+      this.ring[this.ringPos] = items[k];
+      this.recentCounts[items[k]]++;
+      this.ringPos = (this.ringPos + 1) % this.window;
+    }
+  }
+}
+
+function checkRawId(fn: string, arg: string, v: unknown): void {
+  if (!((typeof v === 'string' && v.length > 0) || (typeof v === 'number' && Number.isFinite(v)))) {
+    throw new Error(`${fn}: ${arg} must be a non-empty string or a finite number, got ${show(v)}`);
+  }
+}
+
+function checkEvents(fn: string, events: unknown, allowEmpty: boolean): asserts events is OnlineEvent[] {
+  if (!Array.isArray(events)) throw new Error(`${fn}: events must be an array of { user, item, timestamp?, rating? }, got ${show(events)}`);
+  if (!allowEmpty && events.length === 0) throw new Error(`${fn}: events must hold at least one event, got an empty array`);
+  for (let k = 0; k < events.length; k++) {
+    const e = events[k] as OnlineEvent;
+    if (e == null || typeof e !== 'object') throw new Error(`${fn}: events[${k}] must be an object { user, item }, got ${show(e)}`);
+    checkRawId(fn, `events[${k}].user`, e.user);
+    checkRawId(fn, `events[${k}].item`, e.item);
+    for (const key of ['timestamp', 'rating'] as const) {
+      const v = e[key];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw new Error(`${fn}: events[${k}].${key} must be a finite number when given, got ${show(v)}`);
+    }
+  }
+}
+
+/** Events in time order (stable) when every one has a timestamp; array order when none has. */
+function timeOrder(fn: string, events: OnlineEvent[]): OnlineEvent[] {
+  const timed = events.filter((e) => e.timestamp !== undefined).length;
+  if (timed === 0) return events;
+  if (timed !== events.length) throw new Error(`${fn}: events must all have a timestamp or none, got ${timed} of ${events.length} with one`);
+  return events.map((e, k) => ({ e, k })).sort((a, b) => (a.e.timestamp as number) - (b.e.timestamp as number) || a.k - b.k).map((x) => x.e);
+}

@@ -1,0 +1,34 @@
+import { stateKind, type Recommender } from '@memrec/core';
+import { BprMf } from './bprmf';
+import { Cmn } from './cmn';
+import { ItemPop } from './item-pop';
+import { NeuMf } from './neumf';
+import { Nmrn } from './nmrn';
+
+/** `fromBytes` of every built-in model, keyed by model name (`nmrn`, `cmn`, `neumf`, `bprmf`, `pop`). */
+export const MODEL_LOADERS: Record<string, (bytes: Uint8Array) => Recommender> = {
+  nmrn: (b) => Nmrn.fromBytes(b),
+  cmn: (b) => Cmn.fromBytes(b),
+  neumf: (b) => NeuMf.fromBytes(b),
+  bprmf: (b) => BprMf.fromBytes(b),
+  pop: (b) => ItemPop.fromBytes(b),
+};
+
+/**
+ * Restores any built-in model from its `toBytes()`, dispatching on the kind recorded in the
+ * bytes. Corrupt, truncated or foreign bytes are errors that say what is wrong.
+ *
+ * @example
+ * ```ts
+ * import { recommenderFromBytes } from '@memrec/models';
+ * const model = recommenderFromBytes(bprmf.toBytes()); // a BprMf
+ * ```
+ */
+export function recommenderFromBytes(bytes: Uint8Array): Recommender {
+  const fn = 'recommenderFromBytes';
+  const kind = stateKind(bytes, fn);
+  const name = kind.startsWith('model:') ? kind.slice('model:'.length) : '';
+  const load = MODEL_LOADERS[name];
+  if (!load) throw new Error(`${fn}: bytes must hold a saved model (kind model:${Object.keys(MODEL_LOADERS).join('|model:')}), got kind ${JSON.stringify(kind)}`);
+  return load(bytes);
+}
