@@ -1,12 +1,5 @@
 import { defineConfig } from 'tsup';
+import { libraryPreset } from '@memrec/tsup-preset';
 
-/** ESM + CJS + .d.ts; dependencies and peer dependencies stay external. */
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  platform: 'node',
-});
+/** ESM + CJS + .d.ts (see @memrec/tsup-preset); dependencies and peer dependencies stay external. */
+export default defineConfig(libraryPreset());

@@ -4,7 +4,7 @@
  * in child processes, takes one BPR training step and checks the loss went down.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dist = join(__dirname, '..', 'dist');
@@ -81,5 +81,47 @@ describe('built package under plain node', () => {
     const r = runNode(['-e', script]);
     expect(r.registered).toBe(true);
     expect(r.after).toBeLessThan(r.before);
+  });
+});
+
+describe('built entries and package metadata', () => {
+  const read = (file: string) => readFileSync(join(dist, file), 'utf8');
+  /** The file and the chunks it imports, transitively. */
+  const closure = (file: string, seen = new Set<string>()): Set<string> => {
+    seen.add(file);
+    for (const m of read(file).matchAll(/["']\.\/(chunk-[\w-]+\.c?js)["']/g)) if (!seen.has(m[1])) closure(m[1], seen);
+    return seen;
+  };
+
+  it('sideEffects lists exactly the built modules that register gradients', () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { sideEffects: string[] };
+    const registering = readdirSync(dist)
+      .filter((f) => /\.c?js$/.test(f) && read(f).includes('registerGradient('))
+      .map((f) => `./dist/${f}`);
+    expect(registering.sort()).toEqual(['./dist/index.cjs', './dist/index.js']);
+    expect([...manifest.sideEffects].sort()).toEqual(registering.sort());
+  });
+
+  it.each(['index.js', 'index.cjs'])('the main entry %s and its chunks do not import node:fs', (entry) => {
+    const files = [...closure(entry)];
+    expect(files.length).toBeGreaterThan(1); // the entry and the chunks it shares with ./internal
+    for (const f of files) expect({ f, fs: /["'](node:)?fs["']/.test(read(f)) }).toEqual({ f, fs: false });
+    expect(/["'](node:)?fs["']/.test(read(entry.replace('index', 'node')))).toBe(true); // the check can see an import
+  });
+
+  it('ESM: ./internal shares the generator state of the main entry', () => {
+    const script = `import { seededRng } from '${join(dist, 'index.js')}'; import { rngState, nextRandom } from '${join(dist, 'internal.js')}';
+      const a = seededRng(7), b = seededRng(7); const s = rngState(b);
+      console.log(JSON.stringify({ has: s !== undefined, same: s !== undefined && nextRandom(s) === a() }));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(out.trim().split('\n').pop() as string)).toEqual({ has: true, same: true });
+  });
+
+  it('CJS: ./internal shares the generator state of the main entry', () => {
+    const script = `const { seededRng } = require('${join(dist, 'index.cjs')}'); const { rngState, nextRandom } = require('${join(dist, 'internal.cjs')}');
+      const a = seededRng(7), b = seededRng(7); const s = rngState(b);
+      console.log(JSON.stringify({ has: s !== undefined, same: s !== undefined && nextRandom(s) === a() }));`;
+    const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(out.trim().split('\n').pop() as string)).toEqual({ has: true, same: true });
   });
 });

@@ -2,7 +2,8 @@
  * How users consume memrec: each publishable package is packed with `pnpm pack`, then
  * installed ALONE into an empty project (only its own tarball and the memrec tarballs it
  * depends on are unpacked; third-party dependencies it declares are linked from the
- * workspace's store, so nothing is fetched from the network), and imported from ESM and CJS.
+ * workspace's store, so nothing is fetched from the network), and imported from ESM and CJS
+ * (the package and each subpath of its `exports` map).
  * A missing `files` entry, a broken `exports` map, a `workspace:` range left in a published
  * manifest or an undeclared dependency fails here.
  */
@@ -20,6 +21,20 @@ interface Manifest {
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
+  exports?: Record<string, unknown>;
+}
+
+/** The import specifiers of a package: its name, plus one per subpath of its `exports` map. */
+function specifiers(manifest: Manifest): string[] {
+  const keys = Object.keys(manifest.exports ?? { '.': null }).filter((k) => k !== './package.json');
+  return keys.map((k) => (k === '.' ? manifest.name : `${manifest.name}/${k.slice(2)}`));
+}
+
+/** Every file path named anywhere in an `exports` map. */
+function exportedFiles(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (value == null || typeof value !== 'object') return [];
+  return Object.values(value).flatMap(exportedFiles);
 }
 
 const publishable = readdirSync(packagesDir)
@@ -84,17 +99,31 @@ describe.each(publishable.map((p) => p.manifest.name))('%s installs alone and im
     install(project, name);
   });
 
-  it('from ESM', () => {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import('${name}'); console.log(Object.keys(m).length);`], {
+  const manifest = (publishable.find((p) => p.manifest.name === name) as { manifest: Manifest }).manifest;
+
+  if (name === '@memrec/core') {
+    it('exports the ./internal and ./node subpaths', () => {
+      expect(specifiers(manifest)).toEqual(['@memrec/core', '@memrec/core/internal', '@memrec/core/node']);
+    });
+  }
+
+  it.each(specifiers(manifest))('%s from ESM', (specifier) => {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import('${specifier}'); console.log(Object.keys(m).length);`], {
       cwd: project,
       encoding: 'utf8',
     });
     expect(Number(out.trim().split('\n').pop())).toBeGreaterThan(0);
   });
 
-  it('from CJS', () => {
-    const out = execFileSync(process.execPath, ['-e', `const m = require('${name}'); console.log(Object.keys(m).length);`], { cwd: project, encoding: 'utf8' });
+  it.each(specifiers(manifest))('%s from CJS', (specifier) => {
+    const out = execFileSync(process.execPath, ['-e', `const m = require('${specifier}'); console.log(Object.keys(m).length);`], { cwd: project, encoding: 'utf8' });
     expect(Number(out.trim().split('\n').pop())).toBeGreaterThan(0);
+  });
+
+  it('ships every file its exports map names', () => {
+    const dir = join(project, 'node_modules', name);
+    const missing = exportedFiles(manifest.exports).filter((f) => !existsSync(join(dir, f)));
+    expect(missing).toEqual([]);
   });
 
   it('ships types and no workspace-only files', () => {

@@ -1,0 +1,13 @@
+/**
+ * @memrec/core/internal: helpers shared by memrec's own packages. Not API: names and
+ * signatures here may change in any release.
+ *
+ * @example
+ * ```ts
+ * import { show, fnv1a32, rngState, nextRandom } from '@memrec/core/internal';
+ * show(Float32Array.of(1, 2)); // 'Float32Array(2)'
+ * ```
+ */
+export { show } from './assert';
+export { fnv1a32 } from './checksum';
+export { rngState, nextRandom, type RngState } from './rng';

@@ -1,0 +1,80 @@
+/**
+ * @memrec/core/node: file helpers for Node.js (the main `@memrec/core` entry stays free of
+ * `node:fs`, so it also loads in browsers).
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { show } from '../assert';
+
+let counter = 0;
+
+/**
+ * Writes `bytes` (or UTF-8 `text`) to `path` so that readers see either the old file or the
+ * whole new one, never a part: the data goes to a temporary file beside the target (same
+ * directory, so the same file system), is flushed to disk (`fsync`), then renamed over the
+ * target. When any step fails the temporary file is removed, the old file is left as it was
+ * and the error names the path and the cause.
+ *
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from '@memrec/core/node';
+ * writeFileAtomic('model.bin', model.toBytes());
+ * writeFileAtomic('report.json', JSON.stringify(report));
+ * ```
+ */
+export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
+  const fn = 'writeFileAtomic';
+  if (typeof path !== 'string' || path.length === 0) throw new Error(`${fn}: path must be a non-empty string, got ${show(path)}`);
+  if (typeof bytes !== 'string' && !(bytes instanceof Uint8Array)) throw new Error(`${fn}: bytes must be a Uint8Array or a string, got ${show(bytes)}`);
+  const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${threadId}-${++counter}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(temp, 'wx');
+    for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temp, path);
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* already failing: report the first error */
+      }
+    }
+    try {
+      unlinkSync(temp);
+    } catch {
+      /* the temporary file was never created */
+    }
+    throw new Error(`${fn}: path ${JSON.stringify(path)} could not be written, got ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * The bytes of the file at `path`; a missing file or a directory is an error that names `fn`
+ * (the caller) and the path.
+ *
+ * @example
+ * ```ts
+ * import { readFileBytes } from '@memrec/core/node';
+ * const table = SparseEmbedding.fromBytes(readFileBytes('users.bin', 'loadTables'));
+ * ```
+ */
+export function readFileBytes(path: string, fn: string): Uint8Array {
+  if (typeof path !== 'string' || path.length === 0) throw new Error(`${fn}: path must be a non-empty string, got ${show(path)}`);
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`${fn}: path ${JSON.stringify(path)} must name an existing file, got nothing there`, { cause: e });
+    throw new Error(`${fn}: path ${JSON.stringify(path)} could not be read, got ${(e as Error).message}`, { cause: e });
+  }
+  if (!isFile) throw new Error(`${fn}: path ${JSON.stringify(path)} must name a file, got a directory or another kind of entry`);
+  const buf = readFileSync(path);
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
