@@ -270,7 +270,7 @@ describe('KeyValueMemory state, growth and errors', () => {
     expect(Array.from(b.kv.distanceAll(Int32Array.of(0, 1)))).toEqual(Array.from(a.kv.distanceAll(Int32Array.of(0, 1))));
     const bytes = a.kv.stateToBytes();
     bytes[bytes.length - 1] ^= 1;
-    expect(() => b.kv.stateFromBytes(bytes)).toThrow('KeyValueMemory.stateFromBytes: checksum');
+    expect(() => b.kv.stateFromBytes(bytes)).toThrow('KeyValueMemory.stateFromBytes: bytes must match their checksum');
     a.users.grow(8);
     a.kv.grow(8);
     expect(a.kv.memory.count).toBe(8);

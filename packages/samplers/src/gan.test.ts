@@ -111,8 +111,13 @@ describe('ganSampler', () => {
     expect(a.updates).toBe(3);
     expect([a.candidates, a.importanceMix, a.baselineDecay, a.generator.config.hidden]).toEqual([7, 0.2, 0.7, 5]);
     expect(Array.from(a.sample(USERS, POS, 2))).toEqual(Array.from(b.sample(USERS, POS, 2)));
-    expect(() => GanSampler.fromBytes(bytes.subarray(0, 40), { seen })).toThrow('GanSampler.fromBytes: bytes are truncated');
-    expect(() => GanSampler.fromBytes(new Uint8Array(16), { seen })).toThrow('GanSampler.fromBytes: bytes are not a saved GAN sampler');
+    expect(() => GanSampler.fromBytes(bytes.subarray(0, 40), { seen })).toThrow(`GanSampler.fromBytes: bytes is truncated at byte 40 of ${bytes.length}`);
+    expect(() => GanSampler.fromBytes(new Uint8Array(16), { seen })).toThrow('GanSampler.fromBytes: bytes must be at least 20 bytes long (the state prefix), got 16');
+    expect(() => GanSampler.fromBytes(new Uint8Array(24), { seen })).toThrow('GanSampler.fromBytes: bytes must start with "MRST", got bytes 00 00 00 00 (not a memrec state)');
+    expect(() => GanSampler.fromBytes(g.generator.users.toBytes(), { seen })).toThrow('GanSampler.fromBytes: bytes must hold a "gan-sampler" state, got "sparse-embedding"');
+    const flipped = bytes.slice();
+    flipped[flipped.length - 1] ^= 1;
+    expect(() => GanSampler.fromBytes(flipped, { seen })).toThrow(/^GanSampler\.fromBytes: bytes must match their checksum/);
     [g, a, b].forEach((s) => s.dispose());
   });
 
