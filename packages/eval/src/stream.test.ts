@@ -21,7 +21,7 @@ function popularity(initial: number[]) {
     },
   };
   return {
-    scorer,
+    ...scorer,
     batches,
     scored,
     observe(batch: Interactions) {
@@ -59,16 +59,14 @@ describe('evaluateStream', () => {
     // a user-dependent scorer: user u prefers item (u + j) % 4 in order j = 0..3
     const calls: number[][] = [];
     const model = {
-      scorer: {
-        numItems: 4,
-        scoreAll: (users: Int32Array) => {
-          calls.push(Array.from(users));
-          const out = new Float32Array(users.length * 4);
-          users.forEach((u, r) => [0, 1, 2, 3].forEach((j) => (out[r * 4 + ((u + j) % 4)] = 4 - j)));
-          return out;
-        },
-      } as Scorer,
-      observe: () => {},
+      numItems: 4,
+      scoreAll: (users: Int32Array) => {
+        calls.push(Array.from(users));
+        const out = new Float32Array(users.length * 4);
+        users.forEach((u, r) => [0, 1, 2, 3].forEach((j) => (out[r * 4 + ((u + j) % 4)] = 4 - j)));
+        return out;
+      },
+      observe: async () => {},
     };
     const stream = [I([0, 1, 0, 2, 1, 0], [1, 2, 3, 3, 0, 2])];
     const runs = [];

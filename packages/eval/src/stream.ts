@@ -5,11 +5,11 @@ import { checkInteractions, checkK, nanError, sortedDifference, TIE_BREAK, type 
 import { scoreLists } from './sampled';
 import { findNaN, prepareRow, rankCandidates, ranksPrepared, topKPrepared } from './topk';
 
-/** A model that is evaluated and then updated, block after block. */
-export interface StreamModel {
-  scorer: Scorer;
-  observe(batch: Interactions): void | Promise<void>;
-}
+/**
+ * What {@link evaluateStream} needs of a model: the scoring part of core's `Recommender` contract
+ * and its `observe`. Every `Recommender` (e.g. the models of `@memrec/models`) is one: pass it directly.
+ */
+export type StreamModel = Scorer & { observe(events: Interactions): void | Promise<void> };
 
 /** Options of {@link evaluateStream}. */
 export interface StreamEvalOptions {
@@ -63,8 +63,10 @@ export interface StreamEvaluationResult extends EvaluationResult {
  */
 export async function evaluateStream(model: StreamModel, blocks: Interactions[], options: StreamEvalOptions): Promise<StreamEvaluationResult> {
   const fn = 'evaluateStream';
-  const scorer = model?.scorer;
-  if (!scorer || typeof model.observe !== 'function') throw new Error(`${fn}: model must have a scorer and an observe(batch) method, got ${typeof model}`);
+  const scorer: Scorer = model;
+  if (model == null || typeof model.scoreAll !== 'function' || typeof model.observe !== 'function') {
+    throw new Error(`${fn}: model must be a Recommender (numItems, scoreAll and observe(batch)), got ${model == null ? String(model) : typeof model}`);
+  }
   if (!Array.isArray(blocks) || blocks.length === 0) throw new Error(`${fn}: blocks must be a non-empty array of Interactions, got ${Array.isArray(blocks) ? 'an empty array' : typeof blocks}`);
   const mode = options.mode;
   const sampledN = mode === 'full' ? 0 : Number(/^sampled-(\d+)$/.exec(String(mode))?.[1] ?? NaN);

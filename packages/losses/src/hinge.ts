@@ -3,7 +3,8 @@
  * (the rank-weighted hinge of WARP / CML / NMRN).
  */
 import { add, op, relu, sub, type Scalar, type Tensor } from '@tensorflow/tfjs-core';
-import { assertFinite, show } from '@memrec/core';
+import { assertFinite } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 import { weightAndReduce } from './reduce';
 import { checkOptions, checkPairwise, checkReduction, checkWeights, restoreShape, type Reduction } from './shapes';
 

@@ -6,7 +6,7 @@
  * non-finite values are not rejected here; they propagate through the loss as IEEE arithmetic says.
  */
 import { Tensor, reshape } from '@tensorflow/tfjs-core';
-import { show } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 
 /**
  * How a loss collapses its per-term values: their mean, their sum, or none (per-term tensor).

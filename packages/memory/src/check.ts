@@ -1,4 +1,5 @@
-import { assertIds, show } from '@memrec/core';
+import { assertIds } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 
 /** Checks that `ids` is a non-empty `Int32Array` of ids in [0, bound); errors name `fn` and `arg`. */
 export function checkIds(fn: string, arg: string, ids: unknown, bound: number, allowEmpty = false): asserts ids is Int32Array {

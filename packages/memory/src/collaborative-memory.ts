@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertFinite, assertInt, deriveSeed, seededRng, show, SparseEmbedding, type EmbeddingInit, type Module, type SparseOptimizerConfig } from '@memrec/core';
+import { assertFinite, assertInt, deriveSeed, seededRng, SparseEmbedding, type EmbeddingInit, type Module, type SparseOptimizerConfig } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 import { checkIds, checkPerRow } from './check';
 import { cmnForward, type CmnWeights } from './cmn-ops';
 import { denseVariable } from './dense';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertFinite, assertInt, deriveSeed, matMul2d, seededRng, show, type Module, type SparseEmbedding } from '@memrec/core';
+import { assertFinite, assertInt, deriveSeed, matMul2d, seededRng, type Module, type SparseEmbedding } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 import { checkIds, checkPerRow } from './check';
 import { denseVariable, stopGradient, assignFloats } from './dense';
 import { DIST_EPS, kvAddress, kvDistance, kvEraseAdd, kvRead, type AddressMetric } from './kv-ops';

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { assertFinite, assertInt, show, type SparseEmbedding } from '@memrec/core';
+import { assertFinite, assertInt, type SparseEmbedding } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 import type { AddressMetric } from './kv-ops';
 
 /** Options of {@link KeyValueMemory}. */

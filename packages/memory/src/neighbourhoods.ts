@@ -1,4 +1,5 @@
-import { assertInt, seededRng, show } from '@memrec/core';
+import { assertInt, seededRng } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 import { checkIds } from './check';
 
 /** Options of {@link Neighbourhoods}. */

@@ -1,4 +1,5 @@
-import { nextRandom, type Rng, type RngState } from '@memrec/core';
+import { type Rng } from '@memrec/core';
+import { nextRandom, type RngState } from '@memrec/core/internal';
 
 /** Marks a dense user without a list of unseen items (over the memory budget): draws go through `fill`. */
 export const NO_LIST = new Int32Array(0);

@@ -1,4 +1,5 @@
-import { rngState, type Rng, type UserItemSet } from '@memrec/core';
+import { type Rng, type UserItemSet } from '@memrec/core';
+import { rngState } from '@memrec/core/internal';
 import { NO_LIST, drawFromList, drawOnePerRow, drawPerRow, rankToItem } from './complement-draw';
 import { noNegativeError } from './types';
 

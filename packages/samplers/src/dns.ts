@@ -1,4 +1,5 @@
-import { assertFinite, assertInt, seededRng, show, type Rng, type UserItemSet } from '@memrec/core';
+import { assertFinite, assertInt, seededRng, type Rng, type UserItemSet } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 import { Complement, DEFAULT_BITSET_BUDGET, type ExclusionMode } from './complement';
 import { checkSampleArgs, checkSeen, type NegativeSampler } from './types';
 

@@ -1,4 +1,5 @@
-import { assertFinite, assertInt, show, type UserItemSet } from '@memrec/core';
+import { assertFinite, assertInt, type UserItemSet } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 import type { GeneratorOptimizer } from './gan-generator';
 import { checkSeen } from './types';
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { seededRng, show, type Module, type Rng, type UserItemSet } from '@memrec/core';
+import { seededRng, type Module, type Rng, type UserItemSet } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 import { Complement, DEFAULT_BITSET_BUDGET } from './complement';
 import { GanGenerator } from './gan-generator';
 import { resolveGanOptions, type GanSamplerOptions, type GanUpdateInfo } from './gan-options';

@@ -1,4 +1,5 @@
-import { assertFinite, assertIds, assertInt, nextRandom, rngState, seededRng, show, type RngState, type UserItemSet } from '@memrec/core';
+import { assertFinite, assertIds, assertInt, seededRng, type UserItemSet } from '@memrec/core';
+import { nextRandom, rngState, show, type RngState } from '@memrec/core/internal';
 import { AliasTable } from './alias';
 import { Complement, DEFAULT_BITSET_BUDGET, type ExclusionMode } from './complement';
 import { checkSampleArgs, checkSeen, noNegativeError, type NegativeSampler } from './types';

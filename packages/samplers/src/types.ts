@@ -1,4 +1,5 @@
-import { assertInt, show, type UserItemSet } from '@memrec/core';
+import { assertInt, type UserItemSet } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 
 /**
  * Draws negative items for (user, positive) rows.

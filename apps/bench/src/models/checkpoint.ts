@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { show } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 
 /** Format tag and version of a checkpoint directory. */
 export const CHECKPOINT_FORMAT = 'memrec-checkpoint';

@@ -1,4 +1,4 @@
-import { show } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 import { computeStats, type LoadedDataset } from '../types';
 import { fieldText, latin1, makeFields, parseIntId, parseNumber, splitFields, utf8 } from './bytes';
 import { IdAssigner, InteractionBuilder } from './builder';

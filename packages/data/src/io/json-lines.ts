@@ -1,4 +1,5 @@
-import { show, type RawId } from '@memrec/core';
+import { type RawId } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 import { computeStats, type LoadedDataset } from '../types';
 import { utf8 } from './bytes';
 import { IdAssigner, InteractionBuilder } from './builder';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { IdMap, show, type Interactions } from '@memrec/core';
+import { IdMap, type Interactions } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 import { computeStats, type LoadedDataset } from '../types';
 import { makeFields, parseIntId, parseNumber, splitFields, utf8 } from './bytes';
 import { InteractionBuilder } from './builder';

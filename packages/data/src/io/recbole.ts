@@ -1,4 +1,4 @@
-import { show } from '@memrec/core';
+import { show } from '@memrec/core/internal';
 import type { LoadedDataset } from '../types';
 import { loadDelimited } from './delimited';
 
