@@ -6,6 +6,8 @@
  * non-finite values are not rejected here; they propagate through the loss as IEEE arithmetic says.
  */
 import { Tensor, reshape } from '@tensorflow/tfjs-core';
+// Every loss imports this module; importing @memrec/core registers tfjs's gradients under plain node.
+import '@memrec/core';
 import { show } from '@memrec/core/internal';
 
 /**
