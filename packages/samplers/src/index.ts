@@ -9,6 +9,6 @@ export { uniformSampler, UniformSampler, type UniformSamplerOptions } from './un
 export { AliasTable } from './alias';
 export { popularitySampler, PopularitySampler, type PopularitySamplerOptions } from './popularity';
 export { dnsSampler, DnsSampler, type DnsSamplerOptions, type PairScorer } from './dns';
-export { rankWeight, RankWeightSampler, type RankWeightOptions, type RankWeightResult } from './rank-weight';
+export { rankWeight, RankWeightSampler, type RankWeightOptions, type RankWeightResult, type RowScorer } from './rank-weight';
 export { ganSampler, GanSampler, type GanSamplerOptions, type GanUpdateInfo } from './gan';
 export { GanGenerator, MLP_PARAMS, type GeneratorConfig, type GeneratorOptimizer } from './gan-generator';
