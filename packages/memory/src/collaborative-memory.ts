@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertFinite, assertInt, deriveSeed, seededRng, SparseEmbedding, type EmbeddingInit, type Module, type SparseOptimizerConfig } from '@memrec/core';
 import { show } from '@memrec/core/internal';
 import { checkIds, checkPerRow } from './check';
-import { cmnForward, type CmnWeights } from './cmn-ops';
+import { cmnForwardPairs, HostHop } from './cmn-host-hop';
+import { type CmnWeights } from './cmn-ops';
+import { scoreAllBatched } from './cmn-score-batch';
+import { CmnScorer } from './cmn-scorer';
 import { denseVariable } from './dense';
 import { Neighbourhoods } from './neighbourhoods';
 
@@ -31,7 +34,18 @@ export interface CollaborativeMemoryOptions {
 }
 
 const FN = 'CollaborativeMemory';
-const CHUNK_FLOATS = 1 << 21;
+
+/**
+ * `CollaborativeMemory.scoreAll` takes its cached host path for fewer users than this, the
+ * batched tensor path from here on (measured on wasm: one user 2x faster cached; from about 8
+ * users at once the batched products catch up).
+ *
+ * @example
+ * ```ts
+ * const path = users.length < CMN_CACHED_MAX_USERS ? 'cached' : 'batched';
+ * ```
+ */
+export const CMN_CACHED_MAX_USERS = 8;
 
 /**
  * CMN, the Collaborative Memory Network (Ebesu, Shen & Fang, SIGIR 2018, following the authors'
@@ -66,6 +80,8 @@ export class CollaborativeMemory implements Module {
   readonly weights: { hopW: tf.Variable[]; hopB: tf.Variable[]; U1: tf.Variable; U2: tf.Variable; bU: tf.Variable; v: tf.Variable };
   private readonly optimizer: tf.Optimizer;
   private readonly ownsOptimizer: boolean;
+  private readonly hop: HostHop;
+  private readonly scorer: CmnScorer;
 
   constructor(o: CollaborativeMemoryOptions) {
     if (o == null || typeof o !== 'object') throw new Error(`${FN}: options must be an object like { numUsers, numItems, dim, interactions }, got ${show(o)}`);
@@ -100,6 +116,8 @@ export class CollaborativeMemory implements Module {
     assertFinite(FN, 'learningRate', lr, 0);
     this.ownsOptimizer = o.denseOptimizer == null;
     this.optimizer = o.denseOptimizer ?? tf.train.adam(lr);
+    this.hop = new HostHop(this.neighbourhoods, this.userMemory, this.outputMemory);
+    this.scorer = new CmnScorer(this);
   }
 
   private denseList(): tf.Variable[] {
@@ -112,29 +130,25 @@ export class CollaborativeMemory implements Module {
     return { hopW: list.slice(0, k), hopB: list.slice(k, 2 * k), U1: list[2 * k], U2: list[2 * k + 1], bU: list[2 * k + 2], v: list[2 * k + 3] } as CmnWeights;
   }
 
-  /** Scores of the pairs `(users[t], items[t])` as a `[b]` tensor (larger is better). */
+  /**
+   * Scores of the pairs `(users[t], items[t])` as a `[b]` tensor (larger is better). The
+   * attention runs on the host over each item's real neighbours ({@link HostHop}).
+   */
   score(users: Int32Array, items: Int32Array): tf.Tensor1D {
     this.checkPairs(`${FN}.score`, users, items);
-    const nb = this.neighbourhoods.pad(items);
-    const P = users.length;
-    const d = this.dim;
-    return tf.tidy(() => {
-      const x = {
-        mu: tf.reshape(this.userMemory.lookup(users), [P, 1, d]) as tf.Tensor3D,
-        ei: tf.reshape(this.itemMemory.lookup(items), [P, 1, d]) as tf.Tensor3D,
-        mN: tf.reshape(this.userMemory.lookup(nb.ids), [P, nb.L, d]) as tf.Tensor3D,
-        cN: tf.reshape(this.outputMemory.lookup(nb.ids), [P, nb.L, d]) as tf.Tensor3D,
-        mask: tf.tensor3d(nb.mask, [P, 1, nb.L]),
-      };
-      return tf.reshape(cmnForward(x, this.denseWeights(this.denseList())), [P]) as tf.Tensor1D;
-    });
+    this.hop.begin(items);
+    return tf.tidy(() => cmnForwardPairs(this.userMemory.lookup(users), this.itemMemory.lookup(items), this.denseWeights(this.denseList()), this.hop.attend));
   }
 
   /**
    * One training step: `n = negatives.length / b` negatives per positive (the paper: 4), loss
    * `lossFn(posRepeated [b * n], neg [b * n])` (default BPR `mean(softplus(-(pos - neg)))`);
-   * applies gradients to the looked-up rows of m, c, e (padding excluded) and to the dense
-   * weights. Returns the loss.
+   * applies gradients to the looked-up rows of m, c, e (real neighbours only, never padding)
+   * and to the dense weights. Returns the loss.
+   *
+   * The `b (1 + n)` pairs go through {@link cmnForwardPairs}; the attention hops run on the host
+   * ({@link HostHop}) and sum the gradients of neighbour rows per row, so a step makes no
+   * `[pairs, L, d]` tensor and reads no gradient back but the `[pairs, d]` ones.
    */
   trainStep(users: Int32Array, positives: Int32Array, negatives: Int32Array, lossFn?: (pos: tf.Tensor1D, neg: tf.Tensor1D) => tf.Scalar): number {
     const fn = `${FN}.trainStep`;
@@ -146,91 +160,67 @@ export class CollaborativeMemory implements Module {
     const d = this.dim;
     const pu = new Int32Array(P);
     pu.set(users);
-    for (let t = 0; t < b * n; t++) pu[b + t] = users[Math.floor(t / n)];
+    for (let t = 0, k = b; t < b; t++) for (let j = 0; j < n; j++) pu[k++] = users[t];
     const pi = new Int32Array(P);
     pi.set(positives);
     pi.set(negatives, b);
-    const nb = this.neighbourhoods.pad(pi);
-    const L = nb.L;
+    this.hop.begin(pi);
     const mu = this.userMemory.lookup(pu);
     const ei = this.itemMemory.lookup(pi);
-    const mN = this.userMemory.lookup(nb.ids);
-    const cN = this.outputMemory.lookup(nb.ids);
-    const mask = tf.tensor3d(nb.mask, [P, 1, L]);
     const dense = this.denseList();
-    const f = (muT: tf.Tensor, eiT: tf.Tensor, mNT: tf.Tensor, cNT: tf.Tensor, ...w: tf.Tensor[]): tf.Scalar => {
-      const x = { mu: tf.reshape(muT, [P, 1, d]) as tf.Tensor3D, ei: tf.reshape(eiT, [P, 1, d]) as tf.Tensor3D, mN: tf.reshape(mNT, [P, L, d]) as tf.Tensor3D, cN: tf.reshape(cNT, [P, L, d]) as tf.Tensor3D, mask };
-      const r = tf.reshape(cmnForward(x, this.denseWeights(w)), [P]);
+    const f = (muT: tf.Tensor, eiT: tf.Tensor, ...w: tf.Tensor[]): tf.Scalar => {
+      const r = cmnForwardPairs(muT as tf.Tensor2D, eiT as tf.Tensor2D, this.denseWeights(w), this.hop.attend);
       const pos = tf.reshape(tf.mul(tf.reshape(tf.slice(r, [0], [b]), [b, 1]), tf.ones([1, n])), [b * n]) as tf.Tensor1D;
       const neg = tf.slice(r, [b], [b * n]) as tf.Tensor1D;
       return lossFn ? lossFn(pos, neg) : (tf.mean(tf.softplus(tf.neg(tf.sub(pos, neg)))) as tf.Scalar);
     };
-    const { value, grads } = tf.valueAndGrads(f as (...a: tf.Tensor[]) => tf.Scalar)([mu, ei, mN, cN, ...dense]);
+    const { value, grads } = tf.valueAndGrads(f as (...a: tf.Tensor[]) => tf.Scalar)([mu, ei, ...dense]);
     try {
-      // real neighbour positions only: padding must not move any row (lazy optimizers would)
-      const real: number[] = [];
-      for (let k = 0; k < nb.mask.length; k++) if (nb.mask[k] === 1) real.push(k);
-      const gmN = grads[2].dataSync() as Float32Array;
-      const gcN = grads[3].dataSync() as Float32Array;
-      const mIds = new Int32Array(P + real.length);
+      const gm = this.hop.gm;
+      const gc = this.hop.gc;
+      const mIds = new Int32Array(P + gm.size);
       mIds.set(pu);
-      const gm = new Float32Array((P + real.length) * d);
-      gm.set(grads[0].dataSync() as Float32Array);
-      const cIds = new Int32Array(real.length);
-      const gc = new Float32Array(real.length * d);
-      real.forEach((k, r) => {
-        mIds[P + r] = nb.ids[k];
-        cIds[r] = nb.ids[k];
-        gm.set(gmN.subarray(k * d, (k + 1) * d), (P + r) * d);
-        gc.set(gcN.subarray(k * d, (k + 1) * d), r * d);
-      });
-      this.userMemory.applyGradients(mIds, gm);
-      if (cIds.length > 0) this.outputMemory.applyGradients(cIds, gc);
+      mIds.set(gm.ids, P);
+      const gmAll = new Float32Array((P + gm.size) * d);
+      gmAll.set(grads[0].dataSync() as Float32Array);
+      gmAll.set(gm.grads, P * d);
+      this.userMemory.applyGradients(mIds, gmAll);
+      if (gc.size > 0) this.outputMemory.applyGradients(gc.ids, gc.grads);
       this.itemMemory.applyGradients(pi, grads[1]);
-      this.optimizer.applyGradients(dense.map((v, k) => ({ name: v.name, tensor: grads[4 + k] })));
+      this.optimizer.applyGradients(dense.map((v, k) => ({ name: v.name, tensor: grads[2 + k] })));
       return value.dataSync()[0];
     } finally {
-      tf.dispose([value, ...grads, mu, ei, mN, cN, mask]);
+      tf.dispose([value, ...grads, mu, ei]);
+      this.scorer.invalidate();
     }
   }
 
   /**
-   * Scores of `users` against every item, row-major `[users.length, numItems]`. Items are
-   * processed in chunks; within a chunk each item's neighbourhood is looked up once and shared
-   * by all users.
+   * Scores of `users` against every item, row-major `[users.length, numItems]`.
+   * - `path: 'cached'` (default below {@link CMN_CACHED_MAX_USERS} users): a {@link CmnScorer}
+   *   caches the terms that do not depend on the user, per item and neighbour, rebuilt whenever a
+   *   table or dense weight has changed (however it changed); what is left per (user, item) runs
+   *   in one host loop over the item's real neighbours.
+   * - `path: 'batched'` (default from {@link CMN_CACHED_MAX_USERS} users): chunks of items as
+   *   tensors, each neighbourhood shared by all the users ({@link scoreAllBatched}).
+   * Both give the same scores up to float32 rounding.
    */
-  scoreAll(users: Int32Array): Float32Array {
+  scoreAll(users: Int32Array, options: { path?: 'auto' | 'cached' | 'batched' } = {}): Float32Array {
     checkIds(`${FN}.scoreAll`, 'users', users, this.numUsers);
-    const b = users.length;
-    const N = this.numItems;
-    const d = this.dim;
-    const out = new Float32Array(b * N);
-    const cap = Math.max(1, this.neighbourhoods.maxNeighbours);
-    const chunk = Math.max(1, Math.floor(CHUNK_FLOATS / (d * (2 * cap + 3 * b))));
-    const mu = tf.tidy(() => tf.reshape(this.userMemory.lookup(users), [1, b, d]) as tf.Tensor3D);
-    try {
-      for (let start = 0; start < N; start += chunk) {
-        const items = Int32Array.from({ length: Math.min(N, start + chunk) - start }, (_, k) => start + k);
-        const c = items.length;
-        const nb = this.neighbourhoods.pad(items);
-        const r = tf.tidy(() => {
-          const x = {
-            mu,
-            ei: tf.reshape(this.itemMemory.lookup(items), [c, 1, d]) as tf.Tensor3D,
-            mN: tf.reshape(this.userMemory.lookup(nb.ids), [c, nb.L, d]) as tf.Tensor3D,
-            cN: tf.reshape(this.outputMemory.lookup(nb.ids), [c, nb.L, d]) as tf.Tensor3D,
-            mask: tf.tensor3d(nb.mask, [c, 1, nb.L]),
-          };
-          return tf.transpose(cmnForward(x, this.denseWeights(this.denseList()))); // [b, c]
-        });
-        const vals = r.dataSync() as Float32Array;
-        r.dispose();
-        for (let u = 0; u < b; u++) out.set(vals.subarray(u * c, (u + 1) * c), u * N + start);
-      }
-    } finally {
-      mu.dispose();
-    }
-    return out;
+    const path = options.path ?? 'auto';
+    if (path !== 'auto' && path !== 'cached' && path !== 'batched') throw new Error(`${FN}.scoreAll: options.path must be one of auto, cached, batched, got ${show(path)}`);
+    if (path === 'cached' || (path === 'auto' && users.length < CMN_CACHED_MAX_USERS)) return this.scorer.scoreAll(users);
+    return scoreAllBatched(this, this.neighbourhoods, this.denseWeights(this.denseList()), users);
+  }
+
+  /** Drops the cached item terms of {@link CollaborativeMemory.scoreAll} (they are also checked on every call). */
+  invalidateCache(): void {
+    this.scorer.invalidate();
+  }
+
+  /** Number of times the cached item terms of {@link CollaborativeMemory.scoreAll} were (re)built. */
+  get cacheBuilds(): number {
+    return this.scorer.builds;
   }
 
   /**
@@ -248,6 +238,7 @@ export class CollaborativeMemory implements Module {
       }
     }
     for (const [, src, dst] of pairs) dst.data.set(src instanceof SparseEmbedding ? src.data.subarray(0, src.rows * src.dim) : src);
+    this.scorer.invalidate();
   }
 
   /** Frees the dense variables (and the default optimizer). */

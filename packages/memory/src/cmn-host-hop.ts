@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { matMul2d, type SparseEmbedding } from '@memrec/core';
+import { attendBackward, attendForward, pairStarts, RowGradients, type NeighbourLists } from './cmn-attention';
+import type { CmnWeights } from './cmn-ops';
+
+interface HopRecord {
+  z: Float32Array;
+  p: Float64Array;
+}
+
+/**
+ * CMN's attention hop as a TensorFlow.js op computed on the host (`tf.customGrad`): the query
+ * `z` `[P, d]` comes in as a tensor, the neighbourhoods and the memories m, c are read straight
+ * from the host tables, and the backward pass returns `dL/dz` while summing the gradients of the
+ * neighbours' rows into {@link HostHop.gm} and {@link HostHop.gc} (no `[P, L, d]` tensors, no
+ * padding). Call {@link HostHop.begin} with the batch's items before each forward pass.
+ *
+ * @example
+ * ```ts
+ * const hop = new HostHop(neighbourhoods, cmn.userMemory, cmn.outputMemory);
+ * hop.begin(items);
+ * const { value, grads } = tf.valueAndGrads((z: tf.Tensor) => tf.sum(hop.attend(z as tf.Tensor2D)))([z]);
+ * cmn.userMemory.applyGradients(hop.gm.ids, hop.gm.grads); // neighbour rows of m
+ * ```
+ */
+export class HostHop {
+  readonly dim: number;
+  /** Gradients of the neighbours' user-memory rows (m) and output-memory rows (c). */
+  readonly gm: RowGradients;
+  readonly gc: RowGradients;
+  /** `(z [P, d]) => o [P, d]` for the items of the last {@link HostHop.begin}. */
+  readonly attend: (z: tf.Tensor2D) => tf.Tensor2D;
+  private items: Int32Array = new Int32Array(0);
+  private start: Int32Array = new Int32Array(1);
+  private readonly records: HopRecord[] = [];
+  private used = 0;
+
+  constructor(
+    private readonly nb: NeighbourLists,
+    private readonly m: SparseEmbedding,
+    private readonly c: SparseEmbedding,
+  ) {
+    this.dim = m.dim;
+    this.gm = new RowGradients(m.rows, m.dim);
+    this.gc = new RowGradients(c.rows, c.dim);
+    this.attend = tf.customGrad(((z: tf.Tensor2D) => {
+      const rec = this.forward(z.dataSync() as Float32Array);
+      const P = this.items.length;
+      const value = tf.tensor2d(rec.o, [P, this.dim]);
+      const gradFunc = (dy: tf.Tensor) => [tf.tensor2d(this.backward(rec.rec, dy.dataSync() as Float32Array), [P, this.dim])];
+      return { value, gradFunc };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (z: tf.Tensor2D) => tf.Tensor2D;
+  }
+
+  /** Sets the items of the next pass (query t attends over N(items[t])) and clears the gradients. */
+  begin(items: Int32Array): void {
+    this.items = items;
+    this.start = pairStarts(items, this.nb, this.start);
+    this.used = 0;
+    this.gm.reset();
+    this.gc.reset();
+  }
+
+  private forward(z: Float32Array): { o: Float32Array; rec: HopRecord } {
+    const P = this.items.length;
+    const d = this.dim;
+    const total = this.start[P];
+    let rec = this.records[this.used];
+    if (rec == null) {
+      rec = { z, p: new Float64Array(total) };
+      this.records.push(rec);
+    }
+    if (rec.p.length < total) rec.p = new Float64Array(total);
+    rec.z = z;
+    this.used++;
+    const o = new Float32Array(P * d); // a fresh array: the cpu backend keeps it as the tensor's data
+    attendForward(z, this.items, this.nb, this.m.data, this.c.data, d, rec.p, this.start, o);
+    return { o, rec };
+  }
+
+  private backward(rec: HopRecord, g: Float32Array): Float32Array {
+    const dz = new Float32Array(this.items.length * this.dim);
+    attendBackward(g, rec.z, this.items, this.nb, this.m.data, this.c.data, this.dim, rec.p, this.start, dz, this.gm, this.gc);
+    return dz;
+  }
+}
+
+/**
+ * The CMN forward pass (as {@link cmnForward}) for `P` (user, item) pairs with the attention
+ * given as an op: `z_1 = m_u + e_i`, `o_h = attend(z_h)`,
+ * `z_{h+1} = relu(z_h W_{h+1} + o_h + b_{h+1})`, `r = v^T relu(U1^T (m_u * e_i) + U2^T o_H + b)`.
+ * Rank-2 products go through `matMul2d`. Returns `[P]` scores.
+ *
+ * @example
+ * ```ts
+ * hop.begin(items);
+ * const r = tf.tidy(() => cmnForwardPairs(userMemory.lookup(users), itemMemory.lookup(items), weights, hop.attend));
+ * ```
+ */
+export function cmnForwardPairs(mu: tf.Tensor2D, ei: tf.Tensor2D, w: CmnWeights, attend: (z: tf.Tensor2D) => tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const P = mu.shape[0];
+    let z = tf.add(mu, ei) as tf.Tensor2D;
+    let o = attend(z);
+    for (let h = 0; h < w.hopW.length; h++) {
+      z = tf.relu(tf.add(tf.add(matMul2d(z, w.hopW[h]), o), w.hopB[h])) as tf.Tensor2D;
+      o = attend(z);
+    }
+    const gmf = tf.mul(mu, ei) as tf.Tensor2D;
+    const hidden = tf.relu(tf.add(tf.add(matMul2d(gmf, w.U1), matMul2d(o, w.U2)), w.bU)) as tf.Tensor2D;
+    return tf.reshape(matMul2d(hidden, w.v), [P]) as tf.Tensor1D;
+  });
+}
