@@ -28,7 +28,8 @@ module.exports = {
     '^@memrec/test-helpers$': path.join(root, 'tooling/test-helpers/src/index.ts'),
     '^@memrec/core/internal$': path.join(root, 'packages/core/src/internal.ts'),
     '^@memrec/core/node$': path.join(root, 'packages/core/src/node/index.ts'),
-    '^@memrec/(core|data|samplers|losses|memory|eval)$': path.join(root, 'packages/$1/src/index.ts'),
+    '^@memrec/models/node$': path.join(root, 'packages/models/src/node.ts'),
+    '^@memrec/(core|data|samplers|losses|memory|eval|models)$': path.join(root, 'packages/$1/src/index.ts'),
   },
   testTimeout: 120000,
 };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { UserItemSet } from '@memrec/core';
 import { leaveLastOut, syntheticStream } from '@memrec/data';
 import { evaluateFull } from '@memrec/eval';
-import { ItemPop } from './models/pop';
+import { ItemPop } from '@memrec/models';
 
 describe('examples/bprmf-with-gan.mjs', () => {
   it('trains BPR-MF with the GAN sampler from public exports and beats ItemPop', async () => {

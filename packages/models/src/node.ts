@@ -3,13 +3,15 @@
  * model's or an online recommender's `toBytes()`, written atomically (temp file, then rename),
  * so a crash mid-write leaves the previous checkpoint intact.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Recommender } from '@memrec/core';
 import { readFileBytes, writeFileAtomic } from '@memrec/core/node';
 import { OnlineRecommender } from './online';
 import { recommenderFromBytes } from './registry';
 
 /**
- * Writes `target.toBytes()` to `path` atomically.
+ * Writes `target.toBytes()` to `path` atomically (creating its folder when missing).
  *
  * @example
  * ```ts
@@ -21,6 +23,7 @@ export function saveCheckpoint(path: string, target: Recommender | OnlineRecomme
   if (target == null || typeof (target as { toBytes?: unknown }).toBytes !== 'function') {
     throw new Error(`saveCheckpoint: target must be a Recommender or an OnlineRecommender, got ${typeof target}`);
   }
+  mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, target.toBytes());
 }
 

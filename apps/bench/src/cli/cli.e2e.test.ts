@@ -68,15 +68,21 @@ describe('memrec-bench CLI', () => {
     expect(Object.keys(results.summary).sort()).toEqual(['bprmf', 'pop']);
     const cap = capture();
     try {
-      await runCli(['node', 'memrec-bench', 'recommend', '--checkpoint', join(out, 'checkpoints', 'bprmf'), '--user', 'user-3', '--k', '5', '--backend', 'cpu']);
+      await runCli(['node', 'memrec-bench', 'recommend', '--checkpoint', join(out, 'checkpoints', 'bprmf.memrec'), '--user', 'user-3', '--k', '5', '--backend', 'cpu']);
     } finally {
       cap.restore();
     }
     expect(cap.lines[0]).toBe('top 5 for user user-3 (bprmf):');
     expect(cap.lines.slice(1)).toHaveLength(5);
     for (const l of cap.lines.slice(1)) expect(l).toMatch(/^\s+\d\. item item-\d+ {2}score -?\d+\.\d{4}$/);
-    await expect(runCli(['node', 'memrec-bench', 'recommend', '--checkpoint', join(out, 'checkpoints', 'bprmf'), '--user', 'nobody'])).rejects.toThrow(
-      'recommend: --user must be a user id of the checkpoint\'s dataset, got "nobody"',
-    );
+    const cold = capture();
+    try {
+      await runCli(['node', 'memrec-bench', 'recommend', '--checkpoint', join(out, 'checkpoints', 'bprmf.memrec'), '--user', 'nobody', '--k', '3']);
+    } finally {
+      cold.restore();
+    }
+    expect(cold.lines[0]).toBe('user nobody is not in the checkpoint: the 3 most popular recent items (bprmf):');
+    expect(cold.lines.slice(1)).toHaveLength(3);
+    await expect(runCli(['node', 'memrec-bench', 'recommend', '--checkpoint', join(out, 'checkpoints', 'missing.memrec'), '--user', 'user-3'])).rejects.toThrow(/loadOnlineCheckpoint: .*missing\.memrec/);
   });
 });

@@ -1,11 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { initBackend, IdMap, UserItemSet, type RawId } from '@memrec/core';
+import { initBackend, type RawId } from '@memrec/core';
+import { loadOnlineCheckpoint } from '@memrec/models/node';
 import { runBenchmark } from '../experiment/run';
-import { fromJsonBytes, readCheckpoint } from '../models/checkpoint';
-import { loadModel } from '../models/load';
-import { recommend } from '../models/recommend';
 import { writeReports } from '../report';
 import { resolveConfig } from './options';
 import { createLanes } from './progress';
@@ -71,26 +69,25 @@ export async function runCli(argv: string[]): Promise<void> {
   program
     .command('recommend')
     .description('top-k items for one user from a saved checkpoint')
-    .requiredOption('--checkpoint <dir>', 'a checkpoint folder written by a run (runs/.../checkpoints/<model>)')
+    .requiredOption('--checkpoint <file>', 'a checkpoint written by a run (runs/.../checkpoints/<model>.memrec)')
     .requiredOption('--user <rawId>', 'the user id as in the dataset')
     .option('--k <n>', 'how many items', '10')
     .option('--backend <name>', 'auto | node | wasm | cpu', 'auto')
     .action(async (opts: { checkpoint: string; user: string; k: string; backend: string }) => {
       await initBackend({ backend: opts.backend as 'auto', log: false });
-      const ck = readCheckpoint(opts.checkpoint);
-      const users = IdMap.fromJSON(fromJsonBytes<RawId[]>(ck.blobs['user-ids'], 'user-ids'));
-      const items = IdMap.fromJSON(fromJsonBytes<RawId[]>(ck.blobs['item-ids'], 'item-ids'));
-      const raw: RawId = users.has(opts.user) ? opts.user : Number(opts.user);
-      if (!users.has(raw)) throw new Error(`recommend: --user must be a user id of the checkpoint's dataset, got ${JSON.stringify(opts.user)}`);
-      const u = users.toDense(raw);
-      const seenPairs = fromJsonBytes<[number[], number[]]>(ck.blobs.seen, 'seen');
-      const seen = UserItemSet.fromInteractions({ users: Int32Array.from(seenPairs[0]), items: Int32Array.from(seenPairs[1]), numUsers: users.size, numItems: items.size });
-      const model = loadModel(opts.checkpoint);
       const k = Number(opts.k);
-      const rec = await recommend(model, u, k, { exclude: seen });
-      console.log(`top ${rec.items.length} for user ${opts.user} (${ck.model}):`);
-      rec.items.forEach((i, r) => console.log(`${String(r + 1).padStart(3)}. item ${items.toRaw(i)}  ${model.kind === 'distance' ? 'distance' : 'score'} ${rec.scores[r].toFixed(4)}`));
-      model.dispose();
+      if (!Number.isInteger(k) || k < 1) throw new Error(`recommend: --k must be an integer >= 1, got ${JSON.stringify(opts.k)}`);
+      const rec = await loadOnlineCheckpoint(opts.checkpoint);
+      try {
+        const raw: RawId = rec.knowsUser(opts.user) || !Number.isFinite(Number(opts.user)) ? opts.user : Number(opts.user);
+        const known = rec.knowsUser(raw);
+        const top = rec.recommend(raw, k);
+        console.log(known ? `top ${top.length} for user ${opts.user} (${rec.model.name}):` : `user ${opts.user} is not in the checkpoint: the ${top.length} most popular recent items (${rec.model.name}):`);
+        const label = known && rec.model.kind === 'distance' ? 'distance' : known ? 'score' : 'recent events';
+        top.forEach((r, i) => console.log(`${String(i + 1).padStart(3)}. item ${r.item}  ${label} ${(label === 'distance' ? -r.score : r.score).toFixed(4)}`));
+      } finally {
+        rec.dispose();
+      }
     });
 
   await program.parseAsync(argv);

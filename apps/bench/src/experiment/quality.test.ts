@@ -4,7 +4,9 @@
  *   30,000 events): every learned model beats ItemPop on full-ranking NDCG@10, and NMRN with the
  *   GAN sampler is compared with uniform in the same run (whatever the verdict);
  * - NMRN, static BPR-MF and ItemPop on the default drifting stream (2,000 x 1,000 x 100,000),
- *   stream protocol only: NMRN beats static BPR-MF.
+ *   stream protocol only: NMRN, which learns from the stream, beats ItemPop by a clear margin
+ *   (the README's three-seed run: 0.456 vs 0.355). NMRN vs static BPR-MF is not asserted: over
+ *   three seeds the two are level (no significant difference), so a one-seed order would flake.
  */
 import { resolveConfig } from '../cli/options';
 import { createProgress } from '../cli/progress';
@@ -27,12 +29,12 @@ describe('reduced default benchmark', () => {
     expect(results.runs.every((r) => r.trainEventsPerSecond > 0 && r.recommendLatencyMs !== undefined)).toBe(true);
   }, 600000);
 
-  it('NMRN beats static BPR-MF on the drifting default stream', async () => {
+  it('NMRN beats ItemPop by a margin on the drifting default stream', async () => {
     const cfg = resolveConfig({ seeds: '1', workers: '1', backend: 'wasm', quiet: true, models: 'nmrn,bprmf,pop', protocol: 'stream', nmrnSampler: 'gan' });
     const results = await runBenchmark(cfg, createProgress({ quiet: true }));
     const s = results.summary;
     expect(results.runs.find((r) => r.model === 'bprmf')?.observeMode).toBe('ignored');
-    expect(s.nmrn.stream['hr@10'].mean).toBeGreaterThan(s.bprmf.stream['hr@10'].mean);
-    expect(s.nmrn.stream['hr@10'].mean).toBeGreaterThan(s.pop.stream['hr@10'].mean);
+    expect(s.nmrn.stream['hr@10'].mean).toBeGreaterThan(s.pop.stream['hr@10'].mean + 0.05);
+    expect(s.bprmf.stream['hr@10'].mean).toBeGreaterThan(s.pop.stream['hr@10'].mean);
   }, 600000);
 });

@@ -1,17 +1,16 @@
 import { join } from 'node:path';
 import { initBackend, UserItemSet, type Interactions } from '@memrec/core';
-import { candidatesFromLists, evaluateFull, evaluateSampled, evaluateStream, type EvaluationResult, type EvaluationSetup, type PerUnitValues } from '@memrec/eval';
+import { candidatesFromLists, evaluateFull, evaluateSampled, evaluateStream, type EvaluationResult, type EvaluationSetup, type PerUnitValues, type StreamModel } from '@memrec/eval';
 import type { RunConfig } from '../cli/options';
 import type { Progress } from '../cli/progress';
-import { jsonBytes } from '../models/checkpoint';
-import { createModel, DEFAULT_BATCH, DEFAULT_EPOCHS, modelVariants } from '../models/factory';
-import type { Recommender } from '../models/types';
+import { OnlineRecommender, recommendLatency, type BaseRecommender, type TrainingOptions } from '@memrec/models';
+import { saveCheckpoint } from '@memrec/models/node';
 import type { Results, RunResult } from '../report/types';
 import { buildCard, packageVersions } from './card';
 import { loadBenchDataset, type BenchDataset } from './dataset';
 import { runInWorkers, type Job, type JobOutcome } from './workers';
-import { recommendLatency } from './latency';
 import { splitFor, type ProtocolData } from './protocols';
+import { createModel, modelVariants } from './variants';
 import { compareModels, perUserKey, summarizeRuns, type PerUserStore } from './summary';
 
 /**
@@ -92,7 +91,8 @@ export interface JobContext {
 
 /**
  * Runs one (protocol, seed, model variant): split, fit, evaluate, time, and, for the first seed
- * of the last protocol, save a checkpoint with the id maps and known interactions.
+ * of the last protocol, save the model with the dataset's id maps as an OnlineRecommender
+ * checkpoint (`<checkpointDir>/<variant>.memrec`).
  *
  * @example
  * ```ts
@@ -114,11 +114,7 @@ export async function runJob(job: Job, ctx: JobContext, progress: Progress): Pro
   try {
     const result = await runOne(model, job.variant, pd, cfg, job.seed, label, progress, perUnit, setups);
     if (ctx.checkpointDir && job.seed === cfg.seeds[0] && job.protocol === cfg.protocols[cfg.protocols.length - 1]) {
-      await model.save(join(ctx.checkpointDir, job.variant), {
-        'user-ids': jsonBytes(ds.data.users.toJSON()),
-        'item-ids': jsonBytes(ds.data.items.toJSON()),
-        seen: jsonBytes([Array.from(ds.data.interactions.users), Array.from(ds.data.interactions.items)]),
-      });
+      saveCheckpoint(join(ctx.checkpointDir, `${job.variant}.memrec`), OnlineRecommender.fromModel(model, { users: ds.data.users, items: ds.data.items }));
     }
     return { job, result, perUnit, setups };
   } finally {
@@ -126,14 +122,14 @@ export async function runJob(job: Job, ctx: JobContext, progress: Progress): Pro
   }
 }
 
-async function runOne(model: Recommender, variant: string, pd: ProtocolData, cfg: RunConfig, seed: number, label: string, progress: Progress, perUnit: Record<string, PerUnitValues>, setups: Record<string, EvaluationSetup>): Promise<RunResult> {
+async function runOne(model: BaseRecommender<TrainingOptions>, variant: string, pd: ProtocolData, cfg: RunConfig, seed: number, label: string, progress: Progress, perUnit: Record<string, PerUnitValues>, setups: Record<string, EvaluationSetup>): Promise<RunResult> {
   const loss: RunResult['loss'] = [];
-  const epochs = cfg.epochs ?? DEFAULT_EPOCHS[variant.split('-')[0]] ?? 5;
+  const epochs = cfg.epochs ?? model.config.epochs;
   progress.start(`${label}: train`, epochs * pd.train.users.length);
   const t0 = performance.now();
   await model.fit(pd.train, {
     epochs,
-    batchSize: cfg.batchSize ?? DEFAULT_BATCH[variant.split('-')[0]] ?? 1024,
+    batchSize: cfg.batchSize ?? model.config.batchSize,
     seed,
     onProgress: (p) => progress.update(p.done, `${p.phase}${p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : ''}`),
     onLoss: (x, l) => {
@@ -170,7 +166,7 @@ async function runOne(model: Recommender, variant: string, pd: ProtocolData, cfg
     progress.start(`${label}: stream`, pd.blocks.length);
     let blocksDone = 0;
     const r = await evaluateStream(
-      { scorer: model, observe: async (b) => (await observe(b), progress.update(++blocksDone)) },
+      withObserveHook(model, async (b) => (await observe(b), progress.update(++blocksDone))),
       pd.blocks,
       { seen, k: cfg.k, mode: 'full', name: variant },
     );
@@ -193,7 +189,7 @@ async function runOne(model: Recommender, variant: string, pd: ProtocolData, cfg
       progress.stop();
     }
   }
-  result.recommendLatencyMs = await recommendLatency(model, 50, pd.train.numUsers);
+  result.recommendLatencyMs = recommendLatency(model, 50);
   progress.info(`${label}: ${Object.entries(result.metrics).map(([ev, m]) => `${ev} hr@10 ${(m['hr@10'] ?? NaN).toFixed(4)} ndcg@10 ${(m['ndcg@10'] ?? NaN).toFixed(4)}`).join('; ')} (${trainSeconds.toFixed(1)} s)`);
   return result;
 }
@@ -209,4 +205,17 @@ function defaultComparisons(variants: string[], cfg: RunConfig): [string, string
     for (const v of variants) if (v.startsWith('nmrn-')) out.push(['nmrn', v, ev, metric]);
   }
   return out;
+}
+
+/** The model as the stream evaluator sees it, with `observe` replaced by `hook` (timing, progress). */
+function withObserveHook(model: BaseRecommender<TrainingOptions>, hook: (b: Interactions) => Promise<void>): StreamModel {
+  return {
+    get numItems() {
+      return model.numItems;
+    },
+    kind: model.kind,
+    scoreAll: (u) => model.scoreAll(u),
+    score: (u, i) => model.score(u, i),
+    observe: hook,
+  };
 }
