@@ -149,47 +149,53 @@ describe('KeyValueMemory.trainStep', () => {
   const neg = Int32Array.of(0, 3, 8, 8, 7, 1);
   const weights = Float32Array.of(1, 2.5, 0.5);
 
-  /** Reference weighted hinge as a function of all inputs, with the memory read from `mems`. */
-  function refLoss(U: Vec[], Vp: Vec[], Vn: Vec[], K: Vec[], M: (t: number) => Vec[], margin: number): number {
+  /** Reference weighted hinge as a function of all inputs (n = Vn.length / U.length), with the memory read from `M`. */
+  function refLoss(U: Vec[], Vp: Vec[], Vn: Vec[], K: Vec[], M: (t: number) => Vec[], margin: number, w: ArrayLike<number> = weights): number {
+    const n = Vn.length / U.length;
     let total = 0;
     for (let t = 0; t < U.length; t++) {
       const s = refRead(refAddress(U[t], K, 'euclidean', 1), M(t));
       const dp = refDist(s, Vp[t]);
-      for (let k = 0; k < 2; k++) total += weights[t] * Math.max(0, margin + dp - refDist(s, Vn[2 * t + k]));
+      for (let k = 0; k < n; k++) total += w[w.length === U.length ? t : n * t + k] * Math.max(0, margin + dp - refDist(s, Vn[n * t + k]));
     }
-    return total / (U.length * 2);
+    return total / (U.length * n);
   }
 
-  it('loss and gradients (rows, keys) match finite differences of the reference', () => {
-    const { users, items, kv } = make({ optimizer: tf.train.sgd(1), writeGradient: false });
-    const st = state(kv);
-    const U = Array.from(us, (u) => Array.from(users.row(u)));
-    const Vp = Array.from(pos, (i) => Array.from(items.row(i)));
-    const Vn = Array.from(neg, (i) => Array.from(items.row(i)));
-    const M = () => st.mem(0);
-    const f = (x: Float64Array) => refLoss(rows(x, 3, D), rows(x, 3, D, 15), rows(x, 6, D, 30), rows(x, H, D, 60), M, 2);
-    const x0 = [...flat(U), ...flat(Vp), ...flat(Vn), ...flat(st.K)];
-    const g = finiteDiffGrad(f, x0, 1e-6);
-    const before = { u: Float32Array.from(users.data), i: Float32Array.from(items.data), k: Float32Array.from(kv.keys.dataSync()) };
-    const loss = kv.trainStep(us, pos, neg, { margin: 2, weights });
-    expect(loss).toBeCloseTo(f(Float64Array.from(x0)), 5);
-    // SGD with learning rate 1: change = -(sum of gradients of each row)
-    const rowGrad = (ids: Int32Array, gOff: number, dim: number) => {
-      const acc = new Map<number, number[]>();
-      for (let t = 0; t < ids.length; t++) {
-        const r = acc.get(ids[t]) ?? new Array(dim).fill(0);
-        for (let d = 0; d < dim; d++) r[d] += g[gOff + t * dim + d];
-        acc.set(ids[t], r);
-      }
-      return acc;
-    };
-    for (const [u, gr] of rowGrad(us, 0, D)) expectClose(Array.from({ length: D }, (_, d) => before.u[u * D + d] - users.data[u * D + d]), gr, 1e-5, 1e-4);
-    const itemIds = Int32Array.from([...pos, ...neg]);
-    for (const [i, gr] of rowGrad(itemIds, 15, D)) expectClose(Array.from({ length: D }, (_, d) => before.i[i * D + d] - items.data[i * D + d]), gr, 1e-5, 1e-4);
-    const k1 = kv.keys.dataSync();
-    expectClose(Array.from(before.k, (k, j) => k - k1[j]), g.subarray(60), 1e-5, 1e-4);
-    kv.dispose();
-  });
+  // n = 2 negatives with one weight per positive or per pair; n = 1
+  const cases = [[2, neg, weights], [2, neg, Float32Array.of(1, 0.2, 2.5, 3, 0.5, 1)], [1, neg.subarray(0, 3), Float32Array.of(0.5, 1, 3)]] as const;
+  for (const [n, negs, w] of cases) {
+    it(`loss and gradients (rows, keys) match finite differences of the reference (n = ${n}, ${w.length} weights)`, () => {
+      const { users, items, kv } = make({ optimizer: tf.train.sgd(1), writeGradient: false });
+      const st = state(kv);
+      const U = Array.from(us, (u) => Array.from(users.row(u)));
+      const Vp = Array.from(pos, (i) => Array.from(items.row(i)));
+      const Vn = Array.from(negs, (i) => Array.from(items.row(i)));
+      const M = () => st.mem(0);
+      const kOff = 30 + 3 * n * D;
+      const f = (x: Float64Array) => refLoss(rows(x, 3, D), rows(x, 3, D, 15), rows(x, 3 * n, D, 30), rows(x, H, D, kOff), M, 2, w);
+      const x0 = [...flat(U), ...flat(Vp), ...flat(Vn), ...flat(st.K)];
+      const g = finiteDiffGrad(f, x0, 1e-6);
+      const before = { u: Float32Array.from(users.data), i: Float32Array.from(items.data), k: Float32Array.from(kv.keys.dataSync()) };
+      const loss = kv.trainStep(us, pos, negs, { margin: 2, weights: w });
+      expect(loss).toBeCloseTo(f(Float64Array.from(x0)), 5);
+      // SGD with learning rate 1: change = -(sum of gradients of each row)
+      const rowGrad = (ids: Int32Array, gOff: number, dim: number) => {
+        const acc = new Map<number, number[]>();
+        for (let t = 0; t < ids.length; t++) {
+          const r = acc.get(ids[t]) ?? new Array(dim).fill(0);
+          for (let d = 0; d < dim; d++) r[d] += g[gOff + t * dim + d];
+          acc.set(ids[t], r);
+        }
+        return acc;
+      };
+      for (const [u, gr] of rowGrad(us, 0, D)) expectClose(Array.from({ length: D }, (_, d) => before.u[u * D + d] - users.data[u * D + d]), gr, 1e-5, 1e-4);
+      const itemIds = Int32Array.from([...pos, ...negs]);
+      for (const [i, gr] of rowGrad(itemIds, 15, D)) expectClose(Array.from({ length: D }, (_, d) => before.i[i * D + d] - items.data[i * D + d]), gr, 1e-5, 1e-4);
+      const k1 = kv.keys.dataSync();
+      expectClose(Array.from(before.k, (k, j) => k - k1[j]), g.subarray(kOff), 1e-5, 1e-4);
+      kv.dispose();
+    });
+  }
 
   it('gradients reach the erase / add projections through the last write (finite differences)', () => {
     const { users, items, kv } = make({ optimizer: tf.train.sgd(1), valueMemory: 'per-user' });
@@ -240,6 +246,8 @@ describe('KeyValueMemory.trainStep', () => {
     const loss = kv.trainStep(us, pos, neg, { loss: (dp, dn) => { shapes = [dp.shape, dn.shape]; return tf.mean(tf.sub(dp, dn)) as tf.Scalar; } });
     expect(shapes).toEqual([[6], [6]]);
     expect(Number.isFinite(loss)).toBe(true);
+    kv.trainStep(us, pos, neg.subarray(0, 3), { loss: (dp, dn) => { shapes = [dp.shape, dn.shape]; return tf.mean(tf.sub(dp, dn)) as tf.Scalar; } });
+    expect(shapes).toEqual([[3], [3]]);
     kv.dispose();
   });
 

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertFinite, assertInt, deriveSeed, matMul2d, seededRng, type Module, type SparseEmbedding } from '@memrec/core';
+import { assertInt, deriveSeed, matMul2d, seededRng, type Module, type SparseEmbedding } from '@memrec/core';
 import { show } from '@memrec/core/internal';
 import { checkIds, checkPerRow } from './check';
-import { denseVariable, stopGradient, assignFloats } from './dense';
+import { denseVariable, assignFloats } from './dense';
+import { hostAddress, hostDistances, hostRead } from './kv-host';
 import { DIST_EPS, kvAddress, kvDistance, kvEraseAdd, kvRead, type AddressMetric } from './kv-ops';
-import { lastWriteDelta, recordWrite, type LastWrite } from './kv-last-write';
+import { recordWrite, type LastWrite } from './kv-last-write';
+import { checkTrainBatch, hostTrainStep, tensorTrainStep } from './kv-train';
 import { resolveKvOptions, type KeyValueMemoryOptions, type KvTrainOptions } from './kv-options';
 import { packState, unpackState } from './state-bytes';
 import { ValueMemory } from './value-memory';
@@ -114,6 +116,45 @@ export class KeyValueMemory implements Module {
     });
   }
 
+  /**
+   * Read vectors of `users`, row-major `[b * D]`, computed on the host in plain loops (no
+   * tensors): the values of {@link KeyValueMemory.read} to float32 rounding, cheaper for small
+   * batches. Pass `out` (length >= `b * D`) to reuse a buffer.
+   *
+   * @example
+   * ```ts
+   * const s = kv.readHost(Int32Array.of(0, 1)); // [2 * dim]
+   * ```
+   */
+  readHost(users: Int32Array, out?: Float32Array): Float32Array {
+    const fn = `${FN}.readHost`;
+    this.checkUsers(fn, users);
+    return this.hostReadRows(users, checkOut(fn, out, users.length * this.dim));
+  }
+
+  /**
+   * Distances `||s_u - v||` as a `Float32Array`, computed on the host (no tensors): `items` holds
+   * n ids per user (`[b * n]`, row-major, n >= 1), each user's read vector is computed once and
+   * compared with its n items. Equals {@link KeyValueMemory.distance} to float32 rounding (the
+   * tests hold it to 1e-5); the fast path for small batches and for scoring many candidates per
+   * user (the rank weight's draws). Pass `out` (length >= `b * n`) to reuse a buffer.
+   *
+   * @example
+   * ```ts
+   * const d = kv.distanceHost(Int32Array.of(0, 1), Int32Array.of(4, 7, 5, 9)); // [d(0,4), d(0,7), d(1,5), d(1,9)]
+   * ```
+   */
+  distanceHost(users: Int32Array, items: Int32Array, out?: Float32Array): Float32Array {
+    const fn = `${FN}.distanceHost`;
+    this.checkUsers(fn, users);
+    checkIds(fn, 'items', items, this.items.rows);
+    const b = users.length;
+    const n = checkPerRow(fn, 'items', items, b, 'n');
+    const res = checkOut(fn, out, b * n);
+    const s = this.hostReadRows(users, new Float32Array(b * this.dim));
+    return hostDistances(s, b, this.items.data, items, n, this.dim, res);
+  }
+
   /** Distances of `users` to every item, row-major `[users.length, numItems]`, computed in item chunks. */
   distanceAll(users: Int32Array): Float32Array {
     this.checkUsers(`${FN}.distanceAll`, users);
@@ -163,62 +204,19 @@ export class KeyValueMemory implements Module {
    * `state + (delta(W) - stopGradient(delta(W)))`, where `delta` is the batched form of the last
    * write: its value is the state, its gradient reaches keys, W_e, b_e, W_a, b_a (the rows of
    * that earlier write count as constants). Returns the loss.
+   *
+   * The default loss without a gradient through the last write (`writeGradient: false`, or no
+   * write yet) runs forward and backward in plain loops on the host (a handful of small
+   * tensors cost more than the arithmetic there); a custom `loss` or the write gradient runs on
+   * tfjs. Both compute the same function (the tests hold them to 1e-5 and to finite differences).
    */
   trainStep(users: Int32Array, positives: Int32Array, negatives: Int32Array, options: KvTrainOptions = {}): number {
     const fn = `${FN}.trainStep`;
     this.checkUsers(fn, users);
-    checkIds(fn, 'positives', positives, this.items.rows);
-    checkIds(fn, 'negatives', negatives, this.items.rows);
-    const b = users.length;
-    if (positives.length !== b) throw new Error(`${fn}: positives must have length users.length (${b}), got ${positives.length}`);
-    const n = checkPerRow(fn, 'negatives', negatives, b, 'n');
-    const margin = options.margin ?? 1;
-    assertFinite(fn, 'margin', margin);
-    const weights = options.weights;
-    if (weights != null && (!(weights instanceof Float32Array) || (weights.length !== b && weights.length !== b * n))) {
-      throw new Error(`${fn}: weights must be a Float32Array of length ${b} or ${b * n}, got ${show(weights)}`);
-    }
-    const D = this.dim;
-    const H = this.slots;
+    const batch = checkTrainBatch(fn, this.items.rows, users, positives, negatives, options);
     const lw = this.writeGradient ? this.lastWrite : null;
-    const dense = lw ? [this.keys, this.We, this.be, this.Wa, this.ba] : [this.keys];
-    const uT = this.users.lookup(users);
-    const pT = this.items.lookup(positives);
-    const nT = this.items.lookup(negatives);
-    const memConst = this.memoryFor(users);
-    const sel = lw && this.memory.perUser ? lw.selection(users) : null;
-    const wT = weights ? tf.tensor2d(weights, weights.length === b ? [b, 1] : [b, n]) : null;
-    const f = (u: tf.Tensor, p: tf.Tensor, ng: tf.Tensor): tf.Scalar => {
-      let M: tf.Tensor = memConst;
-      if (lw) {
-        const delta = lastWriteDelta(this, lw); // [R * H, D]
-        const z = tf.sub(delta, stopGradient(delta));
-        M = sel ? tf.add(M, tf.reshape(tf.matMul(sel, tf.reshape(z, [-1, H * D])), [b, H, D])) : tf.add(M, z);
-      }
-      const s = kvRead(this.address(u as tf.Tensor2D), M as tf.Tensor2D);
-      const dPos = kvDistance(s, p as tf.Tensor2D); // [b]
-      const dNeg = kvDistance(s, tf.reshape(ng, [b, n, D]) as tf.Tensor3D); // [b, n]
-      const dPosRep = tf.mul(tf.expandDims(dPos, 1), tf.ones([1, n]));
-      if (options.loss) return options.loss(tf.reshape(dPosRep, [-1]) as tf.Tensor1D, tf.reshape(dNeg, [-1]) as tf.Tensor1D);
-      let h = tf.relu(tf.add(tf.sub(dPosRep, dNeg), margin));
-      if (wT) h = tf.mul(h, wT);
-      return tf.mean(h) as tf.Scalar;
-    };
-    const { value, grads } = tf.valueAndGrads(f as (...args: tf.Tensor[]) => tf.Scalar)([uT, pT, nT, ...dense]);
-    try {
-      this.users.applyGradients(users, grads[0]);
-      const gi = new Float32Array((b + b * n) * D);
-      gi.set(grads[1].dataSync() as Float32Array);
-      gi.set(grads[2].dataSync() as Float32Array, b * D);
-      const ids = new Int32Array(b + b * n);
-      ids.set(positives);
-      ids.set(negatives, b);
-      this.items.applyGradients(ids, gi);
-      this.optimizer.applyGradients(dense.map((v, k) => ({ name: v.name, tensor: grads[3 + k] })));
-      return value.dataSync()[0];
-    } finally {
-      tf.dispose([value, ...grads, uT, pT, nT, memConst, ...(sel ? [sel] : []), ...(wT ? [wT] : [])]);
-    }
+    if (!options.loss && !lw) return hostTrainStep(this, this.optimizer, batch);
+    return tensorTrainStep(this, this.optimizer, lw, batch, options);
   }
 
   /**
@@ -233,13 +231,13 @@ export class KeyValueMemory implements Module {
     if (items.length !== users.length) throw new Error(`${fn}: items must have length users.length (${users.length}), got ${items.length}`);
     const mode = options.mode ?? 'sequential';
     if (mode !== 'sequential' && mode !== 'batched') throw new Error(`${fn}: mode must be 'sequential' or 'batched', got ${show(mode)}`);
+    const b = users.length;
+    const D = this.dim;
     const uRows = this.users.gather(users);
     const vRows = this.items.gather(items);
-    const [w, e, a] = tf.tidy(() => {
-      const ww = this.address(tf.tensor2d(uRows, [users.length, this.dim]));
-      const ea = kvEraseAdd(tf.tensor2d(vRows, [items.length, this.dim]), this.We as tf.Tensor2D, this.be as tf.Tensor1D, this.Wa as tf.Tensor2D, this.ba as tf.Tensor1D);
-      return [ww, ...ea];
-    }).map((t) => {
+    // address on the host (b x H distances); erase / add as two small matMuls (tensors pay off there)
+    const w = hostAddress(uRows, b, this.keys.dataSync() as Float32Array, this.slots, D, this.metric, this.temperature, new Float32Array(b * this.slots));
+    const [e, a] = tf.tidy(() => kvEraseAdd(tf.tensor2d(vRows, [b, D], 'float32'), this.We as tf.Tensor2D, this.be as tf.Tensor1D, this.Wa as tf.Tensor2D, this.ba as tf.Tensor1D)).map((t) => {
       const d = t.dataSync() as Float32Array;
       t.dispose();
       return d;
@@ -293,7 +291,22 @@ export class KeyValueMemory implements Module {
     this.lastWrite = null;
   }
 
+  /** Host read of validated `users` into `out`. */
+  private hostReadRows(users: Int32Array, out: Float32Array): Float32Array {
+    const b = users.length;
+    const H = this.slots;
+    const w = hostAddress(this.users.gather(users), b, this.keys.dataSync() as Float32Array, H, this.dim, this.metric, this.temperature, new Float32Array(b * H));
+    return hostRead(w, b, this.memory.data, this.memory.perUser ? users : null, H, this.dim, out);
+  }
+
   private checkUsers(fn: string, users: Int32Array): void {
     checkIds(fn, 'users', users, this.memory.perUser ? Math.min(this.users.rows, this.memory.count) : this.users.rows);
   }
+}
+
+/** `out`, checked to hold at least `need` floats, or a new array of `need`. */
+function checkOut(fn: string, out: Float32Array | undefined, need: number): Float32Array {
+  if (out === undefined) return new Float32Array(need);
+  if (!(out instanceof Float32Array) || out.length < need) throw new Error(`${fn}: out must be a Float32Array of length >= ${need}, got ${show(out)}`);
+  return out;
 }

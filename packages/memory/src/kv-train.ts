@@ -1,0 +1,152 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertFinite, type SparseEmbedding } from '@memrec/core';
+import { show } from '@memrec/core/internal';
+import { checkIds, checkPerRow } from './check';
+import { stopGradient } from './dense';
+import { kvDistance, kvRead, type AddressMetric } from './kv-ops';
+import { lastWriteDelta, type KvWeights, type LastWrite } from './kv-last-write';
+import type { KvTrainOptions } from './kv-options';
+import { hostHingeGrads } from './kv-train-host';
+import type { ValueMemory } from './value-memory';
+
+/** What a training step reads from the layer (a {@link KeyValueMemory} is one). */
+export interface KvTrainLayer extends KvWeights {
+  readonly users: SparseEmbedding;
+  readonly items: SparseEmbedding;
+  readonly keys: tf.Variable;
+  readonly dim: number;
+  readonly metric: AddressMetric;
+  readonly temperature: number;
+  readonly memory: ValueMemory;
+  memoryFor(users: Int32Array): tf.Tensor2D | tf.Tensor3D;
+}
+
+/** A checked training batch: item ids per row `[positive, n negatives]` (`[b * (1 + n)]`). */
+export interface KvTrainBatch {
+  users: Int32Array;
+  ids: Int32Array;
+  b: number;
+  n: number;
+  margin: number;
+  weights: Float32Array | null;
+}
+
+/**
+ * Checks `trainStep`'s positives, negatives and options (users are checked by the layer) and
+ * lays out each row's items as `[positive, its n negatives]`.
+ *
+ * @example
+ * ```ts
+ * const batch = checkTrainBatch('KeyValueMemory.trainStep', 50, users, positives, negatives, { margin: 1 });
+ * ```
+ */
+export function checkTrainBatch(fn: string, numItems: number, users: Int32Array, positives: Int32Array, negatives: Int32Array, options: KvTrainOptions): KvTrainBatch {
+  checkIds(fn, 'positives', positives, numItems);
+  checkIds(fn, 'negatives', negatives, numItems);
+  const b = users.length;
+  if (positives.length !== b) throw new Error(`${fn}: positives must have length users.length (${b}), got ${positives.length}`);
+  const n = checkPerRow(fn, 'negatives', negatives, b, 'n');
+  const margin = options.margin ?? 1;
+  assertFinite(fn, 'margin', margin);
+  const weights = options.weights ?? null;
+  if (weights !== null && (!(weights instanceof Float32Array) || (weights.length !== b && weights.length !== b * n))) {
+    throw new Error(`${fn}: weights must be a Float32Array of length ${b} or ${b * n}, got ${show(weights)}`);
+  }
+  const m1 = n + 1;
+  const ids = new Int32Array(b * m1);
+  for (let r = 0; r < b; r++) {
+    ids[r * m1] = positives[r];
+    for (let k = 0; k < n; k++) ids[r * m1 + 1 + k] = negatives[r * n + k];
+  }
+  return { users, ids, b, n, margin, weights };
+}
+
+/**
+ * The default weighted hinge with a constant memory, forward and backward on the host
+ * ({@link hostHingeGrads}); applies the gradients to the user and item rows (their sparse
+ * optimizers) and to the keys (`optimizer`). Returns the loss.
+ *
+ * @example
+ * ```ts
+ * const loss = hostTrainStep(kv, optimizer, checkTrainBatch(fn, kv.items.rows, users, pos, neg, { margin: 1 }));
+ * ```
+ */
+export function hostTrainStep(kv: KvTrainLayer, optimizer: tf.Optimizer, t: KvTrainBatch): number {
+  const { b, n } = t;
+  const H = kv.slots;
+  const D = kv.dim;
+  const g = hostHingeGrads({
+    U: kv.users.gather(t.users),
+    V: kv.items.gather(t.ids),
+    keys: kv.keys.dataSync() as Float32Array,
+    memory: kv.memory.data,
+    memIds: kv.memory.perUser ? t.users : null,
+    b,
+    n,
+    H,
+    D,
+    metric: kv.metric,
+    temperature: kv.temperature,
+    margin: t.margin,
+    weights: t.weights,
+  });
+  kv.users.applyGradients(t.users, g.gU);
+  kv.items.applyGradients(t.ids, g.gV);
+  const gK = tf.tensor2d(g.gK, [H, D], 'float32');
+  try {
+    optimizer.applyGradients([{ name: kv.keys.name, tensor: gK }]);
+  } finally {
+    gK.dispose();
+  }
+  return g.loss;
+}
+
+/**
+ * The training step with tfjs gradients: any `loss`, and the gradient through the last write
+ * (`lw`, see `KeyValueMemory.trainStep`). One item tensor `[b, 1 + n, D]` gives both distances.
+ * Returns the loss.
+ *
+ * @example
+ * ```ts
+ * const loss = tensorTrainStep(kv, optimizer, null, checkTrainBatch(fn, kv.items.rows, users, pos, neg, {}), { loss: myLoss });
+ * ```
+ */
+export function tensorTrainStep(kv: KvTrainLayer, optimizer: tf.Optimizer, lw: LastWrite | null, t: KvTrainBatch, options: KvTrainOptions): number {
+  const { b, n, margin, weights } = t;
+  const D = kv.dim;
+  const H = kv.slots;
+  const dense = lw ? [kv.keys, kv.We, kv.be, kv.Wa, kv.ba] : [kv.keys];
+  const uT = kv.users.lookup(t.users);
+  const vT = tf.tensor3d(kv.items.gather(t.ids), [b, n + 1, D], 'float32');
+  const memConst = kv.memoryFor(t.users);
+  const sel = lw && kv.memory.perUser ? lw.selection(t.users) : null;
+  const wT = weights ? tf.tensor2d(weights, weights.length === b ? [b, 1] : [b, n]) : null;
+  const f = (u: tf.Tensor, v: tf.Tensor): tf.Scalar => {
+    let M: tf.Tensor = memConst;
+    if (lw) {
+      const delta = lastWriteDelta(kv, lw); // [R * H, D]
+      const z = tf.sub(delta, stopGradient(delta));
+      M = sel ? tf.add(M, tf.reshape(tf.matMul(sel, tf.reshape(z, [-1, H * D])), [b, H, D])) : tf.add(M, z);
+    }
+    const s = kvRead(kv.address(u as tf.Tensor2D), M as tf.Tensor2D);
+    const d = kvDistance(s, v as tf.Tensor3D); // [b, 1 + n]
+    const dPos = tf.slice(d, [0, 0], [b, 1]); // [b, 1]
+    const dNeg = tf.slice(d, [0, 1], [b, n]); // [b, n]
+    if (options.loss) {
+      const dPosRep = n === 1 ? dPos : tf.tile(dPos, [1, n]);
+      return options.loss(tf.reshape(dPosRep, [-1]) as tf.Tensor1D, tf.reshape(dNeg, [-1]) as tf.Tensor1D);
+    }
+    let h = tf.relu(tf.add(tf.sub(dPos, dNeg), margin)); // [b, n], dPos broadcast over the negatives
+    if (wT) h = tf.mul(h, wT);
+    return tf.mean(h) as tf.Scalar;
+  };
+  const { value, grads } = tf.valueAndGrads(f as (...args: tf.Tensor[]) => tf.Scalar)([uT, vT, ...dense]);
+  try {
+    kv.users.applyGradients(t.users, grads[0].dataSync() as Float32Array);
+    kv.items.applyGradients(t.ids, grads[1].dataSync() as Float32Array);
+    optimizer.applyGradients(dense.map((v, k) => ({ name: v.name, tensor: grads[2 + k] })));
+    return value.dataSync()[0];
+  } finally {
+    tf.dispose([value, ...grads, uT, vT, memConst, ...(sel ? [sel] : []), ...(wT ? [wT] : [])]);
+  }
+}
