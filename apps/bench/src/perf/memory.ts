@@ -6,12 +6,22 @@
  *  - CollaborativeMemory (CMN): d = 50, 2 hops, every neighbourhood capped at 64 users,
  *    batch 128 positives x 4 negatives = 640 scored pairs, forward + backward + updates.
  *    Figure: pairs/s (positive and negative pairs alike).
- * Measured on the chosen backend, then on cpu when the chosen one is not cpu.
+ *  - CollaborativeMemory training at the models package's shape: 2,000 users x 1,000 items, each
+ *    item with 40 random users (so every neighbourhood is full at the cap of 16), d = 50, 2 hops,
+ *    batch 256 positives x 4 negatives = 1,280 pairs a step (BPR, lazy Adam). Figure:
+ *    `cmn_train_pairs_per_second`.
+ *  - CollaborativeMemory recommending: `scoreAll(Int32Array.of(user))` for one user over a
+ *    10,000-item catalogue (6,040 users, every neighbourhood full at 16, 2 hops), d = 16 (the
+ *    models package's default) and d = 50 (the paper's), random users, timed per call after
+ *    warm-up (the first call builds the item cache; its time is a figure of its own).
+ *    Figures: `cmn_recommend_p50_ms`, `cmn_recommend_p99_ms` (d 16) and `..._d50`.
+ * Measured on the chosen backend, then on cpu when the chosen one is not cpu (recommend: the
+ * chosen backend only).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SparseEmbedding, activeBackend, initBackend, randInt, seededRng } from '@memrec/core';
 import { CollaborativeMemory, KeyValueMemory } from '@memrec/memory';
-import { timeIt, type PerfContext, type PerfResult } from './types';
+import { timeIt, timeWindows, type PerfContext, type PerfResult } from './types';
 
 const USERS = 6040;
 const ITEMS = 3706;
@@ -66,6 +76,58 @@ async function cmnRate(seconds: number): Promise<number> {
   return r.perSecond * CMN_BATCH * (1 + CMN_NEG);
 }
 
+/** Synthetic CMN training data: every item gets `perItem` distinct users (random, seeded). */
+function cmnInteractions(users: number, items: number, perItem: number, seed: number): { users: Int32Array; items: Int32Array } {
+  const rng = seededRng(seed);
+  const tu = new Int32Array(items * perItem);
+  const ti = new Int32Array(items * perItem);
+  for (let i = 0; i < items; i++) {
+    const first = randInt(rng, users);
+    const step = 1 + randInt(rng, Math.floor(users / perItem) - 1); // distinct: first + k * step mod users
+    for (let k = 0; k < perItem; k++) {
+      tu[i * perItem + k] = (first + k * step) % users;
+      ti[i * perItem + k] = i;
+    }
+  }
+  return { users: tu, items: ti };
+}
+
+async function cmnTrainRate(seconds: number): Promise<number> {
+  const [U, N, B, NEG] = [2000, 1000, 256, 4];
+  const cmn = new CollaborativeMemory({ numUsers: U, numItems: N, dim: 50, hops: 2, maxNeighbours: 16, seed: 7, interactions: cmnInteractions(U, N, 40, 8) });
+  const rng = seededRng(9);
+  const batches = Array.from({ length: 16 }, () => [ids(rng, B, U), ids(rng, B, N), ids(rng, B * NEG, N)]);
+  let k = 0;
+  const r = await timeWindows(() => {
+    const [u, p, n] = batches[k++ % batches.length];
+    cmn.trainStep(u, p, n);
+  }, seconds, 4);
+  cmn.dispose();
+  return r.median * B * (1 + NEG);
+}
+
+/** Per-call times (ms) of `scoreAll` for one random user: build time of the first call, p50, p99. */
+function cmnRecommend(dim: number, calls: number): { build: number; p50: number; p99: number } {
+  const [U, N] = [6040, 10000];
+  const cmn = new CollaborativeMemory({ numUsers: U, numItems: N, dim, hops: 2, maxNeighbours: 16, seed: 10, interactions: cmnInteractions(U, N, 20, 11) });
+  const rng = seededRng(12);
+  const t0 = performance.now();
+  cmn.scoreAll(Int32Array.of(0));
+  const build = performance.now() - t0;
+  for (let w = 0; w < 5; w++) cmn.scoreAll(Int32Array.of(randInt(rng, U)));
+  const times: number[] = [];
+  for (let c = 0; c < calls; c++) {
+    const user = Int32Array.of(randInt(rng, U));
+    const t = performance.now();
+    cmn.scoreAll(user);
+    times.push(performance.now() - t);
+  }
+  cmn.dispose();
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)];
+  return { build, p50: at(0.5), p99: at(0.99) };
+}
+
 /** Runs both layers on the chosen backend and, when that is not cpu, on cpu too. */
 export async function run(ctx: PerfContext): Promise<PerfResult> {
   const seconds = ctx.quick ? 0.5 : 4;
@@ -81,9 +143,23 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
     ctx.log(`memory: CollaborativeMemory forward + backward on ${backend} ...`);
     const cmn = await cmnRate(backend === original ? seconds : seconds / 2);
     rows.push({ layer: 'KeyValueMemory (H 20, D 64, batch 256)', backend, 'per second': kv, unit: 'events (train + sequential write)' });
+    ctx.log(`memory: CollaborativeMemory training (2,000 x 1,000, batch 256 x 4 negatives) on ${backend} ...`);
+    const train = await cmnTrainRate(backend === original ? seconds : seconds / 2);
     rows.push({ layer: 'CollaborativeMemory (d 50, 2 hops, nbr 64)', backend, 'per second': cmn, unit: 'pairs (forward + backward)' });
+    rows.push({ layer: 'CollaborativeMemory train (d 50, 2 hops, nbr 16, batch 256 x 4)', backend, 'per second': train, unit: 'pairs (trainStep, median of 4 windows)' });
     figures[`kv_events_per_second${suffix}`] = kv;
     figures[`cmn_pairs_per_second${suffix}`] = cmn;
+    figures[`cmn_train_pairs_per_second${suffix}`] = train;
+    if (backend !== original) continue;
+    for (const dim of [16, 50]) {
+      ctx.log(`memory: CollaborativeMemory scoreAll of one user, 10,000 items, d ${dim} on ${backend} ...`);
+      const rec = cmnRecommend(dim, ctx.quick ? 30 : dim === 16 ? 300 : 200);
+      const tag = dim === 16 ? '' : `_d${dim}`;
+      rows.push({ layer: `CollaborativeMemory scoreAll 1 user x 10,000 items (d ${dim}, 2 hops, nbr 16)`, backend, 'per second': 1000 / rec.p50, unit: `users; p50 ${rec.p50.toFixed(1)} ms, p99 ${rec.p99.toFixed(1)} ms, cache build ${rec.build.toFixed(0)} ms` });
+      figures[`cmn_recommend_p50_ms${tag}`] = rec.p50;
+      figures[`cmn_recommend_p99_ms${tag}`] = rec.p99;
+      figures[`cmn_recommend_cache_build_ms${tag}`] = rec.build;
+    }
   }
   if (activeBackend() !== original) await initBackend({ backend: original, log: false });
   return { rows, figures };
