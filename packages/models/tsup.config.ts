@@ -1,12 +1,5 @@
 import { defineConfig } from 'tsup';
+import { libraryPreset } from '@memrec/tsup-preset';
 
-/** ESM + CJS + .d.ts; `node` is the node:fs adapter (checkpoint files), kept out of the main entry. */
-export default defineConfig({
-  entry: ['src/index.ts', 'src/node.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  platform: 'node',
-});
+/** ESM + CJS + .d.ts (see @memrec/tsup-preset); `node` is the node:fs adapter (checkpoint files), kept out of the main entry. */
+export default defineConfig(libraryPreset({ entry: ['src/index.ts', 'src/node.ts'] }));

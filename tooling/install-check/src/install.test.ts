@@ -120,6 +120,27 @@ describe.each(publishable.map((p) => p.manifest.name))('%s installs alone and im
     expect(Number(out.trim().split('\n').pop())).toBeGreaterThan(0);
   });
 
+  if (name === '@memrec/models') {
+    it('trains NMRN online from the installed tarballs under plain node (ESM), with no tensors left', () => {
+      const script = [
+        "import * as tf from '@tensorflow/tfjs-core';",
+        "import { initBackend } from '@memrec/core';",
+        "import { Nmrn, OnlineRecommender } from '@memrec/models';",
+        "await initBackend({ backend: 'cpu', log: false });",
+        'const events = Array.from({ length: 400 }, (_, k) => ({ user: `u${k % 20}`, item: `i${(k * 7) % 30}`, timestamp: k }));',
+        "const rec = await OnlineRecommender.train(new Nmrn({ dim: 4, slots: 2, sampler: 'uniform', epochs: 1, batchSize: 64 }), events);",
+        "await rec.ingest([{ user: 'u1', item: 'new-item', timestamp: 1000 }]);",
+        "const top = rec.recommend('u1', 3);",
+        'const copy = await OnlineRecommender.fromBytes(rec.toBytes());',
+        'const same = JSON.stringify(copy.recommend(\'u1\', 3)) === JSON.stringify(top);',
+        'rec.dispose(); copy.dispose();',
+        'console.log(JSON.stringify({ n: top.length, same, tensors: tf.memory().numTensors }));',
+      ].join('\n');
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' });
+      expect(JSON.parse(out.trim().split('\n').pop() as string)).toEqual({ n: 3, same: true, tensors: 0 });
+    });
+  }
+
   it('ships every file its exports map names', () => {
     const dir = join(project, 'node_modules', name);
     const missing = exportedFiles(manifest.exports).filter((f) => !existsSync(join(dir, f)));
