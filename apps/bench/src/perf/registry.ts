@@ -8,4 +8,5 @@ export const PERF_SCRIPTS: Record<string, () => Promise<PerfScript>> = {
   data: () => import('./data'),
   memory: () => import('./memory'),
   'nmrn-stream': () => import('./nmrn-stream'),
+  models: () => import('./models'),
 };
