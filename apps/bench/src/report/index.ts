@@ -4,7 +4,6 @@
  */
 export type { Results, RunResult, Summary, StreamBlock, Comparison } from './types';
 export { writeReports, validateResults, prettyJsonChunks, REPORT_FILES } from './write';
-export { writeFileAtomic, type AtomicContent } from './atomic';
 export { renderMarkdown, meanStdCell } from './markdown';
 export { renderCsv, csvField, CSV_HEADER } from './csv';
 export { renderHtml, type HtmlCharts } from './html';

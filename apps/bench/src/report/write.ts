@@ -1,9 +1,9 @@
 /**
  * Writes every report of a benchmark run into its output directory, each file atomically.
  */
+import { writeFileAtomic } from '@memrec/core/node';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomic';
 import { lossChart, streamHrChart } from './charts';
 import { renderCsv } from './csv';
 import { renderHtml } from './html';
@@ -116,7 +116,7 @@ export async function writeReports(results: Results, outDir: string): Promise<{ 
   const files: string[] = [];
   for (const name of REPORT_FILES) {
     const file = path.join(root, name);
-    await writeFileAtomic(file, contents[name]());
+    writeFileAtomic(file, contents[name]());
     files.push(file);
   }
   return { files };

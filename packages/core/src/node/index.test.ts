@@ -61,9 +61,32 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(dir)).toEqual(['state.bin']);
   });
 
+  it('writes chunks in order, and a producer that fails midway leaves the old file and no temporary file', () => {
+    const file = join(dir, 'results.json');
+    writeFileAtomic(file, (function* () {
+      yield '{"a":';
+      yield new TextEncoder().encode('[1,2]}');
+    })());
+    expect(readFileSync(file, 'utf8')).toBe('{"a":[1,2]}');
+    let partial = '';
+    function* failing() {
+      yield '{"new":';
+      yield '[1,2,';
+      const tmp = readdirSync(dir).filter((n) => n.endsWith('.tmp'));
+      expect(tmp).toHaveLength(1);
+      partial = readFileSync(join(dir, tmp[0]), 'utf8');
+      throw new Error('producer failed');
+    }
+    expect(() => writeFileAtomic(file, failing())).toThrow(/writeFileAtomic: path ".*results\.json" could not be written, got producer failed/);
+    expect(partial).toBe('{"new":[1,2,');
+    expect(readFileSync(file, 'utf8')).toBe('{"a":[1,2]}');
+    expect(readdirSync(dir)).toEqual(['results.json']);
+  });
+
   it('validates its arguments', () => {
     expect(() => writeFileAtomic('', Uint8Array.of(1))).toThrow('writeFileAtomic: path must be a non-empty string, got ""');
-    expect(() => writeFileAtomic(join(dir, 'x'), [1, 2] as never)).toThrow('writeFileAtomic: bytes must be a Uint8Array or a string, got array(2)');
+    expect(() => writeFileAtomic(join(dir, 'x'), 42 as never)).toThrow('writeFileAtomic: bytes must be a Uint8Array, a string or an iterable of them, got 42');
+    expect(() => writeFileAtomic(join(dir, 'x'), [1, 2] as never)).toThrow(/writeFileAtomic: path ".*x" could not be written, got each chunk must be a Uint8Array or a string, got 1/);
     expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -10,7 +10,8 @@ import { show } from '../assert';
 let counter = 0;
 
 /**
- * Writes `bytes` (or UTF-8 `text`) to `path` so that readers see either the old file or the
+ * Writes `bytes` (or UTF-8 `text`, or chunks of either produced one after another) to `path`
+ * so that readers see either the old file or the
  * whole new one, never a part: the data goes to a temporary file beside the target (same
  * directory, so the same file system), is flushed to disk (`fsync`), then renamed over the
  * target. When any step fails the temporary file is removed, the old file is left as it was
@@ -21,18 +22,28 @@ let counter = 0;
  * import { writeFileAtomic } from '@memrec/core/node';
  * writeFileAtomic('model.bin', model.toBytes());
  * writeFileAtomic('report.json', JSON.stringify(report));
+ * writeFileAtomic('big.csv', (function* () { yield 'a,b\n'; yield '1,2\n'; })()); // chunks
  * ```
  */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
+export function writeFileAtomic(path: string, bytes: Uint8Array | string | Iterable<Uint8Array | string>): void {
   const fn = 'writeFileAtomic';
   if (typeof path !== 'string' || path.length === 0) throw new Error(`${fn}: path must be a non-empty string, got ${show(path)}`);
-  if (typeof bytes !== 'string' && !(bytes instanceof Uint8Array)) throw new Error(`${fn}: bytes must be a Uint8Array or a string, got ${show(bytes)}`);
-  const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
+  const chunked = typeof bytes !== 'string' && !(bytes instanceof Uint8Array);
+  if (chunked && (bytes == null || typeof (bytes as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
+    throw new Error(`${fn}: bytes must be a Uint8Array, a string or an iterable of them, got ${show(bytes)}`);
+  }
+  const chunks: Iterable<Uint8Array | string> = chunked ? (bytes as Iterable<Uint8Array | string>) : [bytes as Uint8Array | string];
+  const encoder = new TextEncoder();
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${threadId}-${++counter}.tmp`);
   let fd: number | undefined;
   try {
     fd = openSync(temp, 'wx');
-    for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
+    for (const chunk of chunks) {
+      // a chunk producer that throws midway leaves the old file as it was (the temp is removed)
+      const data = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
+      if (!(data instanceof Uint8Array)) throw new Error(`each chunk must be a Uint8Array or a string, got ${show(chunk)}`);
+      for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
+    }
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
