@@ -3,7 +3,7 @@
  * - {@link KeyValueMemory}: NMRN's key-value memory (Wang et al., KDD 2018).
  * - {@link CollaborativeMemory}: CMN's collaborative memory (Ebesu et al., SIGIR 2018).
  */
-export { KeyValueMemory, type KeyValueMemoryOptions, type KvTrainOptions } from './key-value-memory';
+export { KeyValueMemory, type KeyValueMemoryOptions, type KvTrainOptions, type HostScorer } from './key-value-memory';
 export { kvAddress, kvRead, kvDistance, kvEraseAdd, kvBatchedDelta, DIST_EPS, type AddressMetric } from './kv-ops';
 export { ValueMemory } from './value-memory';
 export { stopGradient } from './dense';

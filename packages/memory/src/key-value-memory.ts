@@ -1,17 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertInt, deriveSeed, matMul2d, seededRng, type Module, type SparseEmbedding } from '@memrec/core';
+import { assertInt, deriveSeed, seededRng, type Module, type SparseEmbedding } from '@memrec/core';
 import { show } from '@memrec/core/internal';
 import { checkIds, checkPerRow } from './check';
 import { denseVariable, assignFloats } from './dense';
-import { hostAddress, hostDistances, hostRead } from './kv-host';
-import { DIST_EPS, kvAddress, kvDistance, kvEraseAdd, kvRead, type AddressMetric } from './kv-ops';
+import { checkOut, hostAddress, hostReadUsers, hostScorer, type HostScorer } from './kv-host';
+import { kvAddress, kvDistance, kvDistanceAll, kvEraseAdd, kvRead, type AddressMetric } from './kv-ops';
 import { recordWrite, type LastWrite } from './kv-last-write';
 import { checkTrainBatch, hostTrainStep, tensorTrainStep } from './kv-train';
 import { resolveKvOptions, type KeyValueMemoryOptions, type KvTrainOptions } from './kv-options';
 import { packState, unpackState } from './state-bytes';
 import { ValueMemory } from './value-memory';
 
-export type { KeyValueMemoryOptions, KvTrainOptions };
+export type { KeyValueMemoryOptions, KvTrainOptions, HostScorer };
 
 const FN = 'KeyValueMemory';
 const CHUNK_ELEMENTS = 1 << 20;
@@ -129,7 +129,7 @@ export class KeyValueMemory implements Module {
   readHost(users: Int32Array, out?: Float32Array): Float32Array {
     const fn = `${FN}.readHost`;
     this.checkUsers(fn, users);
-    return this.hostReadRows(users, checkOut(fn, out, users.length * this.dim));
+    return hostReadUsers(this, users, checkOut(fn, out, users.length * this.dim));
   }
 
   /**
@@ -147,42 +147,38 @@ export class KeyValueMemory implements Module {
   distanceHost(users: Int32Array, items: Int32Array, out?: Float32Array): Float32Array {
     const fn = `${FN}.distanceHost`;
     this.checkUsers(fn, users);
-    checkIds(fn, 'items', items, this.items.rows);
-    const b = users.length;
-    const n = checkPerRow(fn, 'items', items, b, 'n');
-    const res = checkOut(fn, out, b * n);
-    const s = this.hostReadRows(users, new Float32Array(b * this.dim));
-    return hostDistances(s, b, this.items.data, items, n, this.dim, res);
+    return hostScorer(fn, this, users)(users, items, out);
+  }
+
+  /**
+   * A host distance scorer for `users`: their read vectors are computed once, now (one per
+   * distinct user), and the returned function `(users, items, out?)` gives the distances of
+   * {@link KeyValueMemory.distanceHost} for any of those users, in any order and with repeats
+   * (e.g. the positives, then every round of the rank weight's draws). A snapshot of the users'
+   * reads: make a new one after `trainStep` or `write`.
+   *
+   * @example
+   * ```ts
+   * const score = kv.scorerFor(users);
+   * const posDist = score(users, positives);
+   * const { negatives, weights } = rw.sampleRows(users, positives, posDist, score);
+   * ```
+   */
+  scorerFor(users: Int32Array): HostScorer {
+    const fn = `${FN}.scorerFor`;
+    this.checkUsers(fn, users);
+    return hostScorer(fn, this, users);
   }
 
   /** Distances of `users` to every item, row-major `[users.length, numItems]`, computed in item chunks. */
   distanceAll(users: Int32Array): Float32Array {
     this.checkUsers(`${FN}.distanceAll`, users);
-    const b = users.length;
-    const N = this.items.rows;
-    const D = this.dim;
-    const out = new Float32Array(b * N);
-    const chunk = Math.max(1, Math.floor(CHUNK_ELEMENTS / b));
     const s = this.read(users);
-    const ss = tf.tidy(() => tf.sum(tf.square(s), 1, true));
     try {
-      for (let start = 0; start < N; start += chunk) {
-        const end = Math.min(N, start + chunk);
-        const d = tf.tidy(() => {
-          const v = tf.tensor2d(this.items.data.subarray(start * D, end * D), [end - start, D], 'float32');
-          const vv = tf.reshape(tf.sum(tf.square(v), 1), [1, -1]);
-          const sq = tf.relu(tf.add(tf.sub(ss, tf.mul(matMul2d(s, v, false, true), 2)), vv));
-          return tf.sqrt(tf.add(sq, DIST_EPS));
-        });
-        const vals = d.dataSync() as Float32Array;
-        d.dispose();
-        const c = end - start;
-        for (let r = 0; r < b; r++) out.set(vals.subarray(r * c, (r + 1) * c), r * N + start);
-      }
+      return kvDistanceAll(s, this.items.data, this.items.rows, CHUNK_ELEMENTS);
     } finally {
-      tf.dispose([s, ss]);
+      s.dispose();
     }
-    return out;
   }
 
   /** Same as {@link KeyValueMemory.distanceAll} (the `Scorer` interface; `kind` is `distance`). */
@@ -291,22 +287,7 @@ export class KeyValueMemory implements Module {
     this.lastWrite = null;
   }
 
-  /** Host read of validated `users` into `out`. */
-  private hostReadRows(users: Int32Array, out: Float32Array): Float32Array {
-    const b = users.length;
-    const H = this.slots;
-    const w = hostAddress(this.users.gather(users), b, this.keys.dataSync() as Float32Array, H, this.dim, this.metric, this.temperature, new Float32Array(b * H));
-    return hostRead(w, b, this.memory.data, this.memory.perUser ? users : null, H, this.dim, out);
-  }
-
   private checkUsers(fn: string, users: Int32Array): void {
     checkIds(fn, 'users', users, this.memory.perUser ? Math.min(this.users.rows, this.memory.count) : this.users.rows);
   }
-}
-
-/** `out`, checked to hold at least `need` floats, or a new array of `need`. */
-function checkOut(fn: string, out: Float32Array | undefined, need: number): Float32Array {
-  if (out === undefined) return new Float32Array(need);
-  if (!(out instanceof Float32Array) || out.length < need) throw new Error(`${fn}: out must be a Float32Array of length >= ${need}, got ${show(out)}`);
-  return out;
 }

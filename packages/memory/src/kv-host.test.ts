@@ -77,6 +77,11 @@ describe('KeyValueMemory host paths', () => {
           expect(kv.distanceHost(us, three, out)).toBe(out);
           expectClose(out.subarray(0, 15), ref.d3, 1e-5, 0);
           expect(Array.from(out.subarray(15))).toEqual([-1, -1, -1, -1, -1]);
+          // a scorer made once answers for any of its users, in any order, with repeats
+          const score = kv.scorerFor(us);
+          expectClose(score(us, three), ref.d3, 1e-5, 0);
+          const sub = Int32Array.of(6, 3, 6);
+          expectClose(score(sub, Int32Array.of(1, 2, 8)), tf.tidy(() => kv.distance(sub, Int32Array.of(1, 2, 8)).dataSync()), 1e-5, 0);
           expect(tf.memory().numTensors).toBe(before);
         });
         kv.dispose();
@@ -91,6 +96,22 @@ describe('KeyValueMemory host paths', () => {
     expect(() => kv.distanceHost(Int32Array.of(0), Int32Array.of(1, 2), new Float32Array(1))).toThrow('KeyValueMemory.distanceHost: out must be a Float32Array of length >= 2, got Float32Array(1)');
     expect(() => kv.readHost(Int32Array.of(7))).toThrow('KeyValueMemory.readHost: users[0] must be an integer id in [0, 7), got 7');
     expect(() => kv.readHost(Int32Array.of(1), [0] as unknown as Float32Array)).toThrow('KeyValueMemory.readHost: out must be a Float32Array of length >= 6, got array(1)');
+    const score = kv.scorerFor(Int32Array.of(0, 2));
+    expect(() => score(Int32Array.of(2, 4), Int32Array.of(1, 1))).toThrow('KeyValueMemory.scorerFor: users[1] must be one of the users the scorer was made for, got 4');
+    expect(() => score(Int32Array.of(2), Int32Array.of(1), new Float32Array(0))).toThrow('KeyValueMemory.scorerFor: out must be a Float32Array of length >= 1, got Float32Array(0)');
+    kv.dispose();
+  });
+
+  it('a scorer is a snapshot of its users\' reads: a write after it changes distanceHost, not the scorer', () => {
+    const kv = make('euclidean', 'per-user');
+    const us = Int32Array.of(2, 4);
+    const its = Int32Array.of(3, 8);
+    const score = kv.scorerFor(us);
+    const before = kv.distanceHost(us, its);
+    kv.write(us, Int32Array.of(5, 6));
+    const after = kv.distanceHost(us, its);
+    expect(Math.max(...after.map((d, k) => Math.abs(d - before[k])))).toBeGreaterThan(1e-4);
+    expect(Array.from(score(us, its))).toEqual(Array.from(before));
     kv.dispose();
   });
 });

@@ -106,3 +106,39 @@ export function kvEraseAdd(
 export function kvBatchedDelta(M: tf.Tensor2D, w: tf.Tensor2D, e: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => tf.sub(matMul2d(w, a, true, false), tf.mul(M, matMul2d(w, e, true, false))) as tf.Tensor2D);
 }
+
+/**
+ * Distances of read vectors `s` (`[b, D]`) to every row of an item table (`items`, `[N * D]`
+ * on the host), row-major `[b * N]`, through `||s||^2 - 2 s.v + ||v||^2` (one matMul per
+ * chunk of items, clamped at 0 before the square root); each chunk has about `chunkElements`
+ * distances.
+ *
+ * @example
+ * ```ts
+ * const d = kvDistanceAll(tf.tensor2d([[0, 0]]), Float32Array.of(3, 4, 6, 8), 2, 1 << 20); // [5, 10]
+ * ```
+ */
+export function kvDistanceAll(s: tf.Tensor2D, items: Float32Array, N: number, chunkElements: number): Float32Array {
+  const [b, D] = s.shape;
+  const out = new Float32Array(b * N);
+  const chunk = Math.max(1, Math.floor(chunkElements / b));
+  const ss = tf.tidy(() => tf.sum(tf.square(s), 1, true));
+  try {
+    for (let start = 0; start < N; start += chunk) {
+      const end = Math.min(N, start + chunk);
+      const d = tf.tidy(() => {
+        const v = tf.tensor2d(items.subarray(start * D, end * D), [end - start, D], 'float32');
+        const vv = tf.reshape(tf.sum(tf.square(v), 1), [1, -1]);
+        const sq = tf.relu(tf.add(tf.sub(ss, tf.mul(matMul2d(s, v, false, true), 2)), vv));
+        return tf.sqrt(tf.add(sq, DIST_EPS));
+      });
+      const vals = d.dataSync() as Float32Array;
+      d.dispose();
+      const c = end - start;
+      for (let r = 0; r < b; r++) out.set(vals.subarray(r * c, (r + 1) * c), r * N + start);
+    }
+  } finally {
+    ss.dispose();
+  }
+  return out;
+}

@@ -8,21 +8,28 @@
  * `write(users, pos)`. The batch's events join the training positives before its step. The
  * stream starts from a model warmed up by one pass over the training events (batches of 256).
  *  - `tensor scorer, rounds`: distances through `kv.distance` (tensors, then `dataSync`), draws
- *    in rounds of 1, 2, 4, ... per unresolved row, one distance call per round.
- * Each variant starts from the same fresh model and stream position; the rate is the median of 8
- * windows, printed with the slowest and fastest window.
+ *    in rounds of 1, 2, 4, ... per unresolved row, one distance call per round (`sample`).
+ *  - `host scorer, one draw call`: distances through `kv.scorerFor(users)` (plain loops, each
+ *    user's read vector computed once per batch), all maxDraws draws of every row scored in one
+ *    call (`sampleRows`).
+ * Each variant starts from the same warmed-up model and steps through the same 8 windows of 40
+ * micro-batches (20,480 events); the rate is the median window, printed with the slowest and
+ * fastest. `mean k` is the mean draw count of the rank weight over those events. For the host
+ * variant the mean milliseconds per micro-batch of its three parts are figures too: the draws
+ * (positive distances + rank weight), `trainStep` and `write`.
  */
 import { SparseEmbedding, UserItemSet } from '@memrec/core';
 import { syntheticStream } from '@memrec/data';
 import { KeyValueMemory } from '@memrec/memory';
 import { rankWeight, type RankWeightSampler } from '@memrec/samplers';
-import { timeWindows, type PerfContext, type PerfResult } from './types';
+import type { PerfContext, PerfResult } from './types';
 
 const USERS = 2000;
 const ITEMS = 1000;
 const EVENTS = 100_000;
 const BATCH = 64;
 const WARM_BATCH = 256;
+const WINDOWS = 8;
 const CONFIG = { dim: 32, slots: 20, margin: 0.5, learningRate: 0.01, maxDraws: 50 };
 
 interface Stream {
@@ -36,8 +43,8 @@ interface Model {
   kv: KeyValueMemory;
   seen: UserItemSet;
   rw: RankWeightSampler;
-  /** Draws and steps so far: mean k = draws / rows. */
-  stats: { rows: number; draws: number; steps: number };
+  /** Rows and draws so far (mean k = draws / rows); ms in draws, trainStep, write (host variant). */
+  stats: { rows: number; draws: number; ms: Float64Array };
 }
 
 type Variant = (m: Model, users: Int32Array, pos: Int32Array) => void;
@@ -58,7 +65,7 @@ function makeModel(s: Stream, snap?: Snapshot): Model {
   const seen = new UserItemSet(USERS, ITEMS);
   seen.addAll(s.users.subarray(0, s.start), s.items.subarray(0, s.start));
   const rw = rankWeight({ seen, margin: CONFIG.margin, maxDraws: CONFIG.maxDraws, seed: 1 });
-  return { kv, seen, rw, stats: { rows: 0, draws: 0, steps: 0 } };
+  return { kv, seen, rw, stats: { rows: 0, draws: 0, ms: new Float64Array(3) } };
 }
 
 /**
@@ -93,7 +100,27 @@ const tensorRounds: Variant = (m, users, pos) => {
   m.kv.write(users, pos);
 };
 
-async function measure(s: Stream, snap: Snapshot, variant: Variant, seconds: number): Promise<{ median: number; min: number; max: number; meanDraws: number }> {
+/** Host distances (each user read once per batch: `scorerFor`), all maxDraws draws of a row in one call. */
+const hostRows: Variant = (m, users, pos) => {
+  const t0 = performance.now();
+  const score = m.kv.scorerFor(users);
+  const rw = m.rw.sampleRows(users, pos, score(users, pos), score);
+  for (const k of rw.draws) m.stats.draws += k;
+  const t1 = performance.now();
+  m.kv.trainStep(users, pos, rw.negatives, { margin: CONFIG.margin, weights: rw.weights });
+  const t2 = performance.now();
+  m.kv.write(users, pos);
+  const ms = m.stats.ms;
+  ms[0] += t1 - t0;
+  ms[1] += t2 - t1;
+  ms[2] += performance.now() - t2;
+};
+
+/**
+ * Steps `variant` through `windows` consecutive windows of `perWindow` micro-batches of the stream
+ * (the same events for every variant); rates in events/s per window: median, slowest, fastest.
+ */
+function measure(s: Stream, snap: Snapshot, variant: Variant, windows: number, perWindow: number): { median: number; min: number; max: number; meanDraws: number; msPerStep: number[] } {
   const m = makeModel(s, snap);
   let at = s.start;
   const step = () => {
@@ -104,28 +131,46 @@ async function measure(s: Stream, snap: Snapshot, variant: Variant, seconds: num
     m.seen.addAll(u, p);
     variant(m, u, p);
     m.stats.rows += BATCH;
-    m.stats.steps++;
   };
-  const r = await timeWindows(step, seconds, 8);
+  step(); // warm-up: kernels, buffers
+  m.stats.rows = 0;
+  m.stats.draws = 0;
+  m.stats.ms.fill(0);
+  const rates: number[] = [];
+  for (let w = 0; w < windows; w++) {
+    const t0 = performance.now();
+    for (let k = 0; k < perWindow; k++) step();
+    rates.push((perWindow * BATCH) / ((performance.now() - t0) / 1000));
+  }
   m.kv.dispose();
-  return { median: r.median * BATCH, min: r.min * BATCH, max: r.max * BATCH, meanDraws: m.stats.draws / m.stats.rows };
+  rates.sort((a, b) => a - b);
+  const mid = rates.length >> 1;
+  const median = rates.length % 2 ? rates[mid] : (rates[mid - 1] + rates[mid]) / 2;
+  const steps = m.stats.rows / BATCH;
+  return { median, min: rates[0], max: rates[rates.length - 1], meanDraws: m.stats.draws / m.stats.rows, msPerStep: Array.from(m.stats.ms, (x) => x / steps) };
 }
 
 /** Runs each variant on the chosen backend. */
 export async function run(ctx: PerfContext): Promise<PerfResult> {
-  const seconds = ctx.quick ? 1 : 6;
+  const perWindow = ctx.quick ? 4 : 40;
   const data = syntheticStream({ seed: 1, numUsers: USERS, numItems: ITEMS, numEvents: EVENTS }).interactions;
   const s: Stream = { users: data.users, items: data.items, start: Math.floor(EVENTS * 0.6) };
   ctx.log('nmrn-stream: warm-up pass over the training events ...');
   const snap = warmUp(s, ctx.quick ? 8192 : s.start);
-  const variants: [string, string, Variant][] = [['tensor scorer, rounds', 'tensor_rounds', tensorRounds]];
+  const variants: [string, string, Variant][] = [
+    ['tensor scorer, rounds', 'tensor_rounds', tensorRounds],
+    ['host scorer, one draw call', 'host_rows', hostRows],
+  ];
   const rows: PerfResult['rows'] = [];
   const figures: Record<string, number> = {};
   for (const [label, key, variant] of variants) {
     ctx.log(`nmrn-stream: ${label} ...`);
-    const r = await measure(s, snap, variant, seconds);
+    const r = measure(s, snap, variant, WINDOWS, perWindow);
     rows.push({ step: label, backend: ctx.backend, 'events/s (median)': r.median, slowest: r.min, fastest: r.max, 'mean k': Number(r.meanDraws.toFixed(2)) });
     figures[`${key}_events_per_second`] = r.median;
+    if (variant === hostRows) {
+      ['draws', 'train_step', 'write'].forEach((phase, k) => (figures[`${key}_${phase}_ms_per_batch`] = r.msPerStep[k]));
+    }
   }
   return { rows, figures };
 }
