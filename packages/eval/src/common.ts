@@ -14,6 +14,8 @@ export interface EvaluationSetup {
   /** Which items are removed before ranking. */
   seenFiltering: string;
   tieBreak: string;
+  /** Which units were scored, when not all (stream: events marked evaluable). */
+  scored?: string;
   /** Extra parameters (n, seed, chunk size, window ...). */
   params: Record<string, string | number | boolean>;
 }
@@ -28,6 +30,23 @@ export interface EvaluationCounts {
   skippedUsers: number;
   /** Test interactions dropped because the item was also a training item of the user. */
   droppedRelevant: number;
+  /** Stream events not scored (their user or item was new to the block) but used to update the model. */
+  skippedEvents?: number;
+}
+
+/**
+ * Rejects option keys an evaluator does not know (a misspelt option must not be silently ignored).
+ *
+ * @example
+ * ```ts
+ * checkOptionKeys('evaluateFull', options, ['seen', 'k', 'chunkSize', 'onProgress', 'name']);
+ * ```
+ */
+export function checkOptionKeys(fn: string, options: unknown, known: readonly string[]): void {
+  if (options == null || typeof options !== 'object' || Array.isArray(options)) throw new Error(`${fn}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new Error(`${fn}: unknown option ${JSON.stringify(key)}; known options are ${known.join(', ')}`);
+  }
 }
 
 /** The result of an evaluator. */

@@ -55,6 +55,39 @@ describe('evaluateStream', () => {
     expect(res.window.values.mrr[2]).toBeCloseTo((0.5 + 1 / 3) / 2, 12);
   });
 
+  test('evaluable: unmarked events are not scored but still update the model and the seen set', async () => {
+    for (const perEvent of [false, true]) {
+      const model = popularity([0, 1, 0, 0]);
+      // block 1: only u1's event is scored; u2's event (item 0) is skipped, yet it must stay seen:
+      // in block 2, u2's event ranks item 3 at 2 of 3 (item 0 excluded), as in the unmasked run.
+      const res = await evaluateStream(model, blocks, { seen: seen0(), k: [1, 2], mode: 'full', perEvent, evaluable: [Uint8Array.of(1, 0), Uint8Array.of(1, 1)] });
+      expect(model.batches.flat()).toEqual([0, 0, 2, 3]);
+      expect(res.blocks.map((b) => [b.counts.units, b.counts.skippedEvents])).toEqual([[1, 1], [2, 0]]);
+      expect(res.counts).toMatchObject({ units: 3, skippedEvents: 1 });
+      expect(Array.from(res.perUnit.users)).toEqual([1, 0, 2]);
+      expect(res.blocks[0].metrics.mrr).toBeCloseTo(0.5, 12);
+      if (!perEvent) expect(res.blocks[1].metrics.mrr).toBeCloseTo((1 / 2 + 1 / 3) / 2, 12);
+      expect(res.setup.scored).toBe('events marked evaluable (3 scored, 1 not scored but used to update the model and the seen set)');
+      expect(res.setup.params).toMatchObject({ scoredEvents: 3, skippedEvents: 1 });
+    }
+  });
+
+  test('evaluable in sampled-N mode: only marked events draw candidates and are ranked', async () => {
+    const model = popularity([0, 1, 0, 0]);
+    const res = await evaluateStream(model, blocks, { seen: seen0(), k: [1], mode: 'sampled-2', seed: 3, evaluable: [Uint8Array.of(0, 0), Uint8Array.of(0, 1)] });
+    expect(res.counts).toMatchObject({ units: 1, skippedEvents: 3 });
+    expect(Array.from(res.perUnit.users)).toEqual([2]);
+    // u2 saw item 0 in block 1 (skipped, still seen): its 2 candidates are the other unseen items 1, 2
+    expect(model.scored.map((x) => Array.from(x).sort())).toEqual([[1, 2, 3]]);
+  });
+
+  test('rejects a malformed evaluable mask and unknown option keys', async () => {
+    const model = popularity([0, 0, 0, 0]);
+    await expect(evaluateStream(model, blocks, { k: [1], mode: 'full', evaluable: [Uint8Array.of(1, 1)] })).rejects.toThrow('evaluateStream: evaluable must be an array of 2 Uint8Arrays (one per block), got 1 entries');
+    await expect(evaluateStream(model, blocks, { k: [1], mode: 'full', evaluable: [Uint8Array.of(1), Uint8Array.of(1, 1)] })).rejects.toThrow("evaluateStream: evaluable[0] must be a Uint8Array of the block's 2 events, got length 1");
+    await expect(evaluateStream(model, blocks, { k: [1], mode: 'full', evaluble: [] } as never)).rejects.toThrow('evaluateStream: unknown option "evaluble"; known options are seen, k, mode');
+  });
+
   test('scores each distinct user once per chunk; results do not depend on the chunk size', async () => {
     // a user-dependent scorer: user u prefers item (u + j) % 4 in order j = 0..3
     const calls: number[][] = [];

@@ -1,7 +1,7 @@
 import { seededRng, UserItemSet, type Interactions, type Rng, type Scorer } from '@memrec/core';
 import { MetricAccumulator, type PerUnitValues } from './accumulator';
 import { sampleExcluding } from './candidates';
-import { checkInteractions, checkK, nanError, sortedDifference, TIE_BREAK, type EvaluationCounts, type EvaluationResult } from './common';
+import { checkInteractions, checkK, checkOptionKeys, nanError, sortedDifference, TIE_BREAK, type EvaluationCounts, type EvaluationResult } from './common';
 import { scoreLists } from './sampled';
 import { findNaN, prepareRow, rankCandidates, ranksPrepared, topKPrepared } from './topk';
 
@@ -30,7 +30,15 @@ export interface StreamEvalOptions {
   chunkSize?: number;
   /** Model name used in error messages. */
   name?: string;
+  /**
+   * Per block, 1 where the event is scored and 0 where it only updates the model and the seen
+   * set (e.g. `streamSplit`'s `evaluable`: events whose user or item is new to their block).
+   * Default: every event is scored.
+   */
+  evaluable?: Uint8Array[];
 }
+
+const STREAM_OPTIONS = ['seen', 'k', 'mode', 'seed', 'perEvent', 'window', 'windowStride', 'chunkSize', 'name', 'evaluable'];
 
 /** Sliding-window means over events, in event order. */
 export interface StreamWindow {
@@ -43,6 +51,7 @@ export interface StreamWindow {
 
 /** What {@link evaluateStream} returns: cumulative metrics, per-block metrics and windows. */
 export interface StreamEvaluationResult extends EvaluationResult {
+  /** Per block: metrics over its scored events; `counts.units` scored, `counts.skippedEvents` not scored. */
   blocks: { metrics: Record<string, number>; counts: EvaluationCounts }[];
   window: StreamWindow;
 }
@@ -72,6 +81,14 @@ export async function evaluateStream(model: StreamModel, blocks: Interactions[],
   const sampledN = mode === 'full' ? 0 : Number(/^sampled-(\d+)$/.exec(String(mode))?.[1] ?? NaN);
   if (!(mode === 'full' || (Number.isInteger(sampledN) && sampledN >= 1))) throw new Error(`${fn}: mode must be "full" or "sampled-N" with N >= 1, got ${JSON.stringify(mode)}`);
   const ks = checkK(fn, options.k, sampledN > 0 ? Math.min(scorer.numItems, sampledN + 1) : scorer.numItems);
+  checkOptionKeys(fn, options, STREAM_OPTIONS);
+  if (options.evaluable !== undefined) {
+    const ev = options.evaluable;
+    if (!Array.isArray(ev) || ev.length !== blocks.length) throw new Error(`${fn}: evaluable must be an array of ${blocks.length} Uint8Arrays (one per block), got ${Array.isArray(ev) ? `${ev.length} entries` : typeof ev}`);
+    ev.forEach((m, b) => {
+      if (!(m instanceof Uint8Array) || m.length !== blocks[b]?.users?.length) throw new Error(`${fn}: evaluable[${b}] must be a Uint8Array of the block's ${blocks[b]?.users?.length} events, got ${m instanceof Uint8Array ? `length ${m.length}` : typeof m}`);
+    });
+  }
   const win = options.window ?? 1000;
   const stride = options.windowStride ?? Math.max(1, Math.floor(win / 10));
   const chunkSize = options.perEvent ? 1 : (options.chunkSize ?? 256);
@@ -88,35 +105,40 @@ export async function evaluateStream(model: StreamModel, blocks: Interactions[],
   for (let b = 0; b < blocks.length; b++) {
     const block = blocks[b];
     checkInteractions(fn, `blocks[${b}]`, block, scorer.numItems, true);
+    const mask = options.evaluable?.[b];
     const acc = new MetricAccumulator({ k: ks, numItems: scorer.numItems });
     const step = { fn, name, scorer, seen, ks, maxK, sampledN, rng, accs: [acc, total] };
     if (!options.perEvent && sampledN === 0) {
-      await rankBlockFull(step, block.users, block.items, chunkSize);
+      await rankBlockFull(step, block.users, block.items, chunkSize, mask);
     } else {
       for (let e0 = 0; e0 < block.users.length; ) {
         // A chunk holds up to `chunkSize` distinct users (each scored once), or one event in perEvent mode.
         const e1 = options.perEvent ? e0 + 1 : chunkEnd(block.users, e0, chunkSize);
-        await rankEvents(step, block.users.subarray(e0, e1), block.items.subarray(e0, e1));
+        await rankEvents(step, block.users.subarray(e0, e1), block.items.subarray(e0, e1), mask?.subarray(e0, e1));
         if (options.perEvent) await model.observe(slice(block, e0, e1));
         e0 = e1;
       }
     }
     if (!options.perEvent) await model.observe(block);
-    const users = new Set(block.users).size;
-    blockResults.push({ metrics: acc.result(), counts: { units: acc.count, users, skippedUsers: 0, droppedRelevant: 0 } });
+    const users = new Set(mask ? block.users.filter((_u, e) => mask[e]) : block.users).size;
+    blockResults.push({ metrics: acc.result(), counts: { units: acc.count, users, skippedUsers: 0, droppedRelevant: 0, skippedEvents: block.users.length - acc.count } });
   }
   const perUnit = total.perUnit();
+  const skippedEvents = blockResults.reduce((a, r) => a + (r.counts.skippedEvents ?? 0), 0);
   return {
     metrics: total.result(),
     perUnit,
-    counts: { units: total.count, users: new Set(perUnit.users).size, skippedUsers: 0, droppedRelevant: 0 },
+    counts: { units: total.count, users: new Set(perUnit.users).size, skippedUsers: 0, droppedRelevant: 0, skippedEvents },
     setup: {
       protocol: `stream (${mode})`,
       k: ks,
       candidates: sampledN > 0 ? `the true item and ${sampledN} items the user had not interacted with before the event, drawn uniformly (seed ${options.seed ?? 0})` : 'every item the user had not interacted with before the event, the true item included',
       seenFiltering: 'items the user interacted with before the event (initial seen set and earlier events) excluded, except the true item',
       tieBreak: TIE_BREAK,
-      params: { blocks: blocks.length, perEvent: Boolean(options.perEvent), window: win, windowStride: stride, chunkSize },
+      scored: options.evaluable
+        ? `events marked evaluable (${total.count} scored, ${skippedEvents} not scored but used to update the model and the seen set)`
+        : `every event (${total.count})`,
+      params: { blocks: blocks.length, perEvent: Boolean(options.perEvent), window: win, windowStride: stride, chunkSize, scoredEvents: total.count, skippedEvents },
     },
     blocks: blockResults,
     window: slidingWindow(perUnit, win, stride),
@@ -141,18 +163,22 @@ interface Step {
  * events are ranked in event order (the seen set grows per event), and the units reach the
  * accumulators in event order (so sliding windows follow time).
  */
-async function rankBlockFull(s: Step, users: Int32Array, items: Int32Array, chunkSize: number): Promise<void> {
+async function rankBlockFull(s: Step, users: Int32Array, items: Int32Array, chunkSize: number, mask?: Uint8Array): Promise<void> {
   const numItems = s.scorer.numItems;
   const distance = s.scorer.kind === 'distance';
   const n = users.length;
   // events of each distinct user, in event order
   const firstSeen = new Map<number, number[]>();
+  const scoredUsers = new Set<number>();
   for (let e = 0; e < n; e++) {
     const list = firstSeen.get(users[e]);
     if (list) list.push(e);
     else firstSeen.set(users[e], [e]);
+    if (!mask || mask[e]) scoredUsers.add(users[e]);
   }
-  const distinct = Int32Array.from(firstSeen.keys());
+  // users with no scored event only take their events into the seen set
+  for (const [u, list] of firstSeen) if (!scoredUsers.has(u)) for (const e of list) s.seen.add(u, items[e]);
+  const distinct = Int32Array.from(scoredUsers);
   const tops = new Int32Array(n * s.maxK);
   const got = new Int32Array(n);
   const positions = new Int32Array(n);
@@ -174,6 +200,10 @@ async function rankBlockFull(s: Step, users: Int32Array, items: Int32Array, chun
       if (bad >= 0) throw nanError(s.fn, s.name, u, bad);
       for (const e of firstSeen.get(u) as number[]) {
         const i = items[e];
+        if (mask && !mask[e]) {
+          s.seen.add(u, i);
+          continue;
+        }
         const exclude = sortedDifference(s.seen.itemsOf(u), Int32Array.of(i));
         ranked[e] = prepareRow(row, exclude, distance, keys);
         got[e] = topKPrepared(keys, s.maxK, tops.subarray(e * s.maxK, (e + 1) * s.maxK), heapVals, heapIds);
@@ -184,13 +214,14 @@ async function rankBlockFull(s: Step, users: Int32Array, items: Int32Array, chun
     }
   }
   for (let e = 0; e < n; e++) {
+    if (mask && !mask[e]) continue;
     const unit = { user: users[e], topK: tops.subarray(e * s.maxK, e * s.maxK + got[e]), positions: positions.subarray(e, e + 1), numRelevant: 1, numRanked: ranked[e] };
     for (const acc of s.accs) acc.add(unit);
   }
 }
 
 /** Ranks each event against the model's current scores, then marks it seen (in event order). */
-async function rankEvents(s: Step, users: Int32Array, items: Int32Array): Promise<void> {
+async function rankEvents(s: Step, users: Int32Array, items: Int32Array, mask?: Uint8Array): Promise<void> {
   const numItems = s.scorer.numItems;
   const distance = s.scorer.kind === 'distance';
   const top = new Int32Array(s.maxK);
@@ -198,7 +229,9 @@ async function rankEvents(s: Step, users: Int32Array, items: Int32Array): Promis
   if (s.sampledN === 0) {
     // Score each distinct user of the chunk once; events point at their user's row.
     const rowOf = new Map<number, number>();
-    for (const u of users) if (!rowOf.has(u)) rowOf.set(u, rowOf.size);
+    users.forEach((u, r) => {
+      if ((!mask || mask[r]) && !rowOf.has(u)) rowOf.set(u, rowOf.size);
+    });
     const distinct = Int32Array.from(rowOf.keys());
     const scores = await s.scorer.scoreAll(distinct);
     if (!(scores instanceof Float32Array) || scores.length !== distinct.length * numItems) {
@@ -210,6 +243,10 @@ async function rankEvents(s: Step, users: Int32Array, items: Int32Array): Promis
     for (let r = 0; r < users.length; r++) {
       const u = users[r];
       const i = items[r];
+      if (mask && !mask[r]) {
+        s.seen.add(u, i);
+        continue;
+      }
       const at = rowOf.get(u) as number;
       const row = scores.subarray(at * numItems, (at + 1) * numItems);
       const bad = findNaN(row);
@@ -225,6 +262,21 @@ async function rankEvents(s: Step, users: Int32Array, items: Int32Array): Promis
   }
   // sampled-N: draw each event's candidates against the seen set as it stands before the event.
   const n = s.sampledN;
+  if (mask) {
+    // runs of scored events are ranked together; an event not scored only joins the seen set, in event order
+    for (let r0 = 0; r0 < users.length; ) {
+      if (!mask[r0]) {
+        s.seen.add(users[r0], items[r0]);
+        r0++;
+        continue;
+      }
+      let r1 = r0;
+      while (r1 < users.length && mask[r1]) r1++;
+      await rankEvents(s, users.subarray(r0, r1), items.subarray(r0, r1));
+      r0 = r1;
+    }
+    return;
+  }
   const us = new Int32Array(users.length * (n + 1));
   const is = new Int32Array(users.length * (n + 1));
   for (let r = 0; r < users.length; r++) {
