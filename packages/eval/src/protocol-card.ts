@@ -73,6 +73,7 @@ export function renderProtocolCard(card: ProtocolCard, format: 'markdown' | 'jso
     ['protocol', e.protocol],
     ['candidates', e.candidates],
     ['seen-item filtering', e.seenFiltering],
+    ...(e.scored ? ([['scored', e.scored]] as [string, string][]) : []),
     ['ties', e.tieBreak],
     ['k', e.k.join(', ')],
     ['evaluator parameters', params(e.params)],

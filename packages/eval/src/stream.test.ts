@@ -68,7 +68,7 @@ describe('evaluateStream', () => {
       expect(res.blocks[0].metrics.mrr).toBeCloseTo(0.5, 12);
       if (!perEvent) expect(res.blocks[1].metrics.mrr).toBeCloseTo((1 / 2 + 1 / 3) / 2, 12);
       expect(res.setup.scored).toBe('events marked evaluable (3 scored, 1 not scored but used to update the model and the seen set)');
-      expect(res.setup.params).toMatchObject({ scoredEvents: 3, skippedEvents: 1 });
+      expect(res.setup.params).toMatchObject({ scoredEvents: 3, skippedEvents: 1, scoredPerBlock: '1 / 2', skippedPerBlock: '1 / 0' });
     }
   });
 

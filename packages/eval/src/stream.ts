@@ -138,7 +138,11 @@ export async function evaluateStream(model: StreamModel, blocks: Interactions[],
       scored: options.evaluable
         ? `events marked evaluable (${total.count} scored, ${skippedEvents} not scored but used to update the model and the seen set)`
         : `every event (${total.count})`,
-      params: { blocks: blocks.length, perEvent: Boolean(options.perEvent), window: win, windowStride: stride, chunkSize, scoredEvents: total.count, skippedEvents },
+      params: {
+        blocks: blocks.length, perEvent: Boolean(options.perEvent), window: win, windowStride: stride, chunkSize, scoredEvents: total.count, skippedEvents,
+        scoredPerBlock: blockResults.map((r) => r.counts.units).join(' / '),
+        skippedPerBlock: blockResults.map((r) => r.counts.skippedEvents ?? 0).join(' / '),
+      },
     },
     blocks: blockResults,
     window: slidingWindow(perUnit, win, stride),

@@ -34,6 +34,8 @@ export interface RunConfig {
   nmrnMemory: string[];
   /** Worker processes running jobs in parallel (each uses one core); default min(2, cores). */
   workers: number;
+  /** Stream protocol: `skip` (default) scores only events whose user and item were seen before their block; `include` scores every event. */
+  coldStart: 'skip' | 'include';
   /** Size of the synthetic stream (config file only); default 2,000 users x 1,000 items x 100,000 events. */
   synthetic?: { numUsers: number; numItems: number; numEvents: number };
 }
@@ -52,6 +54,7 @@ export const DEFAULTS: RunConfig = {
   nmrnSamplers: ['gan', 'uniform'],
   nmrnMemory: ['per-user'],
   workers: Math.max(1, Math.min(2, availableParallelism())),
+  coldStart: 'skip',
 };
 
 /** Keys accepted in a `--config` file (the long flag names in camelCase). */
@@ -59,7 +62,7 @@ const KEYS: Record<string, 'list' | 'numlist' | 'string' | 'number' | 'boolean' 
   models: 'list', dataset: 'string', dataDir: 'string', name: 'string', file: 'string', columns: 'columns',
   delimiter: 'string', header: 'boolean', minRating: 'number', protocol: 'list', eval: 'list', k: 'numlist',
   seeds: 'numlist', epochs: 'number', dim: 'number', batchSize: 'number', backend: 'string', out: 'string',
-  quiet: 'boolean', nmrnSampler: 'list', nmrnMemory: 'list', workers: 'number', synthetic: 'size',
+  quiet: 'boolean', nmrnSampler: 'list', nmrnMemory: 'list', workers: 'number', synthetic: 'size', coldStart: 'string',
 };
 
 function fail(arg: string, rule: string, value: unknown): never {
@@ -153,6 +156,7 @@ function validate(cfg: RunConfig): RunConfig {
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) fail(key, 'must be an integer >= 1', v);
   }
   for (const s of cfg.nmrnSamplers) if (!['uniform', 'popularity', 'gan', 'dns'].includes(s)) fail('--nmrn-sampler', 'must list uniform, popularity, gan or dns', s);
+  if (cfg.coldStart !== 'skip' && cfg.coldStart !== 'include') fail('--cold-start', 'must be skip or include', cfg.coldStart);
   for (const m of cfg.nmrnMemory) if (m !== 'shared' && m !== 'per-user') fail('--nmrn-memory', 'must list per-user and/or shared', m);
   if (cfg.nmrnMemory.length === 0 || cfg.nmrnSamplers.length === 0) fail('--nmrn-sampler / --nmrn-memory', 'must name at least one value', [cfg.nmrnSamplers, cfg.nmrnMemory]);
   if (cfg.dataset === 'csv') {

@@ -15,7 +15,7 @@ import type { BenchDataset } from './dataset';
 export function packageVersions(): Record<string, string> {
   const req = createRequire(import.meta.url);
   const out: Record<string, string> = { '@tensorflow/tfjs-core': version_core };
-  for (const p of ['core', 'data', 'samplers', 'losses', 'memory', 'eval']) {
+  for (const p of ['core', 'data', 'samplers', 'losses', 'memory', 'eval', 'models']) {
     try {
       out[`@memrec/${p}`] = (req(`@memrec/${p}/package.json`) as { version: string }).version;
     } catch {
@@ -58,12 +58,24 @@ export function buildCard(
     return [name, card] as const;
   });
   const findings = Object.entries(splits).flatMap(([p, r]) => ((r as { findings?: string[] }).findings ?? []).map((f) => `- split ${p}: ${f}`));
+  if (cfg.protocols.includes('leave-last-out')) {
+    findings.push(
+      '- split leave-last-out: not time-safe across users: training holds other users\' events that happened after a user\'s held-out event, and every model whose state is shared across users (item embeddings, NMRN\'s shared memory, CMN\'s neighbourhoods, ItemPop\'s counts) has learned from them. `--protocol temporal` is the time-safe choice.',
+    );
+  }
+  if (cfg.protocols.includes('stream')) {
+    findings.push(
+      cfg.coldStart === 'skip'
+        ? '- split stream: events whose user or item is new to their block update the model but are not scored (`--cold-start skip`); the stream evaluation lists the scored and skipped events per block.'
+        : '- split stream: every block event is scored, including events whose user or item is new to their block (`--cold-start include`).',
+    );
+  }
   const markdown = [
     '## Protocol card',
     '',
     ...cards.flatMap(([name, card]) => [`**Evaluation ${name}**`, '', renderProtocolCard(card, 'markdown')]),
     ...(findings.length ? ['**Split checks**', '', ...findings, ''] : []),
   ].join('\n');
-  const json = { dataset: { name: ds.name, source: ds.source, stats: st }, protocols: cfg.protocols, splits, evaluations: Object.fromEntries(cards), models: cfg.models, k: cfg.k, seeds: cfg.seeds, backend, versions };
+  const json = { dataset: { name: ds.name, source: ds.source, stats: st }, protocols: cfg.protocols, splits, evaluations: Object.fromEntries(cards), models: cfg.models, coldStart: cfg.coldStart, notes: findings.map((f) => f.slice(2)), k: cfg.k, seeds: cfg.seeds, backend, versions };
   return { json, markdown };
 }

@@ -168,11 +168,11 @@ async function runOne(model: BaseRecommender<TrainingOptions>, variant: string, 
     const r = await evaluateStream(
       withObserveHook(model, async (b) => (await observe(b), progress.update(++blocksDone))),
       pd.blocks,
-      { seen, k: cfg.k, mode: 'full', name: variant },
+      { seen, k: cfg.k, mode: 'full', name: variant, ...(cfg.coldStart === 'skip' && pd.evaluable ? { evaluable: pd.evaluable } : {}) },
     );
     progress.stop();
     keep('stream', r);
-    result.streamBlocks = r.blocks.map((b, i) => ({ block: i + 1, events: b.counts.units, metrics: b.metrics }));
+    result.streamBlocks = r.blocks.map((b, i) => ({ block: i + 1, events: b.counts.units, skipped: b.counts.skippedEvents ?? 0, metrics: b.metrics }));
     if (model.observeMode !== 'ignored') result.observeEventsPerSecond = observeEvents / (observeMs / 1000);
   } else if (pd.test) {
     for (const ev of cfg.evals) {

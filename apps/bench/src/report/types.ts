@@ -16,7 +16,10 @@ export interface Summary {
 /** Metrics of one stream block (prequential: evaluated before the model saw the block). */
 export interface StreamBlock {
   block: number;
+  /** Events scored in the block. */
   events: number;
+  /** Events not scored (user or item new to the block; `--cold-start skip`), still used to update the model. */
+  skipped?: number;
   /** e.g. { 'hr@10': 0.12, 'ndcg@10': 0.05, 'mrr': 0.04 } */
   metrics: Record<string, number>;
 }
