@@ -109,18 +109,21 @@ export class Nmrn extends BaseRecommender<NmrnOptions> {
     return null; // uniform: the rank weight's own margin-violating draws
   }
 
+  /** d(u, v) for (user, item) pairs, on the host (each user's memory read once). */
   private pairDistance(users: Int32Array, items: Int32Array): Float32Array {
-    const t = this.memory.distance(users, items);
-    const d = t.dataSync() as Float32Array;
-    t.dispose();
-    return d;
+    return this.memory.distanceHost(users, items);
   }
 
-  /** One Algorithm-1 step on a time-ordered batch, then the memory write. Returns the D loss. */
+  /**
+   * One Algorithm-1 step on a time-ordered batch, then the memory write. Returns the D loss.
+   * The batch's read vectors are computed once (`scorerFor`) and score the positives and every
+   * rank-weight draw; each row's draws are scored in one call (`sampleRows`).
+   */
   private step(users: Int32Array, pos: Int32Array, pretrain: boolean): number {
     const kv = this.memory;
-    const posDist = this.pairDistance(users, pos);
-    const rw = this.rw.sample(users, pos, posDist, (u, i) => this.pairDistance(u, i));
+    const score = kv.scorerFor(users);
+    const posDist = score(users, pos);
+    const rw = this.rw.sampleRows(users, pos, posDist, score);
     const gan = this.config.sampler === 'gan' ? (this.sampler as GanSampler) : null;
     let neg = rw.negatives;
     if (!pretrain && this.sampler) neg = this.sampler.sample(users, pos, 1);
