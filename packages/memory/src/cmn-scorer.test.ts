@@ -2,18 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { randInt, seededRng, SparseEmbedding } from '@memrec/core';
 import { expectClose, expectNoLeak, testFloats, useCpuBackend } from '@memrec/test-helpers';
 import { CollaborativeMemory } from './collaborative-memory';
+import { CmnScorer } from './cmn-scorer';
 
 useCpuBackend();
 
 const NU = 40;
 const NI = 30;
-const d = 7; // exercises the 4-wide loops and their remainder
+const D = 7; // the 4-wide loops' remainder; 18 below also takes the 16-column groups of the wasm kernel
 
 /**
  * A seeded layer whose neighbourhoods have every size from 0 to the cap of 6: item i has
  * min(i mod 9, ...) distinct users (items 0, 9, 18, 27 have none; items with 7 or 8 are capped).
  */
-function layer(hops: number, seed = 1): CollaborativeMemory {
+function layer(hops: number, seed = 1, d = D): CollaborativeMemory {
   const rng = seededRng(seed);
   const users: number[] = [];
   const items: number[] = [];
@@ -32,6 +33,7 @@ function layer(hops: number, seed = 1): CollaborativeMemory {
 
 /** Plain float64 CMN score from the layer's current tables and weights (the per-example definition). */
 function reference(cmn: CollaborativeMemory, u: number, i: number): number {
+  const d = cmn.dim;
   const m = cmn.userMemory.data;
   const c = cmn.outputMemory.data;
   const e = cmn.itemMemory.data;
@@ -67,6 +69,28 @@ function reference(cmn: CollaborativeMemory, u: number, i: number): number {
 const USERS = Int32Array.of(3, 0, 17, 39);
 const allRef = (cmn: CollaborativeMemory, users = USERS) => Array.from(users).flatMap((u) => Array.from({ length: NI }, (_, i) => reference(cmn, u, i)));
 
+describe('CmnScorer kernels', () => {
+  it('takes the WebAssembly SIMD kernel by default under Node', () => {
+    const cmn = layer(2);
+    expect(new CmnScorer(cmn).kernelKind).toBe('wasm');
+    expect(new CmnScorer(cmn, { kernel: 'js' }).kernelKind).toBe('js');
+    expect(() => new CmnScorer(cmn, { kernel: 'gpu' as 'js' })).toThrow('CmnScorer: options.kernel must be one of auto, wasm, js, got "gpu"');
+    cmn.dispose();
+  });
+
+  for (const kernel of ['wasm', 'js'] as const) {
+    for (const [hops, d] of [[1, 7], [2, 7], [3, 7], [1, 18], [2, 18], [3, 18], [2, 4], [2, 16]]) {
+      it(`${kernel}, ${hops} hop(s), d ${d}: equals the float64 reference`, async () => {
+        const cmn = layer(hops, 4, d);
+        const ref = allRef(cmn);
+        await expectNoLeak(() => expectClose(new CmnScorer(cmn, { kernel }).scoreAll(USERS), ref, 1e-6, 1e-5));
+        expect(Math.max(...ref.map(Math.abs))).toBeGreaterThan(1e-2);
+        cmn.dispose();
+      });
+    }
+  }
+});
+
 describe('CollaborativeMemory.scoreAll: cached and batched paths', () => {
   for (const hops of [1, 2, 3]) {
     it(`${hops} hop(s): both paths equal the float64 reference (padded, capped and empty neighbourhoods)`, async () => {
@@ -101,24 +125,28 @@ describe('CollaborativeMemory.scoreAll: cached and batched paths', () => {
     cmn.dispose();
   });
 
-  it('hop-1 weights whose cached exponentials underflow are recomputed directly (no NaN)', () => {
-    const cmn = layer(2, 3);
-    const m = cmn.userMemory.data;
-    for (let k = 0; k < NU * d; k++) m[k] *= 25; // logits m_u . m_v in the thousands
-    const u = 5;
-    const s = Array.from({ length: NU }, (_, v) => Array.from({ length: d }, (_, k) => m[u * d + k] * m[v * d + k]).reduce((a, b) => a + b, 0));
-    const smax = Math.max(...s);
-    // some non-empty neighbourhood lies entirely > 800 below the user's best logit: exp underflows to 0
-    const far = Array.from({ length: NI }, (_, i) => i).filter((i) => cmn.neighbourhoods.size(i) > 0 && Math.max(...Array.from(cmn.neighbourhoods.of(i), (v) => s[v])) < smax - 800);
-    expect(far.length).toBeGreaterThan(0);
-    const got = cmn.scoreAll(Int32Array.of(u), { path: 'cached' });
-    expect(Array.from(got).every(Number.isFinite)).toBe(true);
-    expectClose(got, allRef(cmn, Int32Array.of(u)), 1e-5, 1e-5);
-    cmn.dispose();
-  });
+  for (const kernel of ['wasm', 'js'] as const) {
+    it(`${kernel}: hop-1 weights whose cached exponentials underflow are recomputed directly (no NaN)`, () => {
+      const cmn = layer(2, 3);
+      const d = D;
+      const m = cmn.userMemory.data;
+      for (let k = 0; k < NU * d; k++) m[k] *= 25; // logits m_u . m_v in the thousands
+      const u = 5;
+      const s = Array.from({ length: NU }, (_, v) => Array.from({ length: d }, (_, k) => m[u * d + k] * m[v * d + k]).reduce((a, b) => a + b, 0));
+      const smax = Math.max(...s);
+      // some non-empty neighbourhood lies entirely > 800 below the user's best logit: exp underflows to 0
+      const far = Array.from({ length: NI }, (_, i) => i).filter((i) => cmn.neighbourhoods.size(i) > 0 && Math.max(...Array.from(cmn.neighbourhoods.of(i), (v) => s[v])) < smax - 800);
+      expect(far.length).toBeGreaterThan(0);
+      const got = new CmnScorer(cmn, { kernel }).scoreAll(Int32Array.of(u));
+      expect(Array.from(got).every(Number.isFinite)).toBe(true);
+      expectClose(got, allRef(cmn, Int32Array.of(u)), 1e-5, 1e-5);
+      cmn.dispose();
+    });
+  }
 });
 
 describe('CollaborativeMemory.scoreAll cache invalidation', () => {
+  const d = D;
   const changes: [string, (cmn: CollaborativeMemory) => void][] = [
     ['trainStep', (cmn) => cmn.trainStep(Int32Array.of(1, 2), Int32Array.of(5, 14), Int32Array.of(3, 4, 6, 7))],
     ['initFromEmbeddings', (cmn) => cmn.initFromEmbeddings(testFloats(NU * d, 5, 0.5), new SparseEmbedding({ rows: NI, dim: d, seed: 6, init: { kind: 'normal', std: 0.5 } }))],

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { matMul2d, type SparseEmbedding } from '@memrec/core';
 import type { NeighbourLists } from './cmn-attention';
+import { show } from '@memrec/core/internal';
+import { cmnWasmAvailable, CmnWasmKernel } from './cmn-wasm';
 import { dotRow, weightedRows } from './row-kernels';
 import { sameFloats } from './same-floats';
 
@@ -62,7 +64,24 @@ export class CmnScorer {
   private bU: Float32Array = new Float32Array(0);
   private v: Float32Array = new Float32Array(0);
 
-  constructor(private readonly src: CmnScorerSource) {}
+  private kernel: CmnWasmKernel | null = null;
+  private readonly useWasm: boolean;
+
+  /**
+   * `kernel`: `'wasm'` runs the per-(user, item) loop in {@link CmnWasmKernel} (WebAssembly
+   * SIMD), `'js'` in plain typed-array loops, `'auto'` (default) the first where it is available.
+   */
+  constructor(private readonly src: CmnScorerSource, options: { kernel?: 'auto' | 'wasm' | 'js' } = {}) {
+    const kernel = options.kernel ?? 'auto';
+    if (kernel !== 'auto' && kernel !== 'wasm' && kernel !== 'js') throw new Error(`CmnScorer: options.kernel must be one of auto, wasm, js, got ${show(kernel)}`);
+    if (kernel === 'wasm' && !cmnWasmAvailable()) throw new Error(`CmnScorer: options.kernel 'wasm' needs WebAssembly with SIMD, got none`);
+    this.useWasm = kernel === 'wasm' || (kernel === 'auto' && cmnWasmAvailable());
+  }
+
+  /** The kernel in use: `'wasm'` or `'js'`. */
+  get kernelKind(): 'wasm' | 'js' {
+    return this.useWasm ? 'wasm' : 'js';
+  }
 
   /** Number of times the cache was (re)built: a test hook and a diagnostic. */
   get builds(): number {
@@ -141,6 +160,10 @@ export class CmnScorer {
     this.U1 = w.U1.dataSync().slice() as Float32Array;
     this.bU = w.bU.dataSync().slice() as Float32Array;
     this.v = w.v.dataSync().slice() as Float32Array;
+    this.kernel = !this.useWasm ? null : new CmnWasmKernel({
+      numUsers: U, numItems: N, dim: d, hops, offsets, members, A: this.A, EA: this.EA, m, c: this.c, CU2: this.CU2, WE: this.WE,
+      Wh: w.hopW.slice(1).map((t) => t.dataSync() as Float32Array), bh: w.hopB.slice(1).map((t) => t.dataSync() as Float32Array), bU: this.bU, v: this.v,
+    });
   }
 
   /** One user's scores into `out` `[numItems]`; `E` and `M` are the cached e and m as tensors. */
@@ -150,20 +173,25 @@ export class CmnScorer {
     const m = this.m;
     const c = this.c;
     const mu = m.subarray(u * d, (u + 1) * d);
-    // output layer: (m_u * e_i) U1 = e_i (diag(m_u) U1); hop 1: s_v = m_u . m_v for every user
-    const Du = new Float32Array(d * d);
-    for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) Du[j * d + k] = mu[j] * this.U1[j * d + k];
-    const [aT, sT] = tf.tidy(() => [matMul2d(E, tf.tensor2d(Du, [d, d])), matMul2d(M, tf.tensor2d(mu, [d, 1]))]);
+    // output layer: (m_u * e_i) U1 = e_i (diag(m_u) U1), columns padded for the kernel; hop 1: s_v = m_u . m_v
+    const cols = this.kernel?.dp ?? d;
+    const Du = new Float32Array(d * cols);
+    for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) Du[j * cols + k] = mu[j] * this.U1[j * d + k];
+    const [aT, sT] = tf.tidy(() => [matMul2d(E, tf.tensor2d(Du, [d, cols])), matMul2d(M, tf.tensor2d(mu, [d, 1]))]);
     const aTerm = aT.dataSync() as Float32Array;
     const sv = sT.dataSync() as Float32Array;
     tf.dispose([aT, sT]);
+    // hop 2's query: m_u W_2 (+ the cached e_i W_2 + b_2)
+    const Wm = new Float64Array(d);
+    for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) Wm[k] += mu[j] * this.W2[j * d + k];
+    if (this.kernel != null) {
+      this.kernel.run(sv, Wm, aTerm, out);
+      return;
+    }
     let smax = -Infinity;
     for (let v = 0; v < U; v++) if (sv[v] > smax) smax = sv[v];
     const ES = new Float64Array(U);
     for (let v = 0; v < U; v++) ES[v] = Math.exp(sv[v] - smax);
-    // hop 2's query: m_u W_2 (+ the cached e_i W_2 + b_2)
-    const Wm = new Float64Array(d);
-    for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) Wm[k] += mu[j] * this.W2[j * d + k];
     const A = this.A;
     const EA = this.EA;
     const WE = this.WE;

@@ -1,0 +1,153 @@
+import { CMN_WASM_FUNCTIONS } from './cmn-wasm-kernel';
+import { assembleWasm } from './wasm-asm';
+
+/** The part of the WebAssembly JavaScript API used here (the library compiles without DOM types). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+}
+const Wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+let compiled: object | null | undefined;
+
+/** The kernel's module, compiled once; null where WebAssembly or its SIMD instructions are missing. */
+function kernelModule(): object | null {
+  if (compiled === undefined) {
+    compiled = null;
+    if (Wasm != null) {
+      const bytes = assembleWasm(CMN_WASM_FUNCTIONS);
+      if (Wasm.validate(bytes)) compiled = new Wasm.Module(bytes);
+    }
+  }
+  return compiled;
+}
+
+/**
+ * Whether {@link CmnWasmKernel} can run here (WebAssembly with 128-bit SIMD: Node >= 16.4 and
+ * current browsers).
+ *
+ * @example
+ * ```ts
+ * const kernel = cmnWasmAvailable() ? 'wasm' : 'js';
+ * ```
+ */
+export function cmnWasmAvailable(): boolean {
+  return kernelModule() != null;
+}
+
+/** The user-independent terms {@link CmnWasmKernel} holds (row-major, unpadded, `d` columns). */
+export interface CmnKernelTables {
+  numUsers: number;
+  numItems: number;
+  dim: number;
+  hops: number;
+  offsets: Int32Array;
+  members: Int32Array;
+  /** `e_i . m_v` per (item, neighbour slot), and `exp(e_i . m_v - max over the item's slots)`. */
+  A: Float64Array;
+  EA: Float64Array;
+  m: Float32Array;
+  c: Float32Array;
+  /** `c_v U2` `[users, d]`; `e_i W_2 + b_2` `[items, d]` (unused for one hop). */
+  CU2: Float32Array;
+  WE: Float32Array;
+  /** W_h `[d, d]` and b_h `[d]` for h = 3 .. hops. */
+  Wh: Float32Array[];
+  bh: Float32Array[];
+  bU: Float32Array;
+  v: Float32Array;
+}
+
+/**
+ * Scores one user against all items with the WebAssembly SIMD kernel of
+ * {@link CMN_WASM_FUNCTIONS}: the constructor lays the cached terms out in the kernel's memory
+ * (rows padded to {@link CmnWasmKernel.dp} columns); {@link CmnWasmKernel.run} takes the user's
+ * terms and fills the scores.
+ *
+ * @example
+ * ```ts
+ * const kernel = new CmnWasmKernel(tables);
+ * kernel.run(sv, wm, at, out); // sv [users], wm [d], at [items, kernel.dp], out [items]
+ * ```
+ */
+export class CmnWasmKernel {
+  /** Padded row length: `dim` rounded up to a multiple of 4. */
+  readonly dp: number;
+  private readonly N: number;
+  private readonly hops: number;
+  private readonly at: Record<string, number> = {};
+  private readonly f32: Float32Array;
+  private readonly score: (...args: number[]) => void;
+
+  constructor(t: CmnKernelTables) {
+    const module = kernelModule();
+    if (module == null) throw new Error('CmnWasmKernel: WebAssembly with SIMD must be available, got none (check cmnWasmAvailable() first)');
+    const { numUsers: U, numItems: N, dim: d, hops } = t;
+    const dp = (this.dp = Math.ceil(d / 4) * 4);
+    this.N = N;
+    this.hops = hops;
+    const slots = t.offsets[N];
+    let maxN = 1;
+    for (let i = 0; i < N; i++) maxN = Math.max(maxN, t.offsets[i + 1] - t.offsets[i]);
+    const sizes: [string, number][] = [
+      ['offs', N + 1], ['svOff', slots], ['rowOff', slots], ['A', slots], ['ea', slots], ['sv', U], ['es', U], ['m', U * dp], ['c', U * dp], ['cu2', U * dp],
+      ['we', N * dp], ['wm', dp], ['wh', Math.max(0, hops - 2) * dp * dp], ['bh', Math.max(0, hops - 2) * dp], ['at', N * dp],
+      ['bu', dp], ['v', dp], ['p', maxN + 4], ['o', dp], ['z', dp], ['zp', dp], ['g', dp], ['zeros', dp], ['out', N],
+    ];
+    let bytes = 0;
+    for (const [name, n] of sizes) {
+      this.at[name] = bytes;
+      bytes += Math.ceil((n * 4) / 16) * 16;
+    }
+    const W = Wasm as WasmApi;
+    const memory = new W.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+    const instance = new W.Instance(module, { env: { memory } });
+    this.score = instance.exports.score as (...args: number[]) => void;
+    this.f32 = new Float32Array(memory.buffer);
+    const i32 = new Int32Array(memory.buffer);
+    i32.set(t.offsets, this.at.offs / 4);
+    for (let s = 0; s < slots; s++) {
+      i32[this.at.svOff / 4 + s] = t.members[s] * 4;
+      i32[this.at.rowOff / 4 + s] = t.members[s] * dp * 4;
+    }
+    this.f32.set(t.A, this.at.A / 4);
+    this.f32.set(t.EA, this.at.ea / 4);
+    this.padRows('m', t.m, U, d);
+    this.padRows('c', t.c, U, d);
+    this.padRows('cu2', t.CU2, U, d);
+    if (hops > 1) this.padRows('we', t.WE, N, d);
+    t.Wh.forEach((W, k) => this.padRows('wh', W, d, d, k * dp * dp));
+    t.bh.forEach((b, k) => this.padRows('bh', b, 1, d, k * dp));
+    this.padRows('bu', t.bU, 1, d);
+    this.padRows('v', t.v, 1, d);
+  }
+
+  /**
+   * Scores into `out` `[items]` for one user: `sv` `[users]` (`m_u . m_v`; their shifted
+   * exponentials are taken here), `wm` `[d]`
+   * (`m_u W_2`; ignored for one hop), `at` `[items, dp]` (`(m_u * e_i) U1`, padded columns 0).
+   */
+  run(sv: Float32Array, wm: ArrayLike<number>, at: Float32Array, out: Float32Array): void {
+    const a = this.at;
+    this.f32.set(sv, a.sv / 4);
+    let smax = -Infinity;
+    for (let v = 0; v < sv.length; v++) if (sv[v] > smax) smax = sv[v];
+    for (let v = 0, e = a.es / 4; v < sv.length; v++) this.f32[e + v] = Math.exp(sv[v] - smax);
+    for (let k = 0; k < wm.length; k++) this.f32[a.wm / 4 + k] = wm[k];
+    this.f32.set(at, a.at / 4);
+    this.score(
+      0, this.N, this.hops, this.dp / 4,
+      a.offs, a.svOff, a.rowOff, a.A, a.ea, a.sv, a.es, a.m, a.c, a.cu2, a.we, a.wm, a.wh, a.bh, a.at, a.bu, a.v,
+      a.p, a.o, a.z, a.zp, a.g, a.zeros, a.out,
+    );
+    out.set(this.f32.subarray(a.out / 4, a.out / 4 + this.N));
+  }
+
+  /** Copies `rows` rows of `d` values into region `name` (plus `skip` floats) with row stride dp. */
+  private padRows(name: string, src: Float32Array, rows: number, d: number, skip = 0): void {
+    const base = this.at[name] / 4 + skip;
+    for (let r = 0; r < rows; r++) this.f32.set(src.subarray(r * d, (r + 1) * d), base + r * this.dp);
+  }
+}
