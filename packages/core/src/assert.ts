@@ -72,3 +72,21 @@ export function assertIds(fn: string, arg: string, ids: ArrayLike<number>, bound
     }
   }
 }
+
+/**
+ * Rejects option keys a function does not know: a misspelt option must never be silently
+ * ignored. `options` itself must be an object (or undefined, when `allowUndefined`).
+ *
+ * @example
+ * ```ts
+ * checkOptionKeys('loadJsonLines', options, ['columns', 'skipBadLines', 'allowEmpty', 'onProgress']);
+ * // "loadJsonLines: unknown option "colums"; known options are columns, skipBadLines, allowEmpty, onProgress"
+ * ```
+ */
+export function checkOptionKeys(fn: string, options: unknown, known: readonly string[], allowUndefined = true): void {
+  if (options === undefined && allowUndefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new Error(`${fn}: options must be an object, got ${show(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new Error(`${fn}: unknown option ${JSON.stringify(key)}; known options are ${known.join(', ')}`);
+  }
+}

@@ -8,6 +8,6 @@
  * show(Float32Array.of(1, 2)); // 'Float32Array(2)'
  * ```
  */
-export { show } from './assert';
+export { show, checkOptionKeys } from './assert';
 export { fnv1a32 } from './checksum';
 export { rngState, nextRandom, type RngState } from './rng';

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '@memrec/core/internal';
 import { IdMap, assertFinite, assertInt, deriveSeed, randInt, seededRng, type Rng } from '@memrec/core';
 import { computeStats, type LoadedDataset } from './types';
 
@@ -74,6 +75,7 @@ export interface SyntheticStream extends LoadedDataset {
  * ```
  */
 export function syntheticStream(options: SyntheticStreamOptions): SyntheticStream {
+  checkOptionKeys('syntheticStream', options, ['seed', 'numUsers', 'numItems', 'numEvents', 'numClusters', 'zipf', 'userZipf', 'affinity', 'driftRate', 'newUserFraction', 'newItemFraction', 'startTime', 'meanGap']);
   const p = resolve(options);
   const { numUsers: U, numItems: I, numEvents: E, numClusters: C } = p;
   const rng = seededRng(deriveSeed(p.seed, 'synthetic-stream'));

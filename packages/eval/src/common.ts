@@ -34,20 +34,6 @@ export interface EvaluationCounts {
   skippedEvents?: number;
 }
 
-/**
- * Rejects option keys an evaluator does not know (a misspelt option must not be silently ignored).
- *
- * @example
- * ```ts
- * checkOptionKeys('evaluateFull', options, ['seen', 'k', 'chunkSize', 'onProgress', 'name']);
- * ```
- */
-export function checkOptionKeys(fn: string, options: unknown, known: readonly string[]): void {
-  if (options == null || typeof options !== 'object' || Array.isArray(options)) throw new Error(`${fn}: options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new Error(`${fn}: unknown option ${JSON.stringify(key)}; known options are ${known.join(', ')}`);
-  }
-}
 
 /** The result of an evaluator. */
 export interface EvaluationResult {

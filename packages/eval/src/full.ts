@@ -1,6 +1,7 @@
 import { UserItemSet, type Interactions, type Scorer } from '@memrec/core';
+import { checkOptionKeys } from '@memrec/core/internal';
 import { MetricAccumulator } from './accumulator';
-import { checkInteractions, checkK, checkOptionKeys, nanError, sortedDifference, TIE_BREAK, type EvaluationResult } from './common';
+import { checkInteractions, checkK, nanError, sortedDifference, TIE_BREAK, type EvaluationResult } from './common';
 import { findNaN, prepareRow, ranksPrepared, topKPrepared } from './topk';
 
 /** Options of {@link evaluateFull}. */
@@ -44,7 +45,7 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
   const numItems = scorer?.numItems;
   if (!Number.isInteger(numItems) || numItems < 1) throw new Error(`${fn}: scorer.numItems must be an integer >= 1, got ${numItems}`);
   checkInteractions(fn, 'test', test, numItems);
-  checkOptionKeys(fn, options, ['seen', 'k', 'chunkSize', 'onProgress', 'name']);
+  checkOptionKeys(fn, options, ['seen', 'k', 'chunkSize', 'onProgress', 'name'], false);
   const ks = checkK(fn, options?.k, numItems);
   const { seen, onProgress } = options;
   if (!(seen instanceof UserItemSet)) throw new Error(`${fn}: seen must be a UserItemSet of training items, got ${typeof seen}`);

@@ -1,8 +1,9 @@
 import { UserItemSet, type Interactions, type Scorer } from '@memrec/core';
+import { checkOptionKeys } from '@memrec/core/internal';
 import { MetricAccumulator } from './accumulator';
 import { sampleCandidates, type SampledCandidates } from './candidates';
 import { checkStructure } from './candidates-io';
-import { checkInteractions, checkK, checkOptionKeys, nanError, TIE_BREAK, type EvaluationResult } from './common';
+import { checkInteractions, checkK, nanError, TIE_BREAK, type EvaluationResult } from './common';
 import { rankCandidates } from './topk';
 
 /** Options of {@link evaluateSampled}. */
@@ -61,7 +62,7 @@ export async function evaluateSampled(scorer: Scorer, test: Interactions, option
   const numItems = scorer?.numItems;
   if (!Number.isInteger(numItems) || numItems < 1) throw new Error(`${fn}: scorer.numItems must be an integer >= 1, got ${numItems}`);
   checkInteractions(fn, 'test', test, numItems);
-  checkOptionKeys(fn, options, ['seen', 'n', 'seed', 'k', 'candidates', 'chunkSize', 'name']);
+  checkOptionKeys(fn, options, ['seen', 'n', 'seed', 'k', 'candidates', 'chunkSize', 'name'], false);
   const { seen } = options;
   if (!(seen instanceof UserItemSet)) throw new Error(`${fn}: seen must be a UserItemSet of training items, got ${typeof seen}`);
   const model = options.name ?? 'model';

@@ -1,7 +1,8 @@
 import { seededRng, UserItemSet, type Interactions, type Rng, type Scorer } from '@memrec/core';
+import { checkOptionKeys } from '@memrec/core/internal';
 import { MetricAccumulator, type PerUnitValues } from './accumulator';
 import { sampleExcluding } from './candidates';
-import { checkInteractions, checkK, checkOptionKeys, nanError, sortedDifference, TIE_BREAK, type EvaluationCounts, type EvaluationResult } from './common';
+import { checkInteractions, checkK, nanError, sortedDifference, TIE_BREAK, type EvaluationCounts, type EvaluationResult } from './common';
 import { scoreLists } from './sampled';
 import { findNaN, prepareRow, rankCandidates, ranksPrepared, topKPrepared } from './topk';
 
@@ -81,7 +82,7 @@ export async function evaluateStream(model: StreamModel, blocks: Interactions[],
   const sampledN = mode === 'full' ? 0 : Number(/^sampled-(\d+)$/.exec(String(mode))?.[1] ?? NaN);
   if (!(mode === 'full' || (Number.isInteger(sampledN) && sampledN >= 1))) throw new Error(`${fn}: mode must be "full" or "sampled-N" with N >= 1, got ${JSON.stringify(mode)}`);
   const ks = checkK(fn, options.k, sampledN > 0 ? Math.min(scorer.numItems, sampledN + 1) : scorer.numItems);
-  checkOptionKeys(fn, options, STREAM_OPTIONS);
+  checkOptionKeys(fn, options, STREAM_OPTIONS, false);
   if (options.evaluable !== undefined) {
     const ev = options.evaluable;
     if (!Array.isArray(ev) || ev.length !== blocks.length) throw new Error(`${fn}: evaluable must be an array of ${blocks.length} Uint8Arrays (one per block), got ${Array.isArray(ev) ? `${ev.length} entries` : typeof ev}`);

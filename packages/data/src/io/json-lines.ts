@@ -1,5 +1,5 @@
 import { type RawId } from '@memrec/core';
-import { show } from '@memrec/core/internal';
+import { show, checkOptionKeys } from '@memrec/core/internal';
 import { computeStats, type LoadedDataset } from '../types';
 import { utf8 } from './bytes';
 import { IdAssigner, InteractionBuilder } from './builder';
@@ -32,6 +32,7 @@ export interface JsonLinesOptions {
  */
 export async function loadJsonLines(file: string, options: JsonLinesOptions): Promise<LoadedDataset> {
   const fn = 'loadJsonLines';
+  checkOptionKeys(fn, options, ['columns', 'skipBadLines', 'allowEmpty', 'onProgress']);
   const c = options?.columns;
   if (c == null || typeof c.user !== 'string' || typeof c.item !== 'string') {
     throw new Error(`${fn}: options.columns must name user and item properties, got ${show(c)}`);

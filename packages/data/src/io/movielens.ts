@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '@memrec/core/internal';
 import { existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadedDataset } from '../types';
@@ -95,6 +96,7 @@ export interface MovieLensOptions {
  */
 export async function loadMovieLens(variant: MovieLensVariant, options: MovieLensOptions = {}): Promise<LoadedDataset> {
   const fn = 'loadMovieLens';
+  checkOptionKeys(fn, options, ['dir', 'cacheDir', 'download', 'baseUrl', 'fetch', 'sha256', 'md5', 'skipBadLines', 'onProgress']);
   if (!Object.prototype.hasOwnProperty.call(MOVIELENS, variant)) {
     throw new Error(`${fn}: variant must be one of ${Object.keys(MOVIELENS).join(', ')}, got ${JSON.stringify(variant)}`);
   }

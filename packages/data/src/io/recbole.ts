@@ -1,4 +1,4 @@
-import { show } from '@memrec/core/internal';
+import { show, checkOptionKeys } from '@memrec/core/internal';
 import type { LoadedDataset } from '../types';
 import { loadDelimited } from './delimited';
 
@@ -26,6 +26,7 @@ export interface RecBoleOptions {
  */
 export async function loadRecBoleInter(file: string, options: RecBoleOptions = {}): Promise<LoadedDataset> {
   const fn = 'loadRecBoleInter';
+  checkOptionKeys(fn, options, ['fields', 'skipBadLines', 'allowEmpty', 'onProgress']);
   const f = { user: 'user_id', item: 'item_id', rating: 'rating', timestamp: 'timestamp', ...options.fields };
   // The header decides which optional columns exist, so peek at it through the header hook.
   let names: string[] = [];

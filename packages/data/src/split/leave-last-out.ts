@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '@memrec/core/internal';
 import { groupByUser } from '../clean/columns';
 import { interactionsOf, type DataLike } from '../types';
 import { finishSplit, type SplitResult } from './report';
@@ -22,6 +23,7 @@ export interface LeaveLastOutOptions {
  * ```
  */
 export function leaveLastOut(data: DataLike, options: LeaveLastOutOptions = {}): SplitResult {
+  checkOptionKeys('leaveLastOut', options, ['validation', 'allowColdStart']);
   const x = interactionsOf(data);
   const withVal = !!options.validation;
   const need = withVal ? 3 : 2;

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '@memrec/core/internal';
 import { assertFinite, deriveSeed, seededRng, shuffleInPlace } from '@memrec/core';
 import { interactionsOf, type DataLike } from '../types';
 import { finishSplit, type SplitResult } from './report';
@@ -13,6 +14,7 @@ import { partition, type RatioSplitOptions } from './stratified';
  * ```
  */
 export function randomSplit(data: DataLike, options: RatioSplitOptions = {}): SplitResult {
+  checkOptionKeys('randomSplit', options, ['ratio', 'seed', 'allowColdStart']);
   const ratio = options.ratio ?? 0.8;
   const seed = options.seed ?? 0;
   assertFinite('randomSplit', 'ratio', ratio, 0, 1);

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '@memrec/core/internal';
 import { assertFinite, deriveSeed, seededRng, shuffleInPlace } from '@memrec/core';
 import { groupByUser } from '../clean/columns';
 import { interactionsOf, type DataLike } from '../types';
@@ -24,6 +25,7 @@ export interface RatioSplitOptions {
  * ```
  */
 export function stratifiedSplit(data: DataLike, options: RatioSplitOptions = {}): SplitResult {
+  checkOptionKeys('stratifiedSplit', options, ['ratio', 'seed', 'allowColdStart']);
   const ratio = options.ratio ?? 0.75;
   const seed = options.seed ?? 0;
   assertFinite('stratifiedSplit', 'ratio', ratio, 0, 1);

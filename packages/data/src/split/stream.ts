@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '@memrec/core/internal';
 import { assertFinite, assertInt, type Interactions } from '@memrec/core';
 import { take } from '../clean/columns';
 import { timeOrder } from '../clean/sort-by-time';
@@ -40,6 +41,7 @@ export interface StreamSplit {
  * ```
  */
 export function streamSplit(data: DataLike, options: StreamSplitOptions = {}): StreamSplit {
+  checkOptionKeys('streamSplit', options, ['trainRatio', 'blocks', 'allowColdStart']);
   const trainRatio = options.trainRatio ?? 0.6;
   const nBlocks = options.blocks ?? 5;
   const allow = !!options.allowColdStart;

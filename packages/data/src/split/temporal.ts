@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '@memrec/core/internal';
 import { assertFinite } from '@memrec/core';
 import { timeOrder } from '../clean/sort-by-time';
 import { interactionsOf, type DataLike } from '../types';
@@ -23,6 +24,7 @@ export interface TemporalSplitOptions {
  * ```
  */
 export function temporalSplit(data: DataLike, options: TemporalSplitOptions = {}): SplitResult {
+  checkOptionKeys('temporalSplit', options, ['ratio', 'allowColdStart']);
   const ratio = options.ratio ?? 0.8;
   assertFinite('temporalSplit', 'ratio', ratio, 0, 1);
   if (ratio <= 0 || ratio >= 1) throw new Error(`temporalSplit: ratio must be in (0, 1), got ${ratio}`);
