@@ -113,15 +113,15 @@ describe('CollaborativeMemory.scoreAll: cached and batched paths', () => {
     });
   }
 
-  it('auto takes the cached path for fewer than 8 users and the batched one from 8 on', () => {
+  it('auto takes the cached path (it builds the cache), batched does not touch it', () => {
     const cmn = layer(2);
-    const few = Int32Array.of(1, 2, 3);
-    cmn.scoreAll(few);
+    const many = Int32Array.from({ length: 12 }, (_, k) => k);
+    const auto = cmn.scoreAll(many);
     expect(cmn.cacheBuilds).toBe(1);
-    const many = Int32Array.from({ length: 8 }, (_, k) => k);
-    expectClose(cmn.scoreAll(many), cmn.scoreAll(many, { path: 'cached' }), 1e-6, 1e-5);
+    cmn.invalidateCache();
+    expectClose(cmn.scoreAll(many, { path: 'batched' }), auto, 1e-6, 1e-5);
     expect(cmn.cacheBuilds).toBe(1);
-    expect(() => cmn.scoreAll(few, { path: 'fast' as 'cached' })).toThrow('CollaborativeMemory.scoreAll: options.path must be one of auto, cached, batched, got "fast"');
+    expect(() => cmn.scoreAll(many, { path: 'fast' as 'cached' })).toThrow('CollaborativeMemory.scoreAll: options.path must be one of auto, cached, batched, got "fast"');
     cmn.dispose();
   });
 
