@@ -12,26 +12,22 @@ import type { WasmFunction } from './wasm-asm';
  * `cu2` f32 [users, dp] (`cu2` = `c_v U2`); `we` f32 [items, dp] (`e_i W_2 + b_2`); `wm` f32 [dp]
  * (`m_u W_2`); `wh` f32 [hops - 2, dp, dp], `bh` f32 [hops - 2, dp] (W_h, b_h for h >= 3); `at`
  * f32 [items, dp] (`(m_u * e_i) U1`); `bu`, `v` f32 [dp]; scratch `p` f32 [largest neighbourhood + 4],
- * `o`, `z`, `zp`, `g` f32 [dp]; `zeros` f32 [dp] of zeros; result `out` f32 [items].
+ * `z` f32 [max(dp, 16)], `o`, `zp`, `g` f32 [dp]; `zeros` f32 [dp] of zeros; result `out` f32 [items].
  * The exponential is `2^t poly(r)`, `x = t ln2 + r`, with the degree-6 Taylor polynomial on
  * |r| <= ln2 / 2 (relative error below 3e-7); a logit more than 87 below its row's maximum counts
  * as 87 below (weight below 2e-38 instead of less).
  */
 export const CMN_WASM_FUNCTIONS: WasmFunction[] = [
   {
-    // p[0 .. n) <- softmax(p[0 .. n)), n >= 1; exponentials four lanes at a time (p has room
-    // for n rounded up to 4; lanes past n compute garbage that nothing reads)
-    name: 'softmax', params: [['p', 'i32'], ['n', 'i32']],
-    locals: [['s', 'i32'], ['a', 'i32'], ['mx', 'f32'], ['x', 'v128'], ['t', 'v128'], ['r', 'v128'], ['sum', 'f32'], ['inv', 'f32']],
+    // p[s] <- exp(p[s] - mx) for s < n, four lanes at a time; returns their sum. p has room for n
+    // rounded up to 4: the lanes past n are set to -inf first, so they add exp(-87) < 2e-38
+    name: 'softmax', params: [['p', 'i32'], ['n', 'i32'], ['mx', 'f32']], result: 'f32',
+    locals: [['s', 'i32'], ['a', 'i32'], ['x', 'v128'], ['t', 'v128'], ['r', 'v128'], ['sum', 'v128']],
     body: `
-      local.get p  f32.load  local.set mx
-      i32.const 1  local.set s
-      block $d1  loop $l1
-        local.get s  local.get n  i32.ge_s  br_if $d1
-        local.get mx  local.get p  local.get s  i32.const 2  i32.shl  i32.add  f32.load  f32.max  local.set mx
-        local.get s  i32.const 1  i32.add  local.set s  br $l1
-      end  end
-      i32.const 0  local.set s
+      local.get p  local.get n  i32.const 2  i32.shl  i32.add  local.tee a  f32.const -Infinity  f32.store
+      local.get a  f32.const -Infinity  f32.store offset=4
+      local.get a  f32.const -Infinity  f32.store offset=8
+      f32.const 0  f32x4.splat  local.set sum
       block $d2  loop $l2
         local.get s  local.get n  i32.ge_s  br_if $d2
         local.get p  local.get s  i32.const 2  i32.shl  i32.add  local.tee a
@@ -48,34 +44,19 @@ export const CMN_WASM_FUNCTIONS: WasmFunction[] = [
         local.get r  f32x4.mul  f32.const 1  f32x4.splat  f32x4.add
         ;; times 2^t, t in [-126, 0]: the floats with exponent bits t + 127
         local.get t  i32x4.trunc_sat_f32x4_s  i32.const 127  i32x4.splat  i32x4.add  i32.const 23  i32x4.shl
-        f32x4.mul  v128.store
+        f32x4.mul  local.tee x  v128.store
+        local.get sum  local.get x  f32x4.add  local.set sum
         local.get s  i32.const 4  i32.add  local.set s  br $l2
       end  end
-      i32.const 0  local.set s
-      block $d3  loop $l3
-        local.get s  local.get n  i32.ge_s  br_if $d3
-        local.get sum  local.get p  local.get s  i32.const 2  i32.shl  i32.add  f32.load  f32.add  local.set sum
-        local.get s  i32.const 1  i32.add  local.set s  br $l3
-      end  end
-      local.get p  local.get n  f32.const 1  local.get sum  f32.div  call scale`,
+      local.get sum  f32x4.extract_lane 0  local.get sum  f32x4.extract_lane 1  f32.add
+      local.get sum  f32x4.extract_lane 2  local.get sum  f32x4.extract_lane 3  f32.add  f32.add`,
   },
   {
-    // p[0 .. n) *= k
-    name: 'scale', params: [['p', 'i32'], ['n', 'i32'], ['k', 'f32']],
-    locals: [['s', 'i32'], ['a', 'i32']],
-    body: `
-      block $d  loop $l
-        local.get s  local.get n  i32.ge_s  br_if $d
-        local.get p  local.get s  i32.const 2  i32.shl  i32.add  local.tee a
-        local.get a  f32.load  local.get k  f32.mul  f32.store
-        local.get s  i32.const 1  i32.add  local.set s  br $l
-      end  end`,
-  },
-  {
-    // hop-1 weights of slots s0 .. s0 + n (n >= 1): p_s ~ ES[v] EA[s] (exp(s_v - max_u) exp(A_s - max_i),
-    // cached); if their sum underflows (below 1e-30), the softmax of s_v + A_s directly
-    name: 'hop1', params: [['p', 'i32'], ['n', 'i32'], ['s0', 'i32'], ['svOff', 'i32'], ['es', 'i32'], ['ea', 'i32'], ['sv', 'i32'], ['A', 'i32']],
-    locals: [['s', 'i32'], ['off', 'i32'], ['v', 'i32'], ['w', 'f32'], ['sum', 'f32']],
+    // unnormalised hop-1 weights of slots s0 .. s0 + n (n >= 1), returning their sum:
+    // p_s = ES[v] EA[s] (exp(s_v - max_u) exp(A_s - max_i), cached); if that sum underflows
+    // (below 1e-30), exp(s_v + A_s - max) directly
+    name: 'hop1', params: [['p', 'i32'], ['n', 'i32'], ['s0', 'i32'], ['svOff', 'i32'], ['es', 'i32'], ['ea', 'i32'], ['sv', 'i32'], ['A', 'i32']], result: 'f32',
+    locals: [['s', 'i32'], ['off', 'i32'], ['v', 'i32'], ['w', 'f32'], ['sum', 'f32'], ['mx', 'f32']],
     body: `
       block $d1  loop $l1
         local.get s  local.get n  i32.ge_s  br_if $d1
@@ -87,27 +68,27 @@ export const CMN_WASM_FUNCTIONS: WasmFunction[] = [
         local.get s  i32.const 1  i32.add  local.set s  br $l1
       end  end
       local.get sum  f32.const 1e-30  f32.gt
-      if
-        local.get p  local.get n  f32.const 1  local.get sum  f32.div  call scale
-        return
-      end
+      if  local.get sum  return  end
+      f32.const -Infinity  local.set mx
       i32.const 0  local.set s
       block $d2  loop $l2
         local.get s  local.get n  i32.ge_s  br_if $d2
         local.get svOff  local.get s0  local.get s  i32.add  i32.const 2  i32.shl  local.tee off  i32.add  i32.load  local.set v
         local.get p  local.get s  i32.const 2  i32.shl  i32.add
-        local.get sv  local.get v  i32.add  f32.load  local.get A  local.get off  i32.add  f32.load  f32.add
+        local.get sv  local.get v  i32.add  f32.load  local.get A  local.get off  i32.add  f32.load  f32.add  local.tee w
         f32.store
+        local.get mx  local.get w  f32.max  local.set mx
         local.get s  i32.const 1  i32.add  local.set s  br $l2
       end  end
-      local.get p  local.get n  call softmax`,
+      local.get p  local.get n  local.get mx  call softmax`,
   },
   {
-    // acc[0 .. dp) <- sum_s p[s] table[rows[s] ..] over s < n (zeros when n = 0); columns in
+    // acc[0 .. dp) <- k sum_s p[s] table[rows[s] ..] over s < n (zeros when n = 0); columns in
     // groups of 16 (four registers over all slots), then the remaining groups of 4
-    name: 'wsum', params: [['p', 'i32'], ['rows', 'i32'], ['n', 'i32'], ['table', 'i32'], ['acc', 'i32'], ['dp4', 'i32']],
-    locals: [['s', 'i32'], ['k', 'i32'], ['w', 'v128'], ['row', 'i32'], ['a0', 'v128'], ['a1', 'v128'], ['a2', 'v128'], ['a3', 'v128']],
+    name: 'wsum', params: [['p', 'i32'], ['rows', 'i32'], ['n', 'i32'], ['table', 'i32'], ['acc', 'i32'], ['dp4', 'i32'], ['scale', 'f32']],
+    locals: [['s', 'i32'], ['k', 'i32'], ['w', 'v128'], ['row', 'i32'], ['a0', 'v128'], ['a1', 'v128'], ['a2', 'v128'], ['a3', 'v128'], ['f', 'v128']],
     body: `
+      local.get scale  f32x4.splat  local.set f
       block $dg  loop $lg
         local.get k  i32.const 4  i32.add  local.get dp4  i32.gt_s  br_if $dg
         f32.const 0  f32x4.splat  local.tee a0  local.tee a1  local.tee a2  local.set a3
@@ -122,10 +103,10 @@ export const CMN_WASM_FUNCTIONS: WasmFunction[] = [
           local.get a3  local.get w  local.get row  v128.load offset=48  f32x4.mul  f32x4.add  local.set a3
           local.get s  i32.const 1  i32.add  local.set s  br $ls
         end  end
-        local.get acc  local.get k  i32.const 4  i32.shl  i32.add  local.tee row  local.get a0  v128.store
-        local.get row  local.get a1  v128.store offset=16
-        local.get row  local.get a2  v128.store offset=32
-        local.get row  local.get a3  v128.store offset=48
+        local.get acc  local.get k  i32.const 4  i32.shl  i32.add  local.tee row  local.get a0  local.get f  f32x4.mul  v128.store
+        local.get row  local.get a1  local.get f  f32x4.mul  v128.store offset=16
+        local.get row  local.get a2  local.get f  f32x4.mul  v128.store offset=32
+        local.get row  local.get a3  local.get f  f32x4.mul  v128.store offset=48
         local.get k  i32.const 4  i32.add  local.set k  br $lg
       end  end
       block $dk  loop $lk
@@ -140,21 +121,37 @@ export const CMN_WASM_FUNCTIONS: WasmFunction[] = [
           f32x4.mul  f32x4.add  local.set a0
           local.get s  i32.const 1  i32.add  local.set s  br $ls
         end  end
-        local.get acc  local.get k  i32.const 4  i32.shl  i32.add  local.get a0  v128.store
+        local.get acc  local.get k  i32.const 4  i32.shl  i32.add  local.get a0  local.get f  f32x4.mul  v128.store
         local.get k  i32.const 1  i32.add  local.set k  br $lk
       end  end`,
   },
   {
-    // p[s] <- z . table[rows[s] ..] for s < n; columns 16 at a time in four registers, then by 4
-    name: 'logits', params: [['z', 'i32'], ['rows', 'i32'], ['n', 'i32'], ['table', 'i32'], ['p', 'i32'], ['dp4', 'i32']],
-    locals: [['s', 'i32'], ['k', 'i32'], ['row', 'i32'], ['zk', 'i32'], ['a0', 'v128'], ['a1', 'v128'], ['a2', 'v128'], ['a3', 'v128']],
+    // p[s] <- z . table[rows[s] ..] for s < n (n >= 1), returning the largest; the first 16
+    // columns of z stay in four registers, the rest is read 16 then 4 columns at a time
+    name: 'logits', params: [['z', 'i32'], ['rows', 'i32'], ['n', 'i32'], ['table', 'i32'], ['p', 'i32'], ['dp4', 'i32']], result: 'f32',
+    locals: [['s', 'i32'], ['k', 'i32'], ['row', 'i32'], ['zk', 'i32'], ['a0', 'v128'], ['a1', 'v128'], ['a2', 'v128'], ['a3', 'v128'],
+      ['z0', 'v128'], ['z1', 'v128'], ['z2', 'v128'], ['z3', 'v128'], ['q', 'f32'], ['mx', 'f32']],
     body: `
+      f32.const -Infinity  local.set mx
+      local.get z  v128.load  local.set z0
+      local.get z  v128.load offset=16  local.set z1
+      local.get z  v128.load offset=32  local.set z2
+      local.get z  v128.load offset=48  local.set z3
       block $ds  loop $ls
         local.get s  local.get n  i32.ge_s  br_if $ds
         local.get table  local.get rows  local.get s  i32.const 2  i32.shl  i32.add  i32.load  i32.add  local.set row
-        local.get z  local.set zk
         f32.const 0  f32x4.splat  local.tee a0  local.tee a1  local.tee a2  local.set a3
         i32.const 0  local.set k
+        local.get dp4  i32.const 4  i32.ge_s
+        if
+          local.get z0  local.get row  v128.load  f32x4.mul  local.set a0
+          local.get z1  local.get row  v128.load offset=16  f32x4.mul  local.set a1
+          local.get z2  local.get row  v128.load offset=32  f32x4.mul  local.set a2
+          local.get z3  local.get row  v128.load offset=48  f32x4.mul  local.set a3
+          i32.const 4  local.set k
+          local.get row  i32.const 64  i32.add  local.set row
+        end
+        local.get z  local.get k  i32.const 4  i32.shl  i32.add  local.set zk
         block $dg  loop $lg
           local.get k  i32.const 4  i32.add  local.get dp4  i32.gt_s  br_if $dg
           local.get a0  local.get zk  v128.load  local.get row  v128.load  f32x4.mul  f32x4.add  local.set a0
@@ -173,12 +170,13 @@ export const CMN_WASM_FUNCTIONS: WasmFunction[] = [
           local.get k  i32.const 1  i32.add  local.set k  br $lk
         end  end
         local.get a0  local.get a1  f32x4.add  local.get a2  local.get a3  f32x4.add  f32x4.add  local.set a0
-        local.get p  local.get s  i32.const 2  i32.shl  i32.add
         local.get a0  f32x4.extract_lane 0  local.get a0  f32x4.extract_lane 1  f32.add
-        local.get a0  f32x4.extract_lane 2  local.get a0  f32x4.extract_lane 3  f32.add  f32.add
-        f32.store
+        local.get a0  f32x4.extract_lane 2  local.get a0  f32x4.extract_lane 3  f32.add  f32.add  local.set q
+        local.get p  local.get s  i32.const 2  i32.shl  i32.add  local.get q  f32.store
+        local.get mx  local.get q  f32.max  local.set mx
         local.get s  i32.const 1  i32.add  local.set s  br $ls
-      end  end`,
+      end  end
+      local.get mx`,
   },
   {
     // y[0 .. dp) <- x[0 .. dp) W + b, W [dp, dp] row-major
@@ -234,7 +232,7 @@ export const CMN_WASM_FUNCTIONS: WasmFunction[] = [
       ['we', 'i32'], ['wm', 'i32'], ['wh', 'i32'], ['bh', 'i32'], ['at', 'i32'], ['bu', 'i32'], ['v', 'i32'],
       ['p', 'i32'], ['o', 'i32'], ['z', 'i32'], ['zp', 'i32'], ['g', 'i32'], ['zeros', 'i32'], ['out', 'i32'],
     ],
-    locals: [['i', 'i32'], ['s0', 'i32'], ['n', 'i32'], ['s', 'i32'], ['h', 'i32'], ['rows', 'i32'], ['row', 'i32'], ['k', 'i32'], ['off', 'i32'], ['acc', 'v128'], ['stride', 'i32']],
+    locals: [['i', 'i32'], ['s0', 'i32'], ['n', 'i32'], ['s', 'i32'], ['h', 'i32'], ['rows', 'i32'], ['row', 'i32'], ['k', 'i32'], ['off', 'i32'], ['acc', 'v128'], ['stride', 'i32'], ['inv', 'f32']],
     body: `
       local.get dp4  i32.const 4  i32.shl  local.set stride
       local.get i0  local.set i
@@ -245,16 +243,23 @@ export const CMN_WASM_FUNCTIONS: WasmFunction[] = [
         local.get off  i32.load offset=4  local.get s0  i32.sub  local.set n
         local.get rowOff  local.get s0  i32.const 2  i32.shl  i32.add  local.set rows
         ;; hop 1
-        local.get n  if  local.get p  local.get n  local.get s0  local.get svOff  local.get es  local.get ea  local.get sv  local.get A  call hop1  end
+        ;; hop 1; inv = 1 / (sum of the unnormalised weights), 0 for an empty neighbourhood
+        f32.const 0  local.set inv
+        local.get n
+        if
+          f32.const 1
+          local.get p  local.get n  local.get s0  local.get svOff  local.get es  local.get ea  local.get sv  local.get A  call hop1
+          f32.div  local.set inv
+        end
         i32.const 1  local.set h
         block $hopsDone  loop $hop
           ;; the last hop reads c_v U2 into g, the others read c_v into o
           local.get h  local.get hops  i32.ge_s
           if
-            local.get p  local.get rows  local.get n  local.get cu2  local.get g  local.get dp4  call wsum
+            local.get p  local.get rows  local.get n  local.get cu2  local.get g  local.get dp4  local.get inv  call wsum
             br $hopsDone
           end
-          local.get p  local.get rows  local.get n  local.get c  local.get o  local.get dp4  call wsum
+          local.get p  local.get rows  local.get n  local.get c  local.get o  local.get dp4  local.get inv  call wsum
           local.get h  i32.const 1  i32.add  local.set h
           ;; z <- relu(pre + o): pre = (e_i W_2 + b_2) + m_u W_2 at h = 2, z W_h + b_h from h = 3
           local.get h  i32.const 2  i32.eq
@@ -269,8 +274,11 @@ export const CMN_WASM_FUNCTIONS: WasmFunction[] = [
           end
           local.get n
           if
+            f32.const 1
+            local.get p  local.get n
             local.get z  local.get rows  local.get n  local.get m  local.get p  local.get dp4  call logits
-            local.get p  local.get n  call softmax
+            call softmax
+            f32.div  local.set inv
           end
           br $hop
         end  end

@@ -94,7 +94,7 @@ export class CmnWasmKernel {
     const sizes: [string, number][] = [
       ['offs', N + 1], ['svOff', slots], ['rowOff', slots], ['A', slots], ['ea', slots], ['sv', U], ['es', U], ['m', U * dp], ['c', U * dp], ['cu2', U * dp],
       ['we', N * dp], ['wm', dp], ['wh', Math.max(0, hops - 2) * dp * dp], ['bh', Math.max(0, hops - 2) * dp], ['at', N * dp],
-      ['bu', dp], ['v', dp], ['p', maxN + 4], ['o', dp], ['z', dp], ['zp', dp], ['g', dp], ['zeros', dp], ['out', N],
+      ['bu', dp], ['v', dp], ['p', maxN + 4], ['o', dp], ['z', Math.max(dp, 16)], ['zp', dp], ['g', dp], ['zeros', dp], ['out', N],
     ];
     let bytes = 0;
     for (const [name, n] of sizes) {
