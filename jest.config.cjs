@@ -5,7 +5,7 @@ const preset = require('./tooling/jest-preset/jest-preset.cjs');
 
 const dirs = ['packages', 'apps']
   .flatMap((d) => fs.readdirSync(path.join(__dirname, d)).map((n) => path.join(d, n)))
-  .concat(['tooling/test-helpers', 'tooling/install-check'])
+  .concat(['tooling/test-helpers', 'tooling/install-check', 'tooling/readme-check'])
   .filter((d) => fs.existsSync(path.join(__dirname, d, 'src')));
 
 module.exports = {
