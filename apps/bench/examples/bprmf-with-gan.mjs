@@ -8,13 +8,12 @@ import { bprLoss } from '@memrec/losses';
 import { evaluateFull } from '@memrec/eval';
 
 await initBackend({ log: false });
-const data = syntheticStream({ seed: 1, numUsers: 300, numItems: 200, numEvents: 15000 });
-const { train, test } = leaveLastOut(data);
+const { train, test } = leaveLastOut(syntheticStream({ seed: 1, numUsers: 300, numItems: 200, numEvents: 15000 }));
 const seen = UserItemSet.fromInteractions(train);
-const opt = { kind: 'adam', learningRate: 0.01 };
-const P = new SparseEmbedding({ rows: train.numUsers, dim: 32, optimizer: opt, seed: 1 });
-const Q = new SparseEmbedding({ rows: train.numItems, dim: 32, optimizer: opt, seed: 2 });
+const P = new SparseEmbedding({ rows: train.numUsers, dim: 32, optimizer: { kind: 'adam', learningRate: 0.01 }, seed: 1 });
+const Q = new SparseEmbedding({ rows: train.numItems, dim: 32, optimizer: { kind: 'adam', learningRate: 0.01 }, seed: 2 });
 const gan = ganSampler({ seen, candidates: 16, seed: 3 });
+/** @type {(u: tf.Tensor, i: tf.Tensor) => tf.Tensor} */
 const score = (u, i) => tf.sum(tf.mul(u, i), 1);
 const batches = shuffledBatches(train, { batchSize: 512, seed: 4 });
 for (let epoch = 0; epoch < 5; epoch++) {
@@ -30,7 +29,11 @@ for (let epoch = 0; epoch < 5; epoch++) {
     tf.dispose([u, p, n, gu, gp, gn]);
   }
 }
-const model = { numItems: train.numItems, scoreAll: (users) => tf.tidy(() => tf.matMul(P.lookup(users), Q.toTensor(), false, true).dataSync()) };
+/** @type {import('@memrec/core').Scorer} */
+const model = {
+  numItems: train.numItems,
+  scoreAll: (users) => tf.tidy(() => /** @type {Float32Array} */ (tf.matMul(P.lookup(users), Q.toTensor(), false, true).dataSync())),
+};
 const { metrics } = await evaluateFull(model, test, { seen, k: [10] });
 gan.dispose();
 console.log(JSON.stringify({ 'hr@10': metrics['hr@10'], 'ndcg@10': metrics['ndcg@10'], tensors: tf.memory().numTensors }));
