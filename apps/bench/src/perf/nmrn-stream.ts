@@ -14,9 +14,11 @@
  *    call (`sampleRows`).
  * Each variant starts from the same warmed-up model and steps through the same 8 windows of 40
  * micro-batches (20,480 events); the rate is the median window, printed with the slowest and
- * fastest. `mean k` is the mean draw count of the rank weight over those events. For the host
- * variant the mean milliseconds per micro-batch of its three parts are figures too: the draws
- * (positive distances + rank weight), `trainStep` and `write`.
+ * fastest; `events per cpu-s` divides the same events by the process's CPU time over all windows
+ * (less sensitive than wall time to other jobs taking the cores). `mean k` is the mean draw count
+ * of the rank weight over those events. For the host variant the mean milliseconds per
+ * micro-batch of its three parts are figures too: the draws (positive distances + rank weight),
+ * `trainStep` and `write`.
  */
 import { SparseEmbedding, UserItemSet } from '@memrec/core';
 import { syntheticStream } from '@memrec/data';
@@ -120,7 +122,7 @@ const hostRows: Variant = (m, users, pos) => {
  * Steps `variant` through `windows` consecutive windows of `perWindow` micro-batches of the stream
  * (the same events for every variant); rates in events/s per window: median, slowest, fastest.
  */
-function measure(s: Stream, snap: Snapshot, variant: Variant, windows: number, perWindow: number): { median: number; min: number; max: number; meanDraws: number; msPerStep: number[] } {
+function measure(s: Stream, snap: Snapshot, variant: Variant, windows: number, perWindow: number): { median: number; min: number; max: number; perCpuSecond: number; meanDraws: number; msPerStep: number[] } {
   const m = makeModel(s, snap);
   let at = s.start;
   const step = () => {
@@ -137,17 +139,20 @@ function measure(s: Stream, snap: Snapshot, variant: Variant, windows: number, p
   m.stats.draws = 0;
   m.stats.ms.fill(0);
   const rates: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let w = 0; w < windows; w++) {
     const t0 = performance.now();
     for (let k = 0; k < perWindow; k++) step();
     rates.push((perWindow * BATCH) / ((performance.now() - t0) / 1000));
   }
+  const cpu = process.cpuUsage(cpu0);
+  const perCpuSecond = (windows * perWindow * BATCH) / ((cpu.user + cpu.system) / 1e6);
   m.kv.dispose();
   rates.sort((a, b) => a - b);
   const mid = rates.length >> 1;
   const median = rates.length % 2 ? rates[mid] : (rates[mid - 1] + rates[mid]) / 2;
   const steps = m.stats.rows / BATCH;
-  return { median, min: rates[0], max: rates[rates.length - 1], meanDraws: m.stats.draws / m.stats.rows, msPerStep: Array.from(m.stats.ms, (x) => x / steps) };
+  return { median, min: rates[0], max: rates[rates.length - 1], perCpuSecond, meanDraws: m.stats.draws / m.stats.rows, msPerStep: Array.from(m.stats.ms, (x) => x / steps) };
 }
 
 /** Runs each variant on the chosen backend. */
@@ -166,8 +171,9 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
   for (const [label, key, variant] of variants) {
     ctx.log(`nmrn-stream: ${label} ...`);
     const r = measure(s, snap, variant, WINDOWS, perWindow);
-    rows.push({ step: label, backend: ctx.backend, 'events/s (median)': r.median, slowest: r.min, fastest: r.max, 'mean k': Number(r.meanDraws.toFixed(2)) });
+    rows.push({ step: label, backend: ctx.backend, 'events/s (median)': r.median, slowest: r.min, fastest: r.max, 'events per cpu-s': r.perCpuSecond, 'mean k': Number(r.meanDraws.toFixed(2)) });
     figures[`${key}_events_per_second`] = r.median;
+    figures[`${key}_events_per_cpu_second`] = r.perCpuSecond;
     if (variant === hostRows) {
       ['draws', 'train_step', 'write'].forEach((phase, k) => (figures[`${key}_${phase}_ms_per_batch`] = r.msPerStep[k]));
     }
