@@ -1,7 +1,7 @@
 import { fsyncSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileBytes, writeFileAtomic } from './index';
+import { readFileBytes, writeFileAtomic, writeFileAtomicAsync } from './index';
 
 // fsyncSync becomes a pass-through mock, so that one test can make flushing fail
 jest.mock('node:fs', () => {
@@ -105,5 +105,36 @@ describe('readFileBytes', () => {
     expect(() => readFileBytes(missing, 'Nmrn.load')).toThrow(`Nmrn.load: path ${JSON.stringify(missing)} must name an existing file, got nothing there`);
     expect(() => readFileBytes(dir, 'Nmrn.load')).toThrow(`Nmrn.load: path ${JSON.stringify(dir)} must name a file, got a directory or another kind of entry`);
     expect(() => readFileBytes(42 as never, 'Nmrn.load')).toThrow('Nmrn.load: path must be a non-empty string, got 42');
+  });
+});
+
+describe('writeFileAtomicAsync', () => {
+  async function* chunks(parts: string[], failAfter = Infinity): AsyncGenerator<string> {
+    let k = 0;
+    for (const p of parts) {
+      if (k++ === failAfter) throw new Error('source failed');
+      yield p;
+    }
+  }
+
+  it('writes async chunks, then renames; a failing source or check leaves the old file and no temporary file', async () => {
+    const file = join(dir, 'data.zip');
+    await writeFileAtomicAsync(file, chunks(['ab', 'cd']));
+    expect(readFileSync(file, 'utf8')).toBe('abcd');
+    await expect(writeFileAtomicAsync(file, chunks(['x', 'y'], 1))).rejects.toThrow(/^source failed$/);
+    const seen: string[] = [];
+    await expect(
+      writeFileAtomicAsync(file, chunks(['new']), {
+        beforeRename: () => {
+          seen.push(readdirSync(dir).find((n) => n.endsWith('.tmp')) ?? 'none');
+          throw new Error('checksum mismatch');
+        },
+      }),
+    ).rejects.toThrow(/^checksum mismatch$/);
+    expect(seen[0]).toMatch(/^\.data\.zip\..*\.tmp$/); // the check runs while the data sits in the temporary file
+    expect(readFileSync(file, 'utf8')).toBe('abcd');
+    expect(readdirSync(dir)).toEqual(['data.zip']);
+    await expect(writeFileAtomicAsync(join(dir, 'missing', 'x'), chunks(['a']))).rejects.toThrow(/writeFileAtomicAsync: path ".*missing\/x" could not be written, got ENOENT/);
+    await expect(writeFileAtomicAsync(file, 5 as never)).rejects.toThrow('writeFileAtomicAsync: chunks must be an iterable or async iterable of Uint8Arrays or strings, got 5');
   });
 });

@@ -3,6 +3,7 @@
  * `node:fs`, so it also loads in browsers).
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { open as openAsync, rename as renameAsync, rm as rmAsync } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { show } from '../assert';
@@ -34,7 +35,7 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string | Itera
   }
   const chunks: Iterable<Uint8Array | string> = chunked ? (bytes as Iterable<Uint8Array | string>) : [bytes as Uint8Array | string];
   const encoder = new TextEncoder();
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${threadId}-${++counter}.tmp`);
+  const temp = tempPathFor(path);
   let fd: number | undefined;
   try {
     fd = openSync(temp, 'wx');
@@ -63,6 +64,66 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string | Itera
     }
     throw new Error(`${fn}: path ${JSON.stringify(path)} could not be written, got ${(e as Error).message}`, { cause: e });
   }
+}
+
+/** Options of {@link writeFileAtomicAsync}. */
+export interface AtomicWriteOptions {
+  /** Runs after every chunk is on disk and before the rename; throwing here (e.g. a checksum check) leaves the old file. */
+  beforeRename?: () => void | Promise<void>;
+}
+
+/**
+ * {@link writeFileAtomic} for chunks that arrive asynchronously (a download, a decompressor):
+ * the same temporary file beside the target, flushed, then renamed over it. An error from the
+ * source or from `beforeRename` is rethrown as it is (after the temporary file is removed, the
+ * old file untouched); a file-system error names the path.
+ *
+ * @example
+ * ```ts
+ * import { writeFileAtomicAsync } from '@memrec/core/node';
+ * await writeFileAtomicAsync('data.zip', response.body, { beforeRename: () => checkDigest() });
+ * ```
+ */
+export async function writeFileAtomicAsync(path: string, chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, options: AtomicWriteOptions = {}): Promise<void> {
+  const fn = 'writeFileAtomicAsync';
+  if (typeof path !== 'string' || path.length === 0) throw new Error(`${fn}: path must be a non-empty string, got ${show(path)}`);
+  const iterable = chunks as { [Symbol.asyncIterator]?: unknown; [Symbol.iterator]?: unknown } | null;
+  if (iterable == null || (typeof iterable[Symbol.asyncIterator] !== 'function' && typeof iterable[Symbol.iterator] !== 'function')) {
+    throw new Error(`${fn}: chunks must be an iterable or async iterable of Uint8Arrays or strings, got ${show(chunks)}`);
+  }
+  const temp = tempPathFor(path);
+  const encoder = new TextEncoder();
+  let handle: Awaited<ReturnType<typeof openAsync>> | undefined;
+  let stage = 'open';
+  try {
+    handle = await openAsync(temp, 'wx');
+    stage = 'source';
+    for await (const chunk of chunks) {
+      const data = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
+      if (!(data instanceof Uint8Array)) throw new Error(`${fn}: each chunk must be a Uint8Array or a string, got ${show(chunk)}`);
+      stage = 'write';
+      await handle.write(data);
+      stage = 'source';
+    }
+    stage = 'sync';
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    stage = 'check';
+    await options.beforeRename?.();
+    stage = 'rename';
+    await renameAsync(temp, path);
+  } catch (e) {
+    if (handle) await handle.close().catch(() => undefined);
+    await rmAsync(temp, { force: true }).catch(() => undefined);
+    if (stage === 'source' || stage === 'check') throw e;
+    throw new Error(`${fn}: path ${JSON.stringify(path)} could not be written, got ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** A temporary file name beside `path` (same directory, unique per process, thread and call). */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}-${threadId}-${++counter}.tmp`);
 }
 
 /**

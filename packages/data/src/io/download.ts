@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fsp, openSync, writeSync, closeSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomicAsync } from '@memrec/core/node';
 import { Unzip, UnzipInflate } from 'fflate';
 
 /**
@@ -47,46 +48,42 @@ export interface DownloadOptions {
  */
 export async function downloadVerified(url: string, dest: string, options: DownloadOptions = {}): Promise<string> {
   const fn = options.fn ?? 'downloadVerified';
-  const tmp = `${dest}.tmp-${process.pid}-${Date.now()}`;
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  let fd = -1;
+  let res: Response;
   try {
-    let res: Response;
-    try {
-      res = await fetchImpl(url);
-    } catch (err) {
-      throw new Error(`${fn}: could not download ${url} (${(err as Error).message})`);
-    }
-    if (!res.ok || !res.body) throw new Error(`${fn}: could not download ${url} (HTTP ${res.status} ${res.statusText})`);
-    const total = Number(res.headers.get('content-length') ?? 0);
-    const hash = createHash('sha256');
-    const md5 = createHash('md5');
-    fd = openSync(tmp, 'w');
+    res = await fetchImpl(url);
+  } catch (err) {
+    throw new Error(`${fn}: could not download ${url} (${(err as Error).message})`);
+  }
+  if (!res.ok || !res.body) throw new Error(`${fn}: could not download ${url} (HTTP ${res.status} ${res.statusText})`);
+  const total = Number(res.headers.get('content-length') ?? 0);
+  const hash = createHash('sha256');
+  const md5 = createHash('md5');
+  const body = res.body as unknown as AsyncIterable<Uint8Array>;
+  let got = '';
+  async function* hashed(): AsyncGenerator<Uint8Array> {
     let bytes = 0;
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of body) {
       hash.update(chunk);
       md5.update(chunk);
-      writeSync(fd, chunk);
       bytes += chunk.length;
+      yield chunk;
       options.onProgress?.(bytes, total);
     }
-    closeSync(fd);
-    fd = -1;
-    const got = hash.digest('hex');
-    if (options.sha256 && got !== options.sha256.toLowerCase()) {
-      throw new Error(`${fn}: checksum of ${url} must be SHA-256 ${options.sha256}, got ${got} (download removed)`);
-    }
-    const gotMd5 = md5.digest('hex');
-    if (options.md5 && gotMd5 !== options.md5.toLowerCase()) {
-      throw new Error(`${fn}: checksum of ${url} must be MD5 ${options.md5} (the publisher's), got ${gotMd5} (download removed)`);
-    }
-    await fsp.rename(tmp, dest);
-    return got;
-  } catch (err) {
-    if (fd >= 0) closeSync(fd);
-    await fsp.rm(tmp, { force: true });
-    throw err;
   }
+  await writeFileAtomicAsync(dest, hashed(), {
+    beforeRename: () => {
+      got = hash.digest('hex');
+      if (options.sha256 && got !== options.sha256.toLowerCase()) {
+        throw new Error(`${fn}: checksum of ${url} must be SHA-256 ${options.sha256}, got ${got} (download removed)`);
+      }
+      const gotMd5 = md5.digest('hex');
+      if (options.md5 && gotMd5 !== options.md5.toLowerCase()) {
+        throw new Error(`${fn}: checksum of ${url} must be MD5 ${options.md5} (the publisher's), got ${gotMd5} (download removed)`);
+      }
+    },
+  });
+  return got;
 }
 
 /**
@@ -99,45 +96,42 @@ export async function downloadVerified(url: string, dest: string, options: Downl
  * ```
  */
 export async function unzipEntry(zipPath: string, entry: string, dest: string, fn = 'unzipEntry'): Promise<void> {
-  const tmp = `${dest}.tmp-${process.pid}-${Date.now()}`;
-  let fd = -1;
   let found = false;
   let done = false;
   let failure: Error | null = null;
-  try {
-    fd = openSync(tmp, 'w');
-    const unzip = new Unzip();
-    unzip.register(UnzipInflate);
-    unzip.onfile = (file) => {
-      if (file.name !== entry) return;
-      found = true;
-      file.ondata = (err, data, final) => {
-        if (err) {
-          failure = new Error(`${fn}: ${zipPath} is not a valid zip (${err.message})`);
-          return;
-        }
-        writeSync(fd, data);
-        if (final) done = true;
-      };
-      file.start();
+  const out: Uint8Array[] = [];
+  const unzip = new Unzip();
+  unzip.register(UnzipInflate);
+  unzip.onfile = (file) => {
+    if (file.name !== entry) return;
+    found = true;
+    file.ondata = (err, data, final) => {
+      if (err) {
+        failure = new Error(`${fn}: ${zipPath} is not a valid zip (${err.message})`);
+        return;
+      }
+      out.push(data);
+      if (final) done = true;
     };
+    file.start();
+  };
+  async function* inflated(): AsyncGenerator<Uint8Array> {
     try {
       for await (const chunk of createReadStream(zipPath) as AsyncIterable<Buffer>) {
         unzip.push(chunk);
         if (failure) throw failure;
+        yield* out.splice(0);
       }
       unzip.push(new Uint8Array(0), true);
     } catch (err) {
       throw failure ?? new Error(`${fn}: ${zipPath} is not a valid zip (${(err as Error).message})`);
     }
     if (failure) throw failure;
-    if (!found || !done) throw new Error(`${fn}: ${zipPath} must contain ${entry}, got ${found ? 'a truncated entry' : 'no such entry'}`);
-    closeSync(fd);
-    fd = -1;
-    await fsp.rename(tmp, dest);
-  } catch (err) {
-    if (fd >= 0) closeSync(fd);
-    await fsp.rm(tmp, { force: true });
-    throw err;
+    yield* out.splice(0);
   }
+  await writeFileAtomicAsync(dest, inflated(), {
+    beforeRename: () => {
+      if (!found || !done) throw new Error(`${fn}: ${zipPath} must contain ${entry}, got ${found ? 'a truncated entry' : 'no such entry'}`);
+    },
+  });
 }
