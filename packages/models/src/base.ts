@@ -247,6 +247,20 @@ export abstract class BaseRecommender<C extends TrainingOptions> implements Reco
     model.fitted = true;
   }
 
+  /**
+   * The rows of a batch whose user still has an item to draw as a negative (a user who has
+   * interacted with every item has none, so no pairwise loss term); the same arrays when all do.
+   */
+  protected trainableRows(users: Int32Array, items: Int32Array): { users: Int32Array; items: Int32Array } {
+    const n = this.numItems;
+    let all = true;
+    for (let k = 0; k < users.length && all; k++) if (this.seen.count(users[k]) >= n) all = false;
+    if (all) return { users, items };
+    const keep: number[] = [];
+    for (let k = 0; k < users.length; k++) if (this.seen.count(users[k]) < n) keep.push(k);
+    return { users: Int32Array.from(keep, (k) => users[k]), items: Int32Array.from(keep, (k) => items[k]) };
+  }
+
   protected requireFitted(fn: string): void {
     if (!this.fitted) throw new Error(`${fn}: the model must be fitted (call fit) or loaded (fromBytes) first, got an untrained ${this.modelName}`);
   }

@@ -70,7 +70,9 @@ export class BprMf extends BaseRecommender<BprMfOptions> {
   }
 
   /** One BPR step on (users, positives); returns the batch loss. */
-  step(users: Int32Array, pos: Int32Array): number {
+  step(batchUsers: Int32Array, batchPos: Int32Array): number {
+    const { users, items: pos } = this.trainableRows(batchUsers, batchPos);
+    if (users.length === 0) return 0;
     const n = this.config.negatives;
     const dim = this.config.dim;
     const neg = this.sampler.sample(users, pos, n);

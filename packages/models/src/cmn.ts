@@ -97,7 +97,10 @@ export class Cmn extends BaseRecommender<CmnOptions> {
       epochs: run.epochs,
       order: 'shuffled',
       phase: () => 'train',
-      step: (u, i) => layer.trainStep(u, i, sampler.sample(u, i, c.negatives), (pos, ng) => bprLoss(pos, ng)),
+      step: (bu, bi) => {
+        const { users: u, items: i } = this.trainableRows(bu, bi);
+        return u.length === 0 ? 0 : layer.trainStep(u, i, sampler.sample(u, i, c.negatives), (pos, ng) => bprLoss(pos, ng));
+      },
     });
   }
 

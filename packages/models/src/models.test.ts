@@ -74,6 +74,27 @@ describe.each(makers)('%s', (_name, make) => {
   });
 });
 
+describe('a user who has interacted with every item', () => {
+  // user 0 takes all 4 items; user 1 takes two. No negative exists for user 0: its rows get no
+  // pairwise loss term, and every model still trains, streams and recommends.
+  const tiny = { users: Int32Array.of(0, 1, 0, 1, 0, 0), items: Int32Array.of(0, 1, 1, 2, 2, 3), timestamps: Float64Array.of(1, 2, 3, 4, 5, 6), numUsers: 2, numItems: 4 };
+  const more = { users: Int32Array.of(0, 1, 0), items: Int32Array.of(1, 3, 0), numUsers: 2, numItems: 4 };
+  it.each([
+    ['bprmf (incremental)', () => new BprMf({ dim: 4, epochs: 2, batchSize: 4, observeEpochs: 1 })],
+    ['neumf (incremental)', () => new NeuMf({ factors: 4, layers: [4], epochs: 2, batchSize: 4, observeEpochs: 1 })],
+    ['cmn', () => new Cmn({ dim: 4, maxNeighbours: 2, epochs: 2, pretrainEpochs: 1, batchSize: 4 })],
+    ['nmrn (gan)', () => new Nmrn({ dim: 4, slots: 2, candidates: 2, epochs: 2, batchSize: 4 })],
+    ['nmrn (uniform)', () => new Nmrn({ dim: 4, slots: 2, sampler: 'uniform', epochs: 2, batchSize: 4 })],
+  ])('%s', async (_n, make) => {
+    const model = make();
+    await model.fit(tiny, { seed: 1 });
+    await model.observe(more);
+    expect(model.recommend(0, 3).items.length).toBe(0);
+    expect(Array.from(model.recommend(1, 3).items).sort()).toEqual([0]);
+    model.dispose();
+  });
+});
+
 describe('Recommender contract', () => {
   it('validates every option with the model, option, rule and value in the error', () => {
     expect(() => new Nmrn({ dim: 0 })).toThrow('Nmrn: option dim must be an integer >= 1, got 0');

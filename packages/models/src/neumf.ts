@@ -103,7 +103,9 @@ export class NeuMf extends BaseRecommender<NeuMfOptions> {
   }
 
   /** One step on (users, positives) with sampled negatives; `heads` trains GMF and MLP separately (pre-training). */
-  private step(users: Int32Array, pos: Int32Array, heads: boolean): number {
+  private step(batchUsers: Int32Array, batchPos: Int32Array, heads: boolean): number {
+    const { users, items: pos } = this.trainableRows(batchUsers, batchPos);
+    if (users.length === 0) return 0;
     const n = this.config.negatives;
     const neg = this.sampler.sample(users, pos, n);
     const b = users.length;

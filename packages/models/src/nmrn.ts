@@ -119,8 +119,13 @@ export class Nmrn extends BaseRecommender<NmrnOptions> {
    * The batch's read vectors are computed once (`scorerFor`) and score the positives and every
    * rank-weight draw; each row's draws are scored in one call (`sampleRows`).
    */
-  private step(users: Int32Array, pos: Int32Array, pretrain: boolean): number {
+  private step(batchUsers: Int32Array, batchPos: Int32Array, pretrain: boolean): number {
     const kv = this.memory;
+    const { users, items: pos } = this.trainableRows(batchUsers, batchPos);
+    if (users.length === 0) {
+      kv.write(batchUsers, batchPos);
+      return 0;
+    }
     const score = kv.scorerFor(users);
     const posDist = score(users, pos);
     const rw = this.rw.sampleRows(users, pos, posDist, score);
@@ -135,7 +140,7 @@ export class Nmrn extends BaseRecommender<NmrnOptions> {
         gan.update(users, neg, d.map((x) => -x));
       }
     }
-    kv.write(users, pos);
+    kv.write(batchUsers, batchPos); // every event is written, trainable or not
     return loss;
   }
 
