@@ -8,9 +8,8 @@ useCpuBackend();
 
 const NU = 30;
 const NI = 20;
-const d = 6;
 
-function layer(hops: number): CollaborativeMemory {
+function layer(hops: number, d: number, kernel: 'wasm' | 'js'): CollaborativeMemory {
   const rng = seededRng(hops);
   const users: number[] = [];
   const items: number[] = [];
@@ -23,7 +22,7 @@ function layer(hops: number): CollaborativeMemory {
   return new CollaborativeMemory({
     numUsers: NU, numItems: NI, dim: d, hops, maxNeighbours: 5, seed: 2,
     interactions: { users: Int32Array.from(users), items: Int32Array.from(items) },
-    optimizer: { kind: 'sgd', learningRate: 1 }, init: { kind: 'normal', std: 0.6 }, denseOptimizer: tf.train.sgd(1),
+    optimizer: { kind: 'sgd', learningRate: 1 }, init: { kind: 'normal', std: 0.6 }, denseOptimizer: tf.train.sgd(1), kernel,
   });
 }
 
@@ -38,6 +37,7 @@ function paddedPathGradients(cmn: CollaborativeMemory, users: Int32Array, pos: I
   const pu = Int32Array.from({ length: b * (n + 1) }, (_, t) => (t < b ? users[t] : users[Math.floor((t - b) / n)]));
   const pi = Int32Array.from([...pos, ...neg]);
   const P = pu.length;
+  const d = cmn.dim;
   const nb = cmn.neighbourhoods.pad(pi);
   const w = cmn.weights;
   const dense = [...w.hopW, ...w.hopB, w.U1, w.U2, w.bU, w.v];
@@ -67,22 +67,46 @@ function paddedPathGradients(cmn: CollaborativeMemory, users: Int32Array, pos: I
 }
 
 describe('CollaborativeMemory.trainStep with host attention', () => {
-  for (const hops of [1, 2, 3]) {
-    it(`${hops} hop(s): one SGD step (lr 1) moves every table row and weight by the padded path's gradient`, async () => {
-      const cmn = layer(hops);
-      const rng = seededRng(10 + hops);
-      const users = Int32Array.from({ length: 12 }, () => randInt(rng, NU));
-      const pos = Int32Array.from({ length: 12 }, () => randInt(rng, NI));
-      const neg = Int32Array.from({ length: 36 }, () => randInt(rng, NI));
-      const want = paddedPathGradients(cmn, users, pos, neg);
-      const w = cmn.weights;
-      const snapshot = () => [cmn.userMemory.data, cmn.outputMemory.data, cmn.itemMemory.data, ...[...w.hopW, ...w.hopB, w.U1, w.U2, w.bU, w.v].map((v) => v.dataSync())].map((a) => Float64Array.from(a));
-      const before = snapshot();
-      await expectNoLeak(() => cmn.trainStep(users, pos, neg));
-      const after = snapshot();
-      before.forEach((x, k) => expectClose(x.map((v, j) => v - after[k][j]), want[k], 1e-6, 1e-5));
-      expect(Math.max(...want.slice(0, 3).map((g) => Math.max(...Array.from(g, Math.abs))))).toBeGreaterThan(1e-3);
-      cmn.dispose();
-    });
+  for (const kernel of ['wasm', 'js'] as const) {
+    for (const [hops, d] of [[1, 6], [2, 6], [3, 6], [2, 18], [3, 16]]) {
+      it(`${kernel}, ${hops} hop(s), d ${d}: one SGD step (lr 1) moves every table row and weight by the padded path's gradient`, async () => {
+        const cmn = layer(hops, d, kernel);
+        const rng = seededRng(10 + hops);
+        const users = Int32Array.from({ length: 12 }, () => randInt(rng, NU));
+        const pos = Int32Array.from({ length: 12 }, () => randInt(rng, NI));
+        const neg = Int32Array.from({ length: 36 }, () => randInt(rng, NI));
+        const want = paddedPathGradients(cmn, users, pos, neg);
+        const before = snapshot(cmn);
+        await expectNoLeak(() => cmn.trainStep(users, pos, neg));
+        const after = snapshot(cmn);
+        before.forEach((x, k) => expectClose(x.map((v, j) => v - after[k][j]), want[k], 1e-6, 1e-5));
+        expect(Math.max(...want.slice(0, 3).map((g) => Math.max(...Array.from(g, Math.abs))))).toBeGreaterThan(1e-3);
+        cmn.dispose();
+      });
+    }
   }
+
+  it('wasm and js kernels stay together over steps of changing batches (d 7: padded columns)', () => {
+    const [a, b] = (['wasm', 'js'] as const).map((k) => layer(3, 7, k));
+    const rng = seededRng(5);
+    for (let step = 0; step < 6; step++) {
+      const B = 2 + step * 3; // batch layouts grow and shrink the kernel's memory use
+      const users = Int32Array.from({ length: B }, () => randInt(rng, NU));
+      const pos = Int32Array.from({ length: B }, () => randInt(rng, NI));
+      const neg = Int32Array.from({ length: 2 * B }, () => randInt(rng, NI));
+      expect(a.trainStep(users, pos, neg)).toBeCloseTo(b.trainStep(users, pos, neg), 5);
+      snapshot(a).forEach((x, k) => expectClose(x, snapshot(b)[k], 1e-5, 1e-4));
+    }
+    a.dispose();
+    b.dispose();
+  });
+
+  it('the kernel option is checked', () => {
+    expect(() => layer(2, 4, 'gpu' as 'js')).toThrow('CollaborativeMemory: kernel must be one of auto, wasm, js, got "gpu"');
+  });
 });
+
+function snapshot(cmn: CollaborativeMemory): Float64Array[] {
+  const w = cmn.weights;
+  return [cmn.userMemory.data, cmn.outputMemory.data, cmn.itemMemory.data, ...[...w.hopW, ...w.hopB, w.U1, w.U2, w.bU, w.v].map((v) => v.dataSync())].map((x) => Float64Array.from(x));
+}

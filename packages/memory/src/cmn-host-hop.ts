@@ -2,8 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { matMul2d, type SparseEmbedding } from '@memrec/core';
 import { attendBackward, attendForward, pairStarts, RowGradients, type NeighbourLists } from './cmn-attention';
 import type { CmnWeights } from './cmn-ops';
+import { CmnWasmAttention } from './cmn-wasm';
 
 interface HopRecord {
+  /** Hop index within the pass (the wasm kernel keeps its query and weights by this index). */
+  h: number;
   z: Float32Array;
   p: Float64Array;
 }
@@ -12,22 +15,26 @@ interface HopRecord {
  * CMN's attention hop as a TensorFlow.js op computed on the host (`tf.customGrad`): the query
  * `z` `[P, d]` comes in as a tensor, the neighbourhoods and the memories m, c are read straight
  * from the host tables, and the backward pass returns `dL/dz` while summing the gradients of the
- * neighbours' rows into {@link HostHop.gm} and {@link HostHop.gc} (no `[P, L, d]` tensors, no
- * padding). Call {@link HostHop.begin} with the batch's items before each forward pass.
+ * neighbours' rows ({@link HostHop.gradients}; no `[P, L, d]` tensors, no padding). The loops run
+ * in the WebAssembly SIMD kernel ({@link CmnWasmAttention}) when `wasm` is set, else in plain
+ * typed-array loops ({@link attendForward}). Call {@link HostHop.begin} with the batch's items
+ * before each forward pass.
  *
  * @example
  * ```ts
- * const hop = new HostHop(neighbourhoods, cmn.userMemory, cmn.outputMemory);
+ * const hop = new HostHop(neighbourhoods, cmn.userMemory, cmn.outputMemory, 1, cmnWasmAvailable());
  * hop.begin(items);
  * const { value, grads } = tf.valueAndGrads((z: tf.Tensor) => tf.sum(hop.attend(z as tf.Tensor2D)))([z]);
- * cmn.userMemory.applyGradients(hop.gm.ids, hop.gm.grads); // neighbour rows of m
+ * const g = hop.gradients();
+ * cmn.userMemory.applyGradients(g.mIds, g.gm); // neighbour rows of m
  * ```
  */
 export class HostHop {
   readonly dim: number;
-  /** Gradients of the neighbours' user-memory rows (m) and output-memory rows (c). */
-  readonly gm: RowGradients;
-  readonly gc: RowGradients;
+  /** Gradients of the neighbours' user-memory rows (m) and output-memory rows (c), plain loops. */
+  private readonly gm: RowGradients;
+  private readonly gc: RowGradients;
+  private readonly wasm: CmnWasmAttention | null;
   /** `(z [P, d]) => o [P, d]` for the items of the last {@link HostHop.begin}. */
   readonly attend: (z: tf.Tensor2D) => tf.Tensor2D;
   private items: Int32Array = new Int32Array(0);
@@ -39,10 +46,13 @@ export class HostHop {
     private readonly nb: NeighbourLists,
     private readonly m: SparseEmbedding,
     private readonly c: SparseEmbedding,
+    hops: number,
+    wasm: boolean,
   ) {
     this.dim = m.dim;
     this.gm = new RowGradients(m.rows, m.dim);
     this.gc = new RowGradients(c.rows, c.dim);
+    this.wasm = wasm ? new CmnWasmAttention(m.rows, m.dim, hops) : null;
     this.attend = tf.customGrad(((z: tf.Tensor2D) => {
       const rec = this.forward(z.dataSync() as Float32Array);
       const P = this.items.length;
@@ -57,8 +67,21 @@ export class HostHop {
     this.items = items;
     this.start = pairStarts(items, this.nb, this.start);
     this.used = 0;
+    if (this.wasm != null) {
+      this.wasm.begin(items, this.nb, this.m.data, this.c.data);
+      return;
+    }
     this.gm.reset();
     this.gc.reset();
+  }
+
+  /** The neighbours' summed gradients after a backward pass: ids and `[ids, d]` rows, for m and c. */
+  gradients(): { mIds: Int32Array; gm: Float32Array; cIds: Int32Array; gc: Float32Array } {
+    if (this.wasm != null) {
+      const g = this.wasm.gradients();
+      return { mIds: g.ids, gm: g.gm, cIds: g.ids, gc: g.gc };
+    }
+    return { mIds: this.gm.ids, gm: this.gm.grads, cIds: this.gc.ids, gc: this.gc.grads };
   }
 
   private forward(z: Float32Array): { o: Float32Array; rec: HopRecord } {
@@ -67,18 +90,21 @@ export class HostHop {
     const total = this.start[P];
     let rec = this.records[this.used];
     if (rec == null) {
-      rec = { z, p: new Float64Array(total) };
+      rec = { h: this.used, z, p: new Float64Array(0) };
       this.records.push(rec);
     }
-    if (rec.p.length < total) rec.p = new Float64Array(total);
     rec.z = z;
     this.used++;
-    const o = new Float32Array(P * d); // a fresh array: the cpu backend keeps it as the tensor's data
+    // the output is a fresh array either way: the cpu backend keeps it as the tensor's data
+    if (this.wasm != null) return { o: this.wasm.forward(rec.h, z), rec };
+    if (rec.p.length < total) rec.p = new Float64Array(total);
+    const o = new Float32Array(P * d);
     attendForward(z, this.items, this.nb, this.m.data, this.c.data, d, rec.p, this.start, o);
     return { o, rec };
   }
 
   private backward(rec: HopRecord, g: Float32Array): Float32Array {
+    if (this.wasm != null) return this.wasm.backward(rec.h, g);
     const dz = new Float32Array(this.items.length * this.dim);
     attendBackward(g, rec.z, this.items, this.nb, this.m.data, this.c.data, this.dim, rec.p, this.start, dz, this.gm, this.gc);
     return dz;

@@ -1,8 +1,10 @@
 import type { WasmFunction } from './wasm-asm';
 
 /**
- * CMN's per-(user, item) scoring loop as WebAssembly with 128-bit SIMD (4 float32 lanes), in the
- * flat text form {@link assembleWasm} reads. `score(i0, i1, ...)` runs, for items `i0 .. i1` of
+ * CMN's host loops as WebAssembly with 128-bit SIMD (4 float32 lanes), in the
+ * flat text form {@link assembleWasm} reads. `attend` / `attendBack` are the training hops
+ * ({@link HostHop}: P queries over their items' neighbours, rows given as byte offsets into
+ * compact neighbour tables, forward and exact backward). `score(i0, i1, ...)` runs, for items `i0 .. i1` of
  * one user, every hop over each item's real neighbours and the output layer from the cached
  * item terms of {@link CmnScorer}. Rows are padded to `dp` (a multiple of 4) columns with zeros,
  * so padded lanes add nothing. Pointers are byte offsets into the imported memory:
@@ -222,6 +224,105 @@ export const CMN_WASM_FUNCTIONS: WasmFunction[] = [
         f32.const 0  f32x4.splat  f32x4.max
         v128.store
         local.get k  i32.const 1  i32.add  local.set k  br $lk
+      end  end`,
+  },
+  {
+    // base[rows[s] ..] += w[s] x for s < n (gradient rows of neighbours)
+    name: 'scatter', params: [['w', 'i32'], ['rows', 'i32'], ['n', 'i32'], ['x', 'i32'], ['base', 'i32'], ['dp4', 'i32']],
+    locals: [['s', 'i32'], ['k', 'i32'], ['ws', 'v128'], ['dst', 'i32'], ['xk', 'i32']],
+    body: `
+      block $ds  loop $ls
+        local.get s  local.get n  i32.ge_s  br_if $ds
+        local.get w  local.get s  i32.const 2  i32.shl  i32.add  f32.load  f32x4.splat  local.set ws
+        local.get base  local.get rows  local.get s  i32.const 2  i32.shl  i32.add  i32.load  i32.add  local.set dst
+        local.get x  local.set xk
+        i32.const 0  local.set k
+        block $dk  loop $lk
+          local.get k  local.get dp4  i32.ge_s  br_if $dk
+          local.get dst  local.get dst  v128.load  local.get ws  local.get xk  v128.load  f32x4.mul  f32x4.add  v128.store
+          local.get dst  i32.const 16  i32.add  local.set dst
+          local.get xk  i32.const 16  i32.add  local.set xk
+          local.get k  i32.const 1  i32.add  local.set k  br $lk
+        end  end
+        local.get s  i32.const 1  i32.add  local.set s  br $ls
+      end  end`,
+  },
+  {
+    // training forward, P queries: o_t = sum_s p_s C[row_s], p = softmax_s(z_t . M[row_s]) over
+    // the slots start[t] .. start[t + 1]; the normalised p is kept for the backward pass
+    name: 'attend', export: true,
+    params: [['P', 'i32'], ['start', 'i32'], ['rowOff', 'i32'], ['M', 'i32'], ['C', 'i32'], ['z', 'i32'], ['o', 'i32'], ['p', 'i32'], ['dp4', 'i32']],
+    locals: [['t', 'i32'], ['s0', 'i32'], ['n', 'i32'], ['s', 'i32'], ['pt', 'i32'], ['rows', 'i32'], ['stride', 'i32'], ['inv', 'f32'], ['a', 'i32']],
+    body: `
+      local.get dp4  i32.const 4  i32.shl  local.set stride
+      block $done  loop $pair
+        local.get t  local.get P  i32.ge_s  br_if $done
+        local.get start  local.get t  i32.const 2  i32.shl  i32.add  local.tee a  i32.load  local.set s0
+        local.get a  i32.load offset=4  local.get s0  i32.sub  local.set n
+        local.get p  local.get s0  i32.const 2  i32.shl  local.tee a  i32.add  local.set pt
+        local.get rowOff  local.get a  i32.add  local.set rows
+        f32.const 0  local.set inv
+        local.get n
+        if
+          f32.const 1
+          local.get pt  local.get n
+          local.get z  local.get t  local.get stride  i32.mul  i32.add  local.get rows  local.get n  local.get M  local.get pt  local.get dp4  call logits
+          call softmax
+          f32.div  local.set inv
+          i32.const 0  local.set s
+          block $dn  loop $ln
+            local.get s  local.get n  i32.ge_s  br_if $dn
+            local.get pt  local.get s  i32.const 2  i32.shl  i32.add  local.tee a  local.get a  f32.load  local.get inv  f32.mul  f32.store
+            local.get s  i32.const 1  i32.add  local.set s  br $ln
+          end  end
+        end
+        local.get pt  local.get rows  local.get n  local.get C  local.get o  local.get t  local.get stride  i32.mul  i32.add  local.get dp4  f32.const 1  call wsum
+        local.get t  i32.const 1  i32.add  local.set t  br $pair
+      end  end`,
+  },
+  {
+    // training backward of attend: given g = dL/do, dz_t = sum_s dq_s M[row_s] with
+    // dq_s = p_s (g_t . C[row_s] - sum_r p_r g_t . C[row_r]); GC[row_s] += p_s g_t, GM[row_s] += dq_s z_t
+    name: 'attendBack', export: true,
+    params: [['P', 'i32'], ['start', 'i32'], ['rowOff', 'i32'], ['M', 'i32'], ['C', 'i32'], ['z', 'i32'], ['g', 'i32'], ['p', 'i32'],
+      ['dz', 'i32'], ['GM', 'i32'], ['GC', 'i32'], ['tmp', 'i32'], ['dp4', 'i32']],
+    locals: [['t', 'i32'], ['s0', 'i32'], ['n', 'i32'], ['s', 'i32'], ['pt', 'i32'], ['rows', 'i32'], ['stride', 'i32'], ['dot', 'f32'], ['a', 'i32'], ['gt', 'i32'], ['zt', 'i32']],
+    body: `
+      local.get dp4  i32.const 4  i32.shl  local.set stride
+      block $done  loop $pair
+        local.get t  local.get P  i32.ge_s  br_if $done
+        local.get start  local.get t  i32.const 2  i32.shl  i32.add  local.tee a  i32.load  local.set s0
+        local.get a  i32.load offset=4  local.get s0  i32.sub  local.set n
+        local.get p  local.get s0  i32.const 2  i32.shl  local.tee a  i32.add  local.set pt
+        local.get rowOff  local.get a  i32.add  local.set rows
+        local.get g  local.get t  local.get stride  i32.mul  local.tee a  i32.add  local.set gt
+        local.get z  local.get a  i32.add  local.set zt
+        local.get n
+        if
+          local.get gt  local.get rows  local.get n  local.get C  local.get tmp  local.get dp4  call logits  drop
+          f32.const 0  local.set dot
+          i32.const 0  local.set s
+          block $d1  loop $l1
+            local.get s  local.get n  i32.ge_s  br_if $d1
+            local.get dot
+            local.get pt  local.get s  i32.const 2  i32.shl  local.tee a  i32.add  f32.load
+            local.get tmp  local.get a  i32.add  f32.load  f32.mul  f32.add  local.set dot
+            local.get s  i32.const 1  i32.add  local.set s  br $l1
+          end  end
+          i32.const 0  local.set s
+          block $d2  loop $l2
+            local.get s  local.get n  i32.ge_s  br_if $d2
+            local.get tmp  local.get s  i32.const 2  i32.shl  local.tee a  i32.add
+            local.get pt  local.get a  i32.add  f32.load
+            local.get tmp  local.get a  i32.add  f32.load  local.get dot  f32.sub  f32.mul
+            f32.store
+            local.get s  i32.const 1  i32.add  local.set s  br $l2
+          end  end
+          local.get pt  local.get rows  local.get n  local.get gt  local.get GC  local.get dp4  call scatter
+          local.get tmp  local.get rows  local.get n  local.get zt  local.get GM  local.get dp4  call scatter
+        end
+        local.get tmp  local.get rows  local.get n  local.get M  local.get dz  local.get t  local.get stride  i32.mul  i32.add  local.get dp4  f32.const 1  call wsum
+        local.get t  i32.const 1  i32.add  local.set t  br $pair
       end  end`,
   },
   {

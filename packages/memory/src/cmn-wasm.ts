@@ -6,7 +6,7 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
 }
 const Wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
@@ -149,5 +149,140 @@ export class CmnWasmKernel {
   private padRows(name: string, src: Float32Array, rows: number, d: number, skip = 0): void {
     const base = this.at[name] / 4 + skip;
     for (let r = 0; r < rows; r++) this.f32.set(src.subarray(r * d, (r + 1) * d), base + r * this.dp);
+  }
+}
+
+/**
+ * The training hops of {@link HostHop} in the WebAssembly SIMD kernel (`attend` / `attendBack`):
+ * {@link CmnWasmAttention.begin} copies the rows of m and c of the batch's distinct neighbours
+ * into compact tables in the kernel's memory; each hop's forward keeps its query and attention
+ * weights there for its backward pass, which sums the neighbours' gradients per compact row.
+ *
+ * @example
+ * ```ts
+ * const att = new CmnWasmAttention(numUsers, dim, hops);
+ * att.begin(items, neighbourhoods, m.data, c.data);
+ * const o = att.forward(0, z);        // [P, d]
+ * const dz = att.backward(0, dLdo);   // [P, d]; att.gradients() then holds dL/dm_v, dL/dc_v
+ * ```
+ */
+export class CmnWasmAttention {
+  private readonly d: number;
+  private readonly dp: number;
+  private readonly hops: number;
+  private readonly memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  private readonly attend: (...args: number[]) => void;
+  private readonly attendBack: (...args: number[]) => void;
+  private f32: Float32Array;
+  private i32: Int32Array;
+  private slot: Int32Array;
+  private ids = new Int32Array(0);
+  private P = 0;
+  private at: Record<string, number> = {};
+
+  constructor(numUsers: number, dim: number, hops: number) {
+    const module = kernelModule();
+    if (module == null) throw new Error('CmnWasmAttention: WebAssembly with SIMD must be available, got none (check cmnWasmAvailable() first)');
+    this.d = dim;
+    this.dp = Math.ceil(dim / 4) * 4;
+    this.hops = hops;
+    const W = Wasm as WasmApi;
+    this.memory = new W.Memory({ initial: 1 });
+    const exports = new W.Instance(module, { env: { memory: this.memory } }).exports;
+    this.attend = exports.attend as (...args: number[]) => void;
+    this.attendBack = exports.attendBack as (...args: number[]) => void;
+    this.f32 = new Float32Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
+    this.slot = new Int32Array(numUsers).fill(-1);
+  }
+
+  /** Lays out a batch: query t attends over the neighbourhood of `items[t]`; m, c are the tables' data. */
+  begin(items: Int32Array, nb: { offsets: Int32Array; members: Int32Array }, m: Float32Array, c: Float32Array): void {
+    const { d, dp } = this;
+    const P = (this.P = items.length);
+    let slots = 0;
+    let maxN = 1;
+    for (let t = 0; t < P; t++) {
+      const n = nb.offsets[items[t] + 1] - nb.offsets[items[t]];
+      slots += n;
+      maxN = Math.max(maxN, n);
+    }
+    // distinct neighbours in first-touch order
+    const ids: number[] = [];
+    for (let t = 0; t < P; t++) {
+      for (let s = nb.offsets[items[t]]; s < nb.offsets[items[t] + 1]; s++) {
+        const v = nb.members[s];
+        if (this.slot[v] < 0) this.slot[v] = ids.push(v) - 1;
+      }
+    }
+    const K = ids.length;
+    const sizes: [string, number][] = [['start', P + 1], ['rowOff', slots], ['M', K * dp], ['C', K * dp], ['GM', K * dp], ['GC', K * dp],
+      ['o', P * dp], ['g', P * dp], ['dz', P * dp], ['tmp', maxN + 4]];
+    for (let h = 0; h < this.hops; h++) sizes.push([`z${h}`, P * dp], [`p${h}`, slots + 4]);
+    let bytes = 0;
+    this.at = {};
+    for (const [name, n] of sizes) {
+      this.at[name] = bytes;
+      bytes += Math.ceil((n * 4) / 16) * 16 + 64; // 64 bytes of slack: the kernel reads 16 columns of a query at once
+    }
+    if (bytes > this.memory.buffer.byteLength) {
+      this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / 65536));
+      this.f32 = new Float32Array(this.memory.buffer);
+      this.i32 = new Int32Array(this.memory.buffer);
+    }
+    const { f32, i32, at } = this;
+    f32.fill(0, 0, bytes / 4); // padded columns must read 0 (the memory holds the last batch's layout)
+    let q = 0;
+    i32[at.start / 4] = 0;
+    for (let t = 0; t < P; t++) {
+      for (let s = nb.offsets[items[t]]; s < nb.offsets[items[t] + 1]; s++) i32[at.rowOff / 4 + q++] = this.slot[nb.members[s]] * dp * 4;
+      i32[at.start / 4 + t + 1] = q;
+    }
+    for (let k = 0; k < K; k++) {
+      const v = ids[k];
+      this.slot[v] = -1;
+      f32.set(m.subarray(v * d, (v + 1) * d), at.M / 4 + k * dp);
+      f32.set(c.subarray(v * d, (v + 1) * d), at.C / 4 + k * dp);
+    }
+    this.ids = Int32Array.from(ids);
+  }
+
+  /** Hop `h`'s forward: `o` `[P, d]` from `z` `[P, d]`. */
+  forward(h: number, z: Float32Array): Float32Array {
+    const a = this.at;
+    this.put(z, a[`z${h}`]);
+    this.attend(this.P, a.start, a.rowOff, a.M, a.C, a[`z${h}`], a.o, a[`p${h}`], this.dp / 4);
+    return this.take(a.o);
+  }
+
+  /** Hop `h`'s backward: `dL/dz` `[P, d]` from `g = dL/do`; neighbour gradients accumulate. */
+  backward(h: number, g: Float32Array): Float32Array {
+    const a = this.at;
+    this.put(g, a.g);
+    this.attendBack(this.P, a.start, a.rowOff, a.M, a.C, a[`z${h}`], a.g, a[`p${h}`], a.dz, a.GM, a.GC, a.tmp, this.dp / 4);
+    return this.take(a.dz);
+  }
+
+  /** The batch's distinct neighbours and the summed gradients of their m and c rows, `[K, d]`. */
+  gradients(): { ids: Int32Array; gm: Float32Array; gc: Float32Array } {
+    const K = this.ids.length;
+    return { ids: this.ids, gm: this.take(this.at.GM, K), gc: this.take(this.at.GC, K) };
+  }
+
+  /** Writes `[rows, d]` values at byte offset `at`, rows padded to dp. */
+  private put(x: Float32Array, at: number): void {
+    const { d, dp } = this;
+    if (d === dp) this.f32.set(x, at / 4);
+    else for (let r = 0; r < x.length / d; r++) this.f32.set(x.subarray(r * d, (r + 1) * d), at / 4 + r * dp);
+  }
+
+  /** Reads `rows` (default P) padded rows at byte offset `at` into a new `[rows, d]` array. */
+  private take(at: number, rows = this.P): Float32Array {
+    const { d, dp } = this;
+    const base = at / 4;
+    if (d === dp) return this.f32.slice(base, base + rows * d);
+    const out = new Float32Array(rows * d);
+    for (let r = 0; r < rows; r++) out.set(this.f32.subarray(base + r * dp, base + r * dp + d), r * d);
+    return out;
   }
 }

@@ -6,6 +6,7 @@ import { cmnForwardPairs, HostHop } from './cmn-host-hop';
 import { type CmnWeights } from './cmn-ops';
 import { scoreAllBatched } from './cmn-score-batch';
 import { CmnScorer } from './cmn-scorer';
+import { cmnWasmAvailable } from './cmn-wasm';
 import { denseVariable } from './dense';
 import { Neighbourhoods } from './neighbourhoods';
 
@@ -31,6 +32,11 @@ export interface CollaborativeMemoryOptions {
   denseOptimizer?: tf.Optimizer;
   /** Learning rate of the default dense Adam; default 0.001. */
   learningRate?: number;
+  /**
+   * Where the attention loops of training and scoring run: `'wasm'` (a WebAssembly SIMD kernel),
+   * `'js'` (plain typed-array loops), `'auto'` (default: wasm where WebAssembly SIMD exists).
+   */
+  kernel?: 'auto' | 'wasm' | 'js';
 }
 
 const FN = 'CollaborativeMemory';
@@ -104,8 +110,12 @@ export class CollaborativeMemory implements Module {
     assertFinite(FN, 'learningRate', lr, 0);
     this.ownsOptimizer = o.denseOptimizer == null;
     this.optimizer = o.denseOptimizer ?? tf.train.adam(lr);
-    this.hop = new HostHop(this.neighbourhoods, this.userMemory, this.outputMemory);
-    this.scorer = new CmnScorer(this);
+    const kernel = o.kernel ?? 'auto';
+    if (kernel !== 'auto' && kernel !== 'wasm' && kernel !== 'js') throw new Error(`${FN}: kernel must be one of auto, wasm, js, got ${show(kernel)}`);
+    if (kernel === 'wasm' && !cmnWasmAvailable()) throw new Error(`${FN}: kernel 'wasm' needs WebAssembly with SIMD, got none`);
+    const wasm = kernel === 'wasm' || (kernel === 'auto' && cmnWasmAvailable());
+    this.hop = new HostHop(this.neighbourhoods, this.userMemory, this.outputMemory, hops, wasm);
+    this.scorer = new CmnScorer(this, { kernel: wasm ? 'wasm' : 'js' });
   }
 
   private denseList(): tf.Variable[] {
@@ -164,16 +174,15 @@ export class CollaborativeMemory implements Module {
     };
     const { value, grads } = tf.valueAndGrads(f as (...a: tf.Tensor[]) => tf.Scalar)([mu, ei, ...dense]);
     try {
-      const gm = this.hop.gm;
-      const gc = this.hop.gc;
-      const mIds = new Int32Array(P + gm.size);
+      const g = this.hop.gradients();
+      const mIds = new Int32Array(P + g.mIds.length);
       mIds.set(pu);
-      mIds.set(gm.ids, P);
-      const gmAll = new Float32Array((P + gm.size) * d);
+      mIds.set(g.mIds, P);
+      const gmAll = new Float32Array((P + g.mIds.length) * d);
       gmAll.set(grads[0].dataSync() as Float32Array);
-      gmAll.set(gm.grads, P * d);
+      gmAll.set(g.gm, P * d);
       this.userMemory.applyGradients(mIds, gmAll);
-      if (gc.size > 0) this.outputMemory.applyGradients(gc.ids, gc.grads);
+      if (g.cIds.length > 0) this.outputMemory.applyGradients(g.cIds, g.gc);
       this.itemMemory.applyGradients(pi, grads[1]);
       this.optimizer.applyGradients(dense.map((v, k) => ({ name: v.name, tensor: grads[2 + k] })));
       return value.dataSync()[0];
