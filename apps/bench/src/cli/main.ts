@@ -4,8 +4,9 @@ import { Command, Option } from 'commander';
 import { initBackend, type RawId } from '@memrec/core';
 import { loadOnlineCheckpoint } from '@memrec/models/node';
 import { runBenchmark } from '../experiment/run';
+import { stopWorkers } from '../experiment/workers';
 import { writeReports } from '../report';
-import { resolveConfig } from './options';
+import { checkOutDir, resolveConfig } from './options';
 import { createLanes } from './progress';
 
 function stamp(): string {
@@ -26,13 +27,13 @@ export async function runCli(argv: string[]): Promise<void> {
     .name('memrec-bench')
     .description('Cross-model benchmark of streaming and memory-network recommenders')
     .enablePositionalOptions() // options after `recommend` belong to it (--k, --backend)
-    .option('--models <list>', 'nmrn,cmn,neumf,bprmf,pop')
+    .option('--models <list>', 'nmrn,cmn,neumf,bprmf,pop; also NMRN variants by name: nmrn-uniform, nmrn-popularity, nmrn-gan, nmrn-dns, nmrn-shared, nmrn-per-user')
     .addOption(new Option('--dataset <name>', 'synthetic | movielens-100k | movielens-1m | movielens-latest-small | ncf | csv'))
     .option('--data-dir <dir>', 'folder holding the dataset files (else the download cache)')
     .option('--name <prefix>', 'NCF file prefix (NAME.train.rating, ...)')
     .option('--file <path>', 'a delimited file (with --dataset csv)')
-    .option('--columns <spec>', 'user=COL,item=COL[,timestamp=COL][,rating=COL]')
-    .option('--delimiter <char>', 'field delimiter of --file')
+    .option('--columns <spec>', 'user=COL,item=COL[,timestamp=COL][,rating=COL]: header names, or 0-based numbers with --no-header')
+    .option('--delimiter <char>', 'field delimiter of --file: one character, \\t, ::, tab, comma, semicolon, pipe or space (default ,)')
     .option('--header', 'the file has a header line')
     .option('--no-header', 'the file has no header line')
     .option('--min-rating <r>', 'keep interactions rated at least r (implicit feedback)')
@@ -50,19 +51,34 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--config <file>', 'JSON file with the same keys (flags override it)')
     .option('--backend <name>', 'auto | node | wasm | cpu')
     .option('--out <dir>', 'output folder (default runs/<date-time>)')
+    .option('--force', 'overwrite the run already in --out (a folder holding results.json)')
     .option('--quiet', 'print nothing but the result')
     .action(async (flags: Record<string, unknown>) => {
       const cfg = resolveConfig(flags);
       const out = resolve(cfg.out ?? join('runs', stamp()));
+      checkOutDir(out, cfg.force);
       mkdirSync(out, { recursive: true });
       const lanes = createLanes({ quiet: cfg.quiet }, cfg.workers);
-      const results = await runBenchmark(cfg, lanes.lanes[0], {
-        command: ['memrec-bench', ...argv.slice(2)].join(' '),
-        checkpointDir: join(out, 'checkpoints'),
-        lanes: lanes.lanes,
-        workerEntry: argv[1],
-      }).finally(() => lanes.close());
-      const { files } = await writeReports(results, out);
+      // Ctrl-C: stop the workers, write nothing more (each report file is written whole, synchronously)
+      const interrupt = () => {
+        stopWorkers();
+        lanes.close();
+        process.stderr.write('memrec-bench: interrupted, no report written\n');
+        process.exit(130);
+      };
+      process.once('SIGINT', interrupt);
+      let files: string[];
+      try {
+        const results = await runBenchmark(cfg, lanes.lanes[0], {
+          command: ['memrec-bench', ...argv.slice(2)].join(' '),
+          checkpointDir: join(out, 'checkpoints'),
+          lanes: lanes.lanes,
+          workerEntry: argv[1],
+        }).finally(() => lanes.close());
+        ({ files } = await writeReports(results, out));
+      } finally {
+        process.removeListener('SIGINT', interrupt);
+      }
       console.log(`results: ${join(out, 'results.md')}`);
       if (!cfg.quiet) console.log(`files: ${files.map((f) => f.replace(`${out}/`, '')).join(', ')}`);
     });

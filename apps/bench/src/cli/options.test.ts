@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULTS, resolveConfig } from './options';
+import { checkOutDir, DEFAULTS, NMRN_VARIANTS, parseDelimiter, resolveConfig } from './options';
 
 describe('resolveConfig', () => {
   it('gives the default run with no flags', () => {
@@ -34,7 +34,9 @@ describe('resolveConfig', () => {
     const file = join(dir, 'run.json');
     writeFileSync(file, JSON.stringify({ modles: ['pop'] }));
     expect(() => resolveConfig({ config: file })).toThrow(/config key "modles" must be one of models, dataset/);
-    expect(() => resolveConfig({ models: 'svd' })).toThrow('memrec-bench: --models must list models from nmrn, cmn, neumf, bprmf, pop, got "svd"');
+    expect(() => resolveConfig({ models: 'svd' })).toThrow(
+      'memrec-bench: --models must list models from nmrn, cmn, neumf, bprmf, pop or NMRN variants nmrn-uniform, nmrn-popularity, nmrn-gan, nmrn-dns, nmrn-shared, nmrn-per-user, got "svd"',
+    );
     expect(() => resolveConfig({ eval: 'sampled-x' })).toThrow(/--eval must list full and\/or sampled-N/);
     expect(() => resolveConfig({ epochs: '0' })).toThrow('memrec-bench: --epochs must be an integer >= 1, got 0');
     expect(() => resolveConfig({ seeds: '1,a' })).toThrow(/--seeds must be a comma-separated list of integers/);
@@ -52,5 +54,65 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ dataset: 'ncf' })).toThrow(/needs --data-dir DIR and --name NCF_PREFIX/);
     expect(() => resolveConfig({ dataset: 'ncf', dataDir: 'd', name: 'ml-1m' })).toThrow(/with --dataset ncf must be predefined/);
     expect(() => resolveConfig({ columns: 'user' , dataset: 'csv', file: 'f'})).toThrow(/--columns must look like user=COL,item=COL/);
+  });
+
+  it('takes every NMRN variant name a run prints, once each', () => {
+    for (const v of NMRN_VARIANTS) expect(resolveConfig({ models: `${v},pop` }).models).toEqual([v, 'pop']);
+    expect(resolveConfig({ models: 'pop,bprmf,pop' }).models).toEqual(['pop', 'bprmf']);
+    // nmrn is gan + per-user by default: nmrn-gan / nmrn-per-user beside it would train the same model twice
+    expect(() => resolveConfig({ models: 'nmrn,nmrn-gan' })).toThrow(
+      'memrec-bench: --models must not list both nmrn and nmrn-gan: with gan first in --nmrn-sampler / --nmrn-memory they are the same model, got "nmrn,nmrn-gan"',
+    );
+    expect(() => resolveConfig({ models: 'nmrn,nmrn-per-user' })).toThrow(/must not list both nmrn and nmrn-per-user/);
+    expect(resolveConfig({ models: 'nmrn,nmrn-gan', nmrnSampler: 'uniform,gan' }).models).toEqual(['nmrn', 'nmrn-gan']);
+  });
+
+  it('reads --delimiter as one character, a backslash-t as typed in a shell, or a name', () => {
+    expect(parseDelimiter('\\t')).toBe('\t'); // the two characters \ and t
+    expect(parseDelimiter('tab')).toBe('\t');
+    expect(parseDelimiter('TAB')).toBe('\t');
+    expect(parseDelimiter('comma')).toBe(',');
+    expect(parseDelimiter('semicolon')).toBe(';');
+    expect(parseDelimiter('pipe')).toBe('|');
+    expect(parseDelimiter('space')).toBe(' ');
+    expect(parseDelimiter('::')).toBe('::');
+    expect(parseDelimiter(';')).toBe(';');
+    expect(parseDelimiter('\t')).toBe('\t'); // a real tab passes through
+    expect(resolveConfig({ delimiter: '\\t' }).delimiter).toBe('\t');
+    expect(() => resolveConfig({ delimiter: ';;' })).toThrow(
+      'memrec-bench: --delimiter must be one character (not a quote or line break), \\t, ::, or one of tab, comma, semicolon, pipe, space, got ";;"',
+    );
+    expect(() => parseDelimiter('tabs')).toThrow(/--delimiter must be one character .*, got "tabs"/);
+    expect(() => parseDelimiter('"')).toThrow(/--delimiter must be one character \(not a quote or line break\)/);
+    expect(() => parseDelimiter('')).toThrow(/--delimiter must be one character .*, got ""/);
+  });
+
+  it('reads --columns as 0-based numbers without a header line and as names with one', () => {
+    const csv = { dataset: 'csv', file: 'x.tsv', protocol: 'stratified' };
+    expect(resolveConfig({ ...csv, header: false, columns: 'user=0,item=1,rating=2,timestamp=3' }).columns).toEqual({ user: 0, item: 1, rating: 2, timestamp: 3 });
+    expect(resolveConfig({ ...csv, columns: 'user=uid,item=iid' }).columns).toEqual({ user: 'uid', item: 'iid' });
+    expect(resolveConfig({ ...csv, header: false, columns: { user: 2, item: 0 } }).columns).toEqual({ user: 2, item: 0 });
+    expect(() => resolveConfig({ ...csv, header: false, columns: 'user=uid,item=1' })).toThrow(
+      'memrec-bench: --columns user must be a 0-based column number without a header line (e.g. user=0,item=1; or pass --header to use names), got "uid"',
+    );
+    expect(() => resolveConfig({ ...csv, header: false, columns: 'user=-1,item=1' })).toThrow(/--columns user must be a 0-based column number .*, got "-1"/);
+    expect(() => resolveConfig({ ...csv, header: false, columns: 'user=0,item=0' })).toThrow('memrec-bench: --columns user and item must be different columns, got 0');
+  });
+
+  it('refuses an --out that is a file, or that holds an earlier run unless --force', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memrec-out-'));
+    const file = join(dir, 'events.csv');
+    writeFileSync(file, 'u,i\n');
+    expect(() => checkOutDir(file, false)).toThrow(`memrec-bench: --out must be a folder, got a file ${JSON.stringify(file)}`);
+    expect(() => checkOutDir(file, true)).toThrow(/--out must be a folder/);
+    expect(() => checkOutDir(join(dir, 'new'), false)).not.toThrow();
+    const run = join(dir, 'run');
+    mkdirSync(run);
+    expect(() => checkOutDir(run, false)).not.toThrow();
+    writeFileSync(join(run, 'results.json'), '{}');
+    expect(() => checkOutDir(run, false)).toThrow(`memrec-bench: --out must not hold an earlier run (results.json) unless --force is given, got ${JSON.stringify(run)}`);
+    expect(() => checkOutDir(run, true)).not.toThrow();
+    expect(resolveConfig({ force: true }).force).toBe(true);
+    expect(DEFAULTS.force).toBe(false);
   });
 });

@@ -1,8 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 
 /** Every model the benchmark knows. */
 export const MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop'] as const;
+/** NMRN variants that `--models` also takes by name: `nmrn-<sampler>` and `nmrn-<memory>` (see `modelVariants`). */
+export const NMRN_VARIANTS = ['nmrn-uniform', 'nmrn-popularity', 'nmrn-gan', 'nmrn-dns', 'nmrn-shared', 'nmrn-per-user'] as const;
+/** Names `--delimiter` takes besides a single character (`\t` is what a shell passes for `'\t'`: backslash, t). */
+export const DELIMITER_NAMES: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', pipe: '|', space: ' ', '::': '::' };
 export const DATASETS = ['synthetic', 'movielens-100k', 'movielens-1m', 'movielens-latest-small', 'ncf', 'csv'] as const;
 export const PROTOCOLS = ['stream', 'leave-last-out', 'stratified', 'temporal', 'predefined'] as const;
 export const BACKENDS = ['auto', 'node', 'wasm', 'cpu'] as const;
@@ -14,7 +19,9 @@ export interface RunConfig {
   dataDir?: string;
   name?: string;
   file?: string;
-  columns?: Record<string, string>;
+  /** Header names (with `header`) or 0-based column numbers (without) of user, item, timestamp, rating. */
+  columns?: Record<string, string | number>;
+  /** The field separator itself (names such as `tab` are resolved). */
   delimiter: string;
   header: boolean;
   minRating?: number;
@@ -27,6 +34,8 @@ export interface RunConfig {
   batchSize?: number;
   backend: (typeof BACKENDS)[number];
   out?: string;
+  /** Overwrite the run already in `out` (a folder holding results.json). */
+  force: boolean;
   quiet: boolean;
   /** NMRN sampler variant (uniform, popularity, gan, dns); the default run adds a uniform NMRN beside the GAN one. */
   nmrnSamplers: string[];
@@ -50,6 +59,7 @@ export const DEFAULTS: RunConfig = {
   k: [5, 10, 20],
   seeds: [1, 2, 3],
   backend: 'auto',
+  force: false,
   quiet: false,
   nmrnSamplers: ['gan', 'uniform'],
   nmrnMemory: ['per-user'],
@@ -62,7 +72,7 @@ const KEYS: Record<string, 'list' | 'numlist' | 'string' | 'number' | 'boolean' 
   models: 'list', dataset: 'string', dataDir: 'string', name: 'string', file: 'string', columns: 'columns',
   delimiter: 'string', header: 'boolean', minRating: 'number', protocol: 'list', eval: 'list', k: 'numlist',
   seeds: 'numlist', epochs: 'number', dim: 'number', batchSize: 'number', backend: 'string', out: 'string',
-  quiet: 'boolean', nmrnSampler: 'list', nmrnMemory: 'list', workers: 'number', synthetic: 'size', coldStart: 'string',
+  force: 'boolean', quiet: 'boolean', nmrnSampler: 'list', nmrnMemory: 'list', workers: 'number', synthetic: 'size', coldStart: 'string',
 };
 
 function fail(arg: string, rule: string, value: unknown): never {
@@ -144,8 +154,11 @@ export function resolveConfig(flags: Record<string, unknown>): RunConfig {
 }
 
 function validate(cfg: RunConfig): RunConfig {
-  for (const m of cfg.models) if (!(MODELS as readonly string[]).includes(m)) fail('--models', `must list models from ${MODELS.join(', ')}`, m);
+  for (const m of cfg.models) {
+    if (![...MODELS, ...NMRN_VARIANTS].includes(m as never)) fail('--models', `must list models from ${MODELS.join(', ')} or NMRN variants ${NMRN_VARIANTS.join(', ')}`, m);
+  }
   if (cfg.models.length === 0) fail('--models', 'must name at least one model', cfg.models);
+  cfg.models = [...new Set(cfg.models)];
   if (!(DATASETS as readonly string[]).includes(cfg.dataset)) fail('--dataset', `must be one of ${DATASETS.join(', ')}`, cfg.dataset);
   if (!(BACKENDS as readonly string[]).includes(cfg.backend)) fail('--backend', `must be one of ${BACKENDS.join(', ')}`, cfg.backend);
   for (const p of cfg.protocols) if (!(PROTOCOLS as readonly string[]).includes(p)) fail('--protocol', `must be one of ${PROTOCOLS.join(', ')}`, p);
@@ -159,10 +172,19 @@ function validate(cfg: RunConfig): RunConfig {
   if (cfg.coldStart !== 'skip' && cfg.coldStart !== 'include') fail('--cold-start', 'must be skip or include', cfg.coldStart);
   for (const m of cfg.nmrnMemory) if (m !== 'shared' && m !== 'per-user') fail('--nmrn-memory', 'must list per-user and/or shared', m);
   if (cfg.nmrnMemory.length === 0 || cfg.nmrnSamplers.length === 0) fail('--nmrn-sampler / --nmrn-memory', 'must name at least one value', [cfg.nmrnSamplers, cfg.nmrnMemory]);
+  if (cfg.models.includes('nmrn')) {
+    for (const first of [cfg.nmrnSamplers[0], cfg.nmrnMemory[0]]) {
+      if (cfg.models.includes(`nmrn-${first}`)) {
+        fail('--models', `must not list both nmrn and nmrn-${first}: with ${first} first in --nmrn-sampler / --nmrn-memory they are the same model`, cfg.models.join(','));
+      }
+    }
+  }
+  cfg.delimiter = parseDelimiter(cfg.delimiter);
   if (cfg.dataset === 'csv') {
     if (!cfg.file) fail('--file', 'is required with --dataset csv', cfg.file);
-    if (!cfg.columns?.user || !cfg.columns?.item) fail('--columns', 'must name at least user=COL,item=COL with --dataset csv', cfg.columns);
+    if (cfg.columns?.user === undefined || cfg.columns?.item === undefined) fail('--columns', 'must name at least user=COL,item=COL with --dataset csv', cfg.columns);
     for (const k of Object.keys(cfg.columns)) if (!['user', 'item', 'timestamp', 'rating'].includes(k)) fail('--columns', 'keys must be user, item, timestamp, rating', k);
+    cfg.columns = parseColumns(cfg.columns, cfg.header);
   }
   if (cfg.dataset === 'ncf' && (!cfg.dataDir || !cfg.name)) fail('--dataset ncf', 'needs --data-dir DIR and --name NCF_PREFIX', { dataDir: cfg.dataDir, name: cfg.name });
   const hasTime = cfg.dataset !== 'csv' || cfg.columns?.timestamp !== undefined;
@@ -174,4 +196,71 @@ function validate(cfg: RunConfig): RunConfig {
     if (p !== 'predefined' && cfg.dataset === 'ncf') fail('--protocol', 'with --dataset ncf must be predefined (the split ships with the files)', p);
   }
   return cfg;
+}
+
+/**
+ * The field separator `--delimiter` names: one character (not a quote or line break), `\t` as
+ * typed in a shell, or a name: tab, comma, semicolon, pipe, space, `::` (MovieLens 1M).
+ *
+ * @example
+ * ```ts
+ * parseDelimiter('\\t'); // '\t'
+ * parseDelimiter('semicolon'); // ';'
+ * ```
+ */
+export function parseDelimiter(value: unknown): string {
+  const v = String(value);
+  const named = DELIMITER_NAMES[v.toLowerCase()];
+  if (named !== undefined) return named;
+  if (v.length !== 1 || /["\r\n]/.test(v)) {
+    fail('--delimiter', 'must be one character (not a quote or line break), \\t, ::, or one of tab, comma, semicolon, pipe, space', v);
+  }
+  return v;
+}
+
+/**
+ * Columns of `--columns` as the loader takes them: header names with a header line, 0-based
+ * column numbers without one. Two roles may not share a column.
+ *
+ * @example
+ * ```ts
+ * parseColumns({ user: '0', item: '1' }, false); // { user: 0, item: 1 }
+ * ```
+ */
+export function parseColumns(columns: Record<string, string | number>, header: boolean): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [role, c] of Object.entries(columns)) {
+    if (header) {
+      if (typeof c === 'number' ? !Number.isInteger(c) || c < 0 : String(c).length === 0) fail('--columns', `${role} must be a header name (or a 0-based number in a config file)`, c);
+      out[role] = c;
+    } else {
+      const n = typeof c === 'number' ? c : /^\d+$/.test(String(c).trim()) ? Number(c) : NaN;
+      if (!Number.isInteger(n) || n < 0) fail('--columns', `${role} must be a 0-based column number without a header line (e.g. user=0,item=1; or pass --header to use names)`, c);
+      out[role] = n;
+    }
+  }
+  const roles = Object.keys(out);
+  for (let a = 0; a < roles.length; a++) {
+    for (let b = a + 1; b < roles.length; b++) {
+      if (out[roles[a]] === out[roles[b]]) fail('--columns', `${roles[a]} and ${roles[b]} must be different columns`, out[roles[a]]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Checks the output folder before a run starts: it must not be a file, and a folder already
+ * holding a run (results.json) is only overwritten with `force`.
+ *
+ * @example
+ * ```ts
+ * checkOutDir('runs/mine', false); // throws if runs/mine/results.json exists
+ * ```
+ */
+export function checkOutDir(out: string, force: boolean): void {
+  if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory()) throw new Error(`memrec-bench: --out must be a folder, got a file ${JSON.stringify(out)}`);
+  if (!force && existsSync(join(out, 'results.json'))) {
+    fail('--out', 'must not hold an earlier run (results.json) unless --force is given', out);
+  }
 }

@@ -48,7 +48,11 @@ export async function loadBenchDataset(cfg: RunConfig, log: (l: string) => void)
       break;
     }
     case 'csv': {
-      data = await loadDelimited(cfg.file as string, { delimiter: cfg.delimiter, header: cfg.header, columns: cfg.columns as never });
+      // allowEmpty: the bench says itself that a run needs data (the loader's hint names a library option)
+      data = await loadDelimited(cfg.file as string, { delimiter: cfg.delimiter, header: cfg.header, columns: cfg.columns as never, allowEmpty: true });
+      if (data.stats.numInteractions === 0) {
+        throw new Error(`memrec-bench: --file must hold at least one interaction${cfg.header ? ' after its header line' : ''}, got none in ${JSON.stringify(cfg.file)}`);
+      }
       Object.assign(source, { file: cfg.file, columns: cfg.columns, delimiter: cfg.delimiter, header: cfg.header });
       break;
     }

@@ -4,23 +4,25 @@ import type { RunConfig } from '../cli/options';
 /**
  * Model variants of a run. `nmrn` is the first NMRN sampler with the first memory; each other
  * sampler adds `nmrn-<sampler>` (first memory) and each other memory adds `nmrn-<memory>`
- * (first sampler), so every variant differs from `nmrn` in one thing.
+ * (first sampler), so every variant differs from `nmrn` in one thing. A variant named in
+ * `--models` (e.g. `nmrn-uniform`) runs as that variant, once, even if `nmrn` adds it too.
  *
  * @example
  * ```ts
  * modelVariants(resolveConfig({})); // ['nmrn', 'nmrn-uniform', 'cmn', 'neumf', 'bprmf', 'pop']
+ * modelVariants(resolveConfig({ models: 'nmrn-dns,pop' })); // ['nmrn-dns', 'pop']
  * ```
  */
 export function modelVariants(cfg: RunConfig): string[] {
-  const out: string[] = [];
+  const out = new Set<string>();
   for (const m of cfg.models) {
     if (m === 'nmrn') {
-      out.push('nmrn');
-      for (const s of cfg.nmrnSamplers.slice(1)) out.push(`nmrn-${s}`);
-      for (const mem of cfg.nmrnMemory.slice(1)) out.push(`nmrn-${mem}`);
-    } else out.push(m);
+      out.add('nmrn');
+      for (const s of cfg.nmrnSamplers.slice(1)) out.add(`nmrn-${s}`);
+      for (const mem of cfg.nmrnMemory.slice(1)) out.add(`nmrn-${mem}`);
+    } else out.add(m);
   }
-  return out;
+  return [...out];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { initBackend } from '@memrec/core';
 import type { EvaluationSetup, PerUnitValues } from '@memrec/eval';
 import type { RunConfig } from '../cli/options';
@@ -33,6 +33,23 @@ type FromWorker =
   | { type: 'done'; outcome: JobOutcome }
   | { type: 'error'; message: string };
 
+/** Worker processes of runs in progress, so that {@link stopWorkers} can end them. */
+const live = new Set<ChildProcess>();
+
+/**
+ * Ends every worker process of the runs in progress at once (SIGTERM), e.g. on Ctrl-C: no
+ * worker writes anything (a checkpoint) after this call.
+ *
+ * @example
+ * ```ts
+ * process.once('SIGINT', () => { stopWorkers(); process.exit(130); });
+ * ```
+ */
+export function stopWorkers(): void {
+  for (const child of live) child.kill('SIGTERM');
+  live.clear();
+}
+
 /**
  * Runs jobs in `cfg.workers` child processes (each a plain `node` running `entry` with
  * MEMREC_BENCH_WORKER=1, its own TensorFlow.js engine and one core). Jobs are independent and
@@ -51,6 +68,9 @@ export async function runInWorkers(jobs: Job[], cfg: RunConfig, entry: string, l
     Array.from({ length: n }, async (_, w) => {
       const lane = lanes[w % lanes.length];
       const child = fork(entry, [], { env: { ...process.env, MEMREC_BENCH_WORKER: '1' }, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      live.add(child);
+      // a send to a worker that has just died fails here; its 'exit' event reports it
+      child.on('error', () => {});
       let waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | null = null;
       child.on('message', (m: FromWorker) => {
         if (m.type === 'progress') {
@@ -62,7 +82,10 @@ export async function runInWorkers(jobs: Job[], cfg: RunConfig, entry: string, l
         }
         waiting?.resolve(m);
       });
-      child.on('exit', (code) => waiting?.reject(new Error(`memrec-bench: worker ${w + 1} exited with code ${code} before finishing its job`)));
+      child.on('exit', (code, signal) => {
+        live.delete(child);
+        waiting?.reject(new Error(`memrec-bench: worker ${w + 1} exited with ${signal ? `signal ${signal}` : `code ${code}`} before finishing its job`));
+      });
       const ask = (msg: ToWorker) =>
         new Promise<FromWorker>((resolve, reject) => {
           waiting = { resolve, reject };
@@ -78,6 +101,7 @@ export async function runInWorkers(jobs: Job[], cfg: RunConfig, entry: string, l
         }
       } finally {
         waiting = null;
+        live.delete(child);
         child.kill();
       }
     }),
@@ -87,11 +111,17 @@ export async function runInWorkers(jobs: Job[], cfg: RunConfig, entry: string, l
 
 /**
  * The worker side of {@link runInWorkers}: loads the dataset once, then runs jobs as they
- * arrive and reports progress to the parent.
+ * arrive and reports progress to the parent. The parent owns Ctrl-C (it stops the workers);
+ * a worker whose parent is gone exits quietly instead of failing on the closed channel.
  */
 export function workerMain(): void {
   let ctx: JobContext | null = null;
-  const send = (m: FromWorker) => process.send?.(m);
+  process.on('SIGINT', () => {}); // a terminal's Ctrl-C reaches the whole group; the parent decides
+  process.on('disconnect', () => process.exit(0));
+  // a send racing the parent's exit fails with EPIPE; ignore it (the disconnect follows)
+  const send = (m: FromWorker) => {
+    if (process.connected) process.send?.(m, undefined, {}, () => {});
+  };
   const progress: Progress = {
     start: (label, total) => send({ type: 'progress', kind: 'start', label, total }),
     update: (done, status) => send({ type: 'progress', kind: 'update', done, status }),

@@ -1,0 +1,42 @@
+import { Nmrn } from '@memrec/models';
+import { NMRN_VARIANTS, resolveConfig } from '../cli/options';
+import { createModel, modelVariants } from './variants';
+
+describe('modelVariants', () => {
+  it('expands nmrn into one variant per extra sampler and memory', () => {
+    expect(modelVariants(resolveConfig({}))).toEqual(['nmrn', 'nmrn-uniform', 'cmn', 'neumf', 'bprmf', 'pop']);
+    expect(modelVariants(resolveConfig({ models: 'nmrn', nmrnSampler: 'dns,gan', nmrnMemory: 'per-user,shared' }))).toEqual(['nmrn', 'nmrn-gan', 'nmrn-shared']);
+  });
+
+  it('runs a variant named in --models as that variant, once', () => {
+    expect(modelVariants(resolveConfig({ models: 'nmrn-dns,pop' }))).toEqual(['nmrn-dns', 'pop']);
+    expect(modelVariants(resolveConfig({ models: 'nmrn,nmrn-uniform' }))).toEqual(['nmrn', 'nmrn-uniform']);
+    expect(modelVariants(resolveConfig({ models: 'nmrn-uniform,nmrn' }))).toEqual(['nmrn-uniform', 'nmrn']);
+  });
+});
+
+describe('createModel', () => {
+  it('builds each NMRN variant with its own sampler or memory and the first of the other', () => {
+    const cfg = resolveConfig({}); // samplers gan,uniform; memory per-user
+    const want: Record<string, [string, string]> = {
+      'nmrn-uniform': ['uniform', 'per-user'],
+      'nmrn-popularity': ['popularity', 'per-user'],
+      'nmrn-gan': ['gan', 'per-user'],
+      'nmrn-dns': ['dns', 'per-user'],
+      'nmrn-shared': ['gan', 'shared'],
+      'nmrn-per-user': ['gan', 'per-user'],
+    };
+    expect(Object.keys(want).sort()).toEqual([...NMRN_VARIANTS].sort());
+    for (const v of NMRN_VARIANTS) {
+      const m = createModel(v, cfg);
+      try {
+        expect(m).toBeInstanceOf(Nmrn);
+        const c = m.config as unknown as { sampler: string; memory: string };
+        expect([c.sampler, c.memory]).toEqual(want[v]);
+      } finally {
+        m.dispose();
+      }
+    }
+    expect(() => createModel('nmrn-svd', cfg)).toThrow('createModel: variant must be one of nmrn[-sampler|-memory], cmn, neumf, bprmf, pop, got "nmrn-svd"');
+  });
+});
