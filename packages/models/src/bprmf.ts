@@ -1,17 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { matMul2d, SparseEmbedding, type Interactions, type StateBlock, type UserItemSet } from '@memrec/core';
+import { deriveSeed, matMul2d, seededRng, SparseEmbedding, type Interactions, type Rng, type StateBlock, type UserItemSet } from '@memrec/core';
 import { bprLoss } from '@memrec/losses';
 import { uniformSampler, type NegativeSampler } from '@memrec/samplers';
 import { BaseRecommender, type TrainingOptions } from './base';
 import { defaultsOf, TRAINING_RULES, type OptionSpec } from './options';
 import { bytesBlock } from './state';
-import { orderedBatches, trainLoop, type TrainLoopOptions } from './train-loop';
+import { orderedBatches, tick, trainLoop, type TrainLoopOptions } from './train-loop';
 
 /** Options of {@link BprMf}. */
 export interface BprMfOptions extends TrainingOptions {
   /** Embedding size of users and items. */
   dim: number;
-  /** Lazy Adam learning rate. */
+  /**
+   * `'adam'`: mini-batches, tfjs gradients, lazy Adam on the rows a batch touches.
+   * `'sgd'`: Rendle's LearnBPR on the host: one plain SGD step per (user, positive, negative)
+   * triple, positives drawn uniformly with replacement, L2 on the touched rows.
+   */
+  solver: 'adam' | 'sgd';
+  /** Learning rate (Adam's step size, or the SGD step). */
   learningRate: number;
   /** L2 penalty on the rows each step touches. */
   l2: number;
@@ -24,7 +30,8 @@ export interface BprMfOptions extends TrainingOptions {
 /** Rules and defaults of {@link BprMfOptions}. */
 export const BPRMF_OPTIONS: OptionSpec<BprMfOptions> = {
   dim: { rule: { type: 'int', min: 1 }, default: 64, doc: 'embedding size' },
-  learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.01, doc: 'lazy Adam learning rate' },
+  solver: { rule: { type: 'enum', values: ['adam', 'sgd'] }, default: 'adam', doc: 'adam: mini-batch lazy Adam (tfjs); sgd: per-triple SGD on the host (LearnBPR)' },
+  learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.01, doc: 'learning rate' },
   l2: { rule: { type: 'number', min: 0 }, default: 1e-5, doc: 'L2 penalty on touched rows' },
   negatives: { rule: { type: 'int', min: 1 }, default: 1, doc: 'uniform negatives per positive' },
   observeEpochs: { rule: { type: 'int', min: 0 }, default: 0, doc: 'passes over each streamed block (0 = static)' },
@@ -110,13 +117,77 @@ export class BprMf extends BaseRecommender<BprMfOptions> {
   protected async fitModel(train: Interactions, run: TrainLoopOptions & { epochs: number }): Promise<void> {
     this.initTables(train.numUsers, train.numItems, run.seed);
     this.initSampler();
+    if (this.config.solver === 'sgd') {
+      const rng = seededRng(deriveSeed(run.seed, 'bprmf-sgd'));
+      const total = run.epochs * train.users.length;
+      for (let e = 0; e < run.epochs; e++) {
+        const loss = await this.sgdPass(train, rng, true, (done) => run.onProgress?.({ phase: 'train', done: e * train.users.length + done, total }));
+        run.onLoss?.((e + 1) * train.users.length, loss);
+        run.onProgress?.({ phase: 'train', done: (e + 1) * train.users.length, total, loss });
+      }
+      return;
+    }
     await trainLoop(train, run, { epochs: run.epochs, order: 'shuffled', phase: () => 'train', step: (u, i) => this.step(u, i) });
   }
 
   protected async observeModel(events: Interactions): Promise<void> {
+    const rng = this.config.solver === 'sgd' ? seededRng(deriveSeed(this.seed, `bprmf-observe-${this.numUsers}-${this.seen.version}`)) : null;
     for (let e = 0; e < this.config.observeEpochs; e++) {
-      for (const b of orderedBatches(events, this.batchSize)) this.step(b.users, b.items);
+      if (rng) await this.sgdPass(events, rng, false);
+      else for (const b of orderedBatches(events, this.batchSize)) this.step(b.users, b.items);
     }
+  }
+
+  /**
+   * One pass of per-triple SGD over `data.users.length` triples: positives drawn uniformly with
+   * replacement (`bootstrap`, LearnBPR) or in event order, negatives from the sampler in chunks.
+   * For a triple (u, i, j) with x = p_u . (q_i - q_j) and z = sigmoid(-x):
+   * p_u += lr (z (q_i - q_j) - l2 p_u), q_i += lr (z p_u - l2 q_i), q_j += lr (-z p_u - l2 q_j).
+   * Returns the mean BPR loss -log sigmoid(x) of the pass.
+   */
+  private async sgdPass(data: Interactions, rng: Rng, bootstrap: boolean, progress?: (done: number) => void): Promise<number> {
+    const { dim, learningRate: lr, l2, negatives } = this.config;
+    const P = this.users.data;
+    const Q = this.items.data;
+    const n = data.users.length;
+    const chunk = 4096;
+    const us = new Int32Array(chunk);
+    const is = new Int32Array(chunk);
+    let lossSum = 0;
+    let count = 0;
+    for (let s0 = 0; s0 < n; s0 += chunk) {
+      const m = Math.min(chunk, n - s0);
+      for (let k = 0; k < m; k++) {
+        const e = bootstrap ? Math.floor(rng() * n) : s0 + k;
+        us[k] = data.users[e];
+        is[k] = data.items[e];
+      }
+      const { users, items } = this.trainableRows(us.subarray(0, m), is.subarray(0, m));
+      const neg = users.length > 0 ? this.sampler.sample(users, items, negatives) : new Int32Array(0);
+      for (let k = 0; k < users.length; k++) {
+        const pu = users[k] * dim;
+        const qi = items[k] * dim;
+        for (let t = 0; t < negatives; t++) {
+          const qj = neg[k * negatives + t] * dim;
+          let x = 0;
+          for (let d = 0; d < dim; d++) x += P[pu + d] * (Q[qi + d] - Q[qj + d]);
+          const z = 1 / (1 + Math.exp(x));
+          lossSum += x > 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
+          count++;
+          for (let d = 0; d < dim; d++) {
+            const pf = P[pu + d];
+            const fi = Q[qi + d];
+            const fj = Q[qj + d];
+            P[pu + d] = pf + lr * (z * (fi - fj) - l2 * pf);
+            Q[qi + d] = fi + lr * (z * pf - l2 * fi);
+            Q[qj + d] = fj + lr * (-z * pf - l2 * fj);
+          }
+        }
+      }
+      progress?.(Math.min(n, s0 + m));
+      await tick();
+    }
+    return count > 0 ? lossSum / count : 0;
   }
 
   protected growModel(numUsers: number, numItems: number): void {
