@@ -23,6 +23,10 @@ export interface BprMfOptions extends TrainingOptions {
   l2: number;
   /** Negatives per positive. */
   negatives: number;
+  /** Initial embeddings: `'xavier'` (uniform, scale sqrt(3 / dim)) or `'normal'` with `initStd`. */
+  init: 'xavier' | 'normal';
+  /** Standard deviation of the `'normal'` initialisation. */
+  initStd: number;
   /** Passes over each streamed block in `observe`; 0 keeps the model static. */
   observeEpochs: number;
 }
@@ -34,6 +38,8 @@ export const BPRMF_OPTIONS: OptionSpec<BprMfOptions> = {
   learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.01, doc: 'learning rate' },
   l2: { rule: { type: 'number', min: 0 }, default: 1e-5, doc: 'L2 penalty on touched rows' },
   negatives: { rule: { type: 'int', min: 1 }, default: 1, doc: 'uniform negatives per positive' },
+  init: { rule: { type: 'enum', values: ['xavier', 'normal'] }, default: 'xavier', doc: 'initial embeddings: xavier or normal(0, initStd)' },
+  initStd: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.01, doc: 'std of the normal initialisation' },
   observeEpochs: { rule: { type: 'int', min: 0 }, default: 0, doc: 'passes over each streamed block (0 = static)' },
   epochs: { rule: TRAINING_RULES.epochs, default: 10, doc: 'passes over the training set' },
   batchSize: { rule: TRAINING_RULES.batchSize, default: 1024, doc: 'events per mini-batch' },
@@ -105,9 +111,12 @@ export class BprMf extends BaseRecommender<BprMfOptions> {
   }
 
   private initTables(numUsers: number, numItems: number, seed: number): void {
-    const opt = { kind: 'adam' as const, learningRate: this.config.learningRate, l2: this.config.l2 };
-    this.users = new SparseEmbedding({ rows: numUsers, dim: this.config.dim, optimizer: opt, seed: seed * 2 + 1 });
-    this.items = new SparseEmbedding({ rows: numItems, dim: this.config.dim, optimizer: opt, seed: seed * 2 + 2 });
+    const c = this.config;
+    // the sgd solver updates the tables itself: no optimizer state
+    const opt = c.solver === 'sgd' ? { kind: 'sgd' as const, learningRate: c.learningRate } : { kind: 'adam' as const, learningRate: c.learningRate, l2: c.l2 };
+    const init = c.init === 'normal' ? { kind: 'normal' as const, std: c.initStd } : undefined;
+    this.users = new SparseEmbedding({ rows: numUsers, dim: c.dim, optimizer: opt, seed: seed * 2 + 1, ...(init ? { init } : {}) });
+    this.items = new SparseEmbedding({ rows: numItems, dim: c.dim, optimizer: opt, seed: seed * 2 + 2, ...(init ? { init } : {}) });
   }
 
   private initSampler(): void {
