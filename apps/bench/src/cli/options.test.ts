@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { variantOptions } from '../experiment/variants';
 import { checkOutDir, DEFAULTS, NMRN_VARIANTS, parseDelimiter, resolveConfig } from './options';
 
 describe('resolveConfig', () => {
@@ -114,5 +115,43 @@ describe('resolveConfig', () => {
     expect(() => checkOutDir(run, true)).not.toThrow();
     expect(resolveConfig({ force: true }).force).toBe(true);
     expect(DEFAULTS.force).toBe(false);
+  });
+});
+
+describe('per-model hyperparameters', () => {
+  it('--set takes model.option=value, typed by the model\'s rules, variant options over model options', () => {
+    const cfg = resolveConfig({ set: ['cmn.dim=50', 'cmn.hops=3', 'neumf.layers=64,32', 'nmrn.writeGradient=true', 'nmrn-uniform.margin=1'] });
+    expect(cfg.modelOptions).toEqual({ cmn: { dim: 50, hops: 3 }, neumf: { layers: [64, 32] }, nmrn: { writeGradient: true }, 'nmrn-uniform': { margin: 1 } });
+    expect(variantOptions('cmn', cfg)).toEqual({ dim: 50, hops: 3 });
+    expect(variantOptions('nmrn-uniform', cfg)).toMatchObject({ writeGradient: true, margin: 1, sampler: 'uniform', memory: 'per-user' });
+    expect(variantOptions('nmrn', cfg)).toMatchObject({ writeGradient: true, sampler: 'gan' });
+    expect(variantOptions('nmrn', cfg).margin).toBeUndefined();
+  });
+
+  it('--epochs, --batch-size and --dim apply to every model; --set wins over them', () => {
+    const cfg = resolveConfig({ epochs: '4', dim: '8', set: ['bprmf.epochs=20'] });
+    expect(variantOptions('bprmf', cfg)).toEqual({ dim: 8, epochs: 20 });
+    expect(variantOptions('neumf', cfg)).toEqual({ factors: 8, epochs: 4 });
+    expect(variantOptions('pop', cfg)).toEqual({ epochs: 4 });
+  });
+
+  it('names the model, the option, the rule and the value when something is wrong', () => {
+    expect(() => resolveConfig({ set: ['foo.dim=3'] })).toThrow('memrec-bench: --set must name a model (nmrn, cmn, neumf, bprmf, pop or an nmrn-<variant>) before the dot, got "foo.dim=3"');
+    expect(() => resolveConfig({ set: ['cmn.dims=3'] })).toThrow('memrec-bench: --set cmn.dims=3: Cmn has no option "dims"; its options are dim, hops');
+    expect(() => resolveConfig({ set: ['cmn.dim=abc'] })).toThrow('memrec-bench: --set cmn.dim=abc: must be an integer >= 1, got "abc"');
+    expect(() => resolveConfig({ set: ['cmn.dim=0'] })).toThrow('memrec-bench: models.cmn: Cmn: option dim must be an integer >= 1, got 0');
+    expect(() => resolveConfig({ set: ['nmrn.sampler=irgan'] })).toThrow('memrec-bench: models.nmrn: Nmrn: option sampler must be one of "gan", "uniform", "popularity", "dns", got "irgan"');
+    expect(() => resolveConfig({ set: ['cmn-dim=3'] })).toThrow('memrec-bench: --set must look like model.option=value (e.g. cmn.dim=50), got "cmn-dim=3"');
+  });
+
+  it('a config file\'s "models" object configures and selects models', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memrec-cfg-'));
+    const file = join(dir, 'run.json');
+    writeFileSync(file, JSON.stringify({ models: { cmn: { dim: 50 }, pop: {} } }));
+    const cfg = resolveConfig({ config: file, set: ['cmn.hops=3'] });
+    expect(cfg.models).toEqual(['cmn', 'pop']);
+    expect(cfg.modelOptions).toEqual({ cmn: { dim: 50, hops: 3 }, pop: {} });
+    writeFileSync(file, JSON.stringify({ models: { cmn: { dim: -1 } } }));
+    expect(() => resolveConfig({ config: file })).toThrow('memrec-bench: models.cmn: Cmn: option dim must be an integer >= 1, got -1');
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { checkModelOptions, parseSets, type ModelOptions } from './model-options';
 
 /** Every model the benchmark knows. */
 export const MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop'] as const;
@@ -43,6 +44,8 @@ export interface RunConfig {
   nmrnMemory: string[];
   /** Worker processes running jobs in parallel (each uses one core); default min(2, cores). */
   workers: number;
+  /** Hyperparameters per model or NMRN variant (`--set model.key=value`, config `"models": { "cmn": { "dim": 50 } }`). */
+  modelOptions: ModelOptions;
   /** Stream protocol: `skip` (default) scores only events whose user and item were seen before their block; `include` scores every event. */
   coldStart: 'skip' | 'include';
   /** Size of the synthetic stream (config file only); default 2,000 users x 1,000 items x 100,000 events. */
@@ -65,6 +68,7 @@ export const DEFAULTS: RunConfig = {
   nmrnMemory: ['per-user'],
   workers: Math.max(1, Math.min(2, availableParallelism())),
   coldStart: 'skip',
+  modelOptions: {},
 };
 
 /** Keys accepted in a `--config` file (the long flag names in camelCase). */
@@ -141,8 +145,18 @@ export function resolveConfig(flags: Record<string, unknown>): RunConfig {
     if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('--config', 'must hold a JSON object', json);
     Object.assign(raw, json);
   }
-  for (const [k, v] of Object.entries(flags)) if (k !== 'config' && v !== undefined) raw[k] = v;
-  const cfg: RunConfig = { ...DEFAULTS };
+  // config "models": { "cmn": { "dim": 50 } } configures (and selects) models; a list selects only
+  const fileModels = raw.models;
+  let modelOptions: ModelOptions = {};
+  if (fileModels !== null && typeof fileModels === 'object' && !Array.isArray(fileModels)) {
+    modelOptions = fileModels as ModelOptions;
+    raw.models = Object.keys(modelOptions);
+  }
+  for (const [k, v] of Object.entries(flags)) if (k !== 'config' && k !== 'set' && v !== undefined) raw[k] = v;
+  const sets = flags.set === undefined ? [] : Array.isArray(flags.set) ? flags.set.map(String) : [String(flags.set)];
+  for (const [name, opts] of Object.entries(parseSets(sets))) modelOptions = { ...modelOptions, [name]: { ...modelOptions[name], ...opts } };
+  checkModelOptions(modelOptions);
+  const cfg: RunConfig = { ...DEFAULTS, modelOptions };
   const c = cfg as unknown as Record<string, unknown>;
   const rename: Record<string, string> = { protocol: 'protocols', eval: 'evals', nmrnSampler: 'nmrnSamplers' };
   for (const [k, v] of Object.entries(raw)) {

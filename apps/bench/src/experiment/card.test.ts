@@ -4,6 +4,7 @@
  * users and items mid-stream).
  */
 import { streamSplit, syntheticStream } from '@memrec/data';
+import { BprMf } from '@memrec/models';
 import { resolveConfig } from '../cli/options';
 import { createProgress } from '../cli/progress';
 import { runBenchmark } from './run';
@@ -11,7 +12,7 @@ import { runBenchmark } from './run';
 const size = { numUsers: 120, numItems: 80, numEvents: 4000 };
 const base = { seeds: '1', workers: '1', backend: 'cpu', quiet: true, models: 'pop,bprmf', epochs: '1', k: '5,10' };
 
-async function run(flags: Record<string, string>) {
+async function run(flags: Record<string, string | string[]>) {
   const cfg = resolveConfig({ ...base, ...flags });
   cfg.synthetic = size;
   return runBenchmark(cfg, createProgress({ quiet: true }));
@@ -53,6 +54,15 @@ describe('protocol card statements', () => {
     const results = await run({ protocol: 'leave-last-out', eval: 'full' });
     const notes = (results.card as { notes: string[] }).notes;
     expect(notes.some((n) => n.startsWith('split leave-last-out: not time-safe across users') && n.includes('`--protocol temporal` is the time-safe choice'))).toBe(true);
+  }, 300000);
+
+  it('lists every model\'s full configuration, --set included', async () => {
+    const results = await run({ protocol: 'leave-last-out', eval: 'full', set: ['bprmf.dim=12', 'bprmf.solver=sgd'] });
+    const configs = (results.card as { modelConfigs: Record<string, Record<string, unknown>> }).modelConfigs;
+    expect(Object.keys(configs)).toEqual(['pop', 'bprmf']);
+    expect(configs.bprmf).toMatchObject({ dim: 12, solver: 'sgd', epochs: 1, learningRate: 0.01, negatives: 1 });
+    expect(Object.keys(configs.bprmf).sort()).toEqual(Object.keys(new BprMf().config).sort());
+    expect(results.cardMarkdown).toContain('- bprmf: dim=12, solver=sgd, learningRate=0.01');
   }, 300000);
 
   it('rejects an unknown --cold-start mode', () => {

@@ -3,6 +3,7 @@ import { version_core } from '@tensorflow/tfjs-core';
 import { protocolCard, renderProtocolCard, type EvaluationSetup } from '@memrec/eval';
 import type { RunConfig } from '../cli/options';
 import type { BenchDataset } from './dataset';
+import { createModel, modelVariants } from './variants';
 
 /**
  * Versions of the memrec packages and TensorFlow.js in use (read from their package.json).
@@ -70,12 +71,24 @@ export function buildCard(
         : '- split stream: every block event is scored, including events whose user or item is new to their block (`--cold-start include`).',
     );
   }
+  // every model's full configuration (its resolved options: defaults, run flags, --set)
+  const modelConfigs: Record<string, Record<string, unknown>> = {};
+  for (const v of modelVariants(cfg)) {
+    const m = createModel(v, cfg);
+    modelConfigs[v] = { ...(m.config as unknown as Record<string, unknown>) };
+    m.dispose();
+  }
+  const fmt = (x: unknown) => (Array.isArray(x) ? `[${x.join(', ')}]` : String(x));
   const markdown = [
     '## Protocol card',
+    '',
+    '**Models** (every option)',
+    '',
+    ...Object.entries(modelConfigs).map(([v, c]) => `- ${v}: ${Object.entries(c).map(([k, x]) => `${k}=${fmt(x)}`).join(', ')}`),
     '',
     ...cards.flatMap(([name, card]) => [`**Evaluation ${name}**`, '', renderProtocolCard(card, 'markdown')]),
     ...(findings.length ? ['**Split checks**', '', ...findings, ''] : []),
   ].join('\n');
-  const json = { dataset: { name: ds.name, source: ds.source, stats: st }, protocols: cfg.protocols, splits, evaluations: Object.fromEntries(cards), models: cfg.models, coldStart: cfg.coldStart, notes: findings.map((f) => f.slice(2)), k: cfg.k, seeds: cfg.seeds, backend, versions };
+  const json = { dataset: { name: ds.name, source: ds.source, stats: st }, protocols: cfg.protocols, splits, evaluations: Object.fromEntries(cards), models: cfg.models, modelConfigs, coldStart: cfg.coldStart, notes: findings.map((f) => f.slice(2)), k: cfg.k, seeds: cfg.seeds, backend, versions };
   return { json, markdown };
 }

@@ -124,12 +124,12 @@ export async function runJob(job: Job, ctx: JobContext, progress: Progress): Pro
 
 async function runOne(model: BaseRecommender<TrainingOptions>, variant: string, pd: ProtocolData, cfg: RunConfig, seed: number, label: string, progress: Progress, perUnit: Record<string, PerUnitValues>, setups: Record<string, EvaluationSetup>): Promise<RunResult> {
   const loss: RunResult['loss'] = [];
-  const epochs = cfg.epochs ?? model.config.epochs;
+  const epochs = model.config.epochs;
   progress.start(`${label}: train`, epochs * pd.train.users.length);
   const t0 = performance.now();
   await model.fit(pd.train, {
     epochs,
-    batchSize: cfg.batchSize ?? model.config.batchSize,
+    batchSize: model.config.batchSize,
     seed,
     onProgress: (p) => progress.update(p.done, `${p.phase}${p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : ''}`),
     onLoss: (x, l) => {

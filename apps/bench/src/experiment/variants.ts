@@ -26,8 +26,38 @@ export function modelVariants(cfg: RunConfig): string[] {
 }
 
 /**
- * A fresh model of `@memrec/models` for a variant name, with the library's defaults and the
- * run's `--dim` (the benchmark's defaults are the library's).
+ * The options a variant is built with: the library's defaults, then the run's `--dim`,
+ * `--epochs` and `--batch-size`, then `--set` / config options of the model (`nmrn`), then of
+ * the variant itself (`nmrn-uniform`). An NMRN variant's own sampler or memory always holds.
+ *
+ * @example
+ * ```ts
+ * variantOptions('cmn', resolveConfig({ set: ['cmn.dim=50'] })); // { dim: 50 }
+ * ```
+ */
+export function variantOptions(variant: string, cfg: RunConfig): Record<string, unknown> {
+  const base = variant.startsWith('nmrn') ? 'nmrn' : variant;
+  const out: Record<string, unknown> = {};
+  if (cfg.dim && base !== 'pop') out[base === 'neumf' ? 'factors' : 'dim'] = cfg.dim;
+  if (cfg.epochs !== undefined) out.epochs = cfg.epochs;
+  if (cfg.batchSize !== undefined) out.batchSize = cfg.batchSize;
+  Object.assign(out, cfg.modelOptions[base] ?? {});
+  if (variant !== base) Object.assign(out, cfg.modelOptions[variant] ?? {});
+  if (base === 'nmrn') {
+    const m = /^nmrn(?:-(uniform|popularity|gan|dns|per-user|shared))?$/.exec(variant);
+    if (!m) throw new Error(`createModel: variant must be one of nmrn[-sampler|-memory], cmn, neumf, bprmf, pop, got "${variant}"`);
+    const isMemory = m[1] === 'per-user' || m[1] === 'shared';
+    if (isMemory) out.memory = m[1];
+    else out.memory ??= cfg.nmrnMemory[0];
+    if (m[1] && !isMemory) out.sampler = m[1];
+    else out.sampler ??= cfg.nmrnSamplers[0];
+  }
+  return out;
+}
+
+/**
+ * A fresh model of `@memrec/models` for a variant name, with {@link variantOptions} (the
+ * benchmark's defaults are the library's).
  *
  * @example
  * ```ts
@@ -35,23 +65,18 @@ export function modelVariants(cfg: RunConfig): string[] {
  * ```
  */
 export function createModel(variant: string, cfg: RunConfig): BaseRecommender<TrainingOptions> {
-  const dim = cfg.dim;
+  const o = variantOptions(variant, cfg);
   switch (variant) {
     case 'pop':
-      return new ItemPop();
+      return new ItemPop(o);
     case 'bprmf':
-      return new BprMf(dim ? { dim } : {});
+      return new BprMf(o);
     case 'cmn':
-      return new Cmn(dim ? { dim } : {});
+      return new Cmn(o);
     case 'neumf':
-      return new NeuMf(dim ? { factors: dim } : {});
-    default: {
-      const m = /^nmrn(?:-(uniform|popularity|gan|dns|per-user|shared))?$/.exec(variant);
-      if (!m) throw new Error(`createModel: variant must be one of nmrn[-sampler|-memory], cmn, neumf, bprmf, pop, got "${variant}"`);
-      const isMemory = m[1] === 'per-user' || m[1] === 'shared';
-      const memory = (isMemory ? m[1] : cfg.nmrnMemory[0]) as NmrnOptions['memory'];
-      const sampler = (m[1] && !isMemory ? m[1] : cfg.nmrnSamplers[0]) as NmrnOptions['sampler'];
-      return new Nmrn({ ...(dim ? { dim } : {}), sampler, memory });
-    }
+      return new NeuMf(o);
+    default:
+      if (!variant.startsWith('nmrn')) throw new Error(`createModel: variant must be one of nmrn[-sampler|-memory], cmn, neumf, bprmf, pop, got "${variant}"`);
+      return new Nmrn(o as Partial<NmrnOptions>);
   }
 }
