@@ -54,7 +54,7 @@ function coerceValue(rule: OptionRule, raw: string, what: string): unknown {
 export function parseSets(entries: string[]): ModelOptions {
   const out: ModelOptions = {};
   for (const entry of entries) {
-    const m = /^([a-z-]+)\.([A-Za-z]+)=(.*)$/.exec(entry);
+    const m = /^([a-z-]+)\.([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(entry);
     if (!m) fail('--set', 'must look like model.option=value (e.g. cmn.dim=50)', entry);
     const [, name, key, raw] = m as RegExpExecArray;
     const base = baseModel(name);

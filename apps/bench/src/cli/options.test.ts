@@ -120,8 +120,8 @@ describe('resolveConfig', () => {
 
 describe('per-model hyperparameters', () => {
   it('--set takes model.option=value, typed by the model\'s rules, variant options over model options', () => {
-    const cfg = resolveConfig({ set: ['cmn.dim=50', 'cmn.hops=3', 'neumf.layers=64,32', 'nmrn.writeGradient=true', 'nmrn-uniform.margin=1'] });
-    expect(cfg.modelOptions).toEqual({ cmn: { dim: 50, hops: 3 }, neumf: { layers: [64, 32] }, nmrn: { writeGradient: true }, 'nmrn-uniform': { margin: 1 } });
+    const cfg = resolveConfig({ set: ['cmn.dim=50', 'cmn.hops=3', 'neumf.layers=64,32', 'nmrn.writeGradient=true', 'nmrn-uniform.margin=1', 'bprmf.l2=0.002'] });
+    expect(cfg.modelOptions).toEqual({ cmn: { dim: 50, hops: 3 }, neumf: { layers: [64, 32] }, nmrn: { writeGradient: true }, 'nmrn-uniform': { margin: 1 }, bprmf: { l2: 0.002 } });
     expect(variantOptions('cmn', cfg)).toEqual({ dim: 50, hops: 3 });
     expect(variantOptions('nmrn-uniform', cfg)).toMatchObject({ writeGradient: true, margin: 1, sampler: 'uniform', memory: 'per-user' });
     expect(variantOptions('nmrn', cfg)).toMatchObject({ writeGradient: true, sampler: 'gan' });
