@@ -98,6 +98,10 @@ export class CmnScorer {
     this.ensure();
     const { numItems: N, numUsers: U, dim: d } = this.src;
     const out = new Float32Array(users.length * N);
+    if (this.kernel != null) {
+      for (let b = 0; b < users.length; b++) this.scoreUserWasm(users[b], out.subarray(b * N, (b + 1) * N));
+      return out;
+    }
     const E = tf.tensor2d(this.e, [N, d]);
     const M = tf.tensor2d(this.m, [U, d]);
     try {
@@ -161,33 +165,41 @@ export class CmnScorer {
     this.bU = w.bU.dataSync().slice() as Float32Array;
     this.v = w.v.dataSync().slice() as Float32Array;
     this.kernel = !this.useWasm ? null : new CmnWasmKernel({
-      numUsers: U, numItems: N, dim: d, hops, offsets, members, A: this.A, EA: this.EA, m, c: this.c, CU2: this.CU2, WE: this.WE,
+      numUsers: U, numItems: N, dim: d, hops, offsets, members, e, A: this.A, EA: this.EA, m, c: this.c, CU2: this.CU2, WE: this.WE,
       Wh: w.hopW.slice(1).map((t) => t.dataSync() as Float32Array), bh: w.hopB.slice(1).map((t) => t.dataSync() as Float32Array), bU: this.bU, v: this.v,
     });
   }
 
-  /** One user's scores into `out` `[numItems]`; `E` and `M` are the cached e and m as tensors. */
+  /** `diag(m_u) U1` `[d, d]` and `m_u W_2` `[d]` (hop 2's query is `relu(m_u W_2 + e_i W_2 + b_2 + o_1)`). */
+  private userProducts(u: number): [Float32Array, Float64Array] {
+    const d = this.src.dim;
+    const mu = this.m.subarray(u * d, (u + 1) * d);
+    const Du = new Float32Array(d * d);
+    for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) Du[j * d + k] = mu[j] * this.U1[j * d + k];
+    const Wm = new Float64Array(d);
+    if (this.src.hops > 1) for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) Wm[k] += mu[j] * this.W2[j * d + k];
+    return [Du, Wm];
+  }
+
+  /** One user's scores into `out` `[numItems]` by the wasm kernel. */
+  private scoreUserWasm(u: number, out: Float32Array): void {
+    const [Du, Wm] = this.userProducts(u);
+    (this.kernel as CmnWasmKernel).run(u, Du, Wm, out);
+  }
+
+  /** One user's scores into `out` `[numItems]` by plain loops; `E` and `M` are the cached e and m as tensors. */
   private scoreUser(u: number, E: tf.Tensor2D, M: tf.Tensor2D, out: Float32Array): void {
     const { numItems: N, numUsers: U, dim: d, hops, weights: w } = this.src;
     const { offsets, members } = this.src.neighbourhoods;
     const m = this.m;
     const c = this.c;
     const mu = m.subarray(u * d, (u + 1) * d);
-    // output layer: (m_u * e_i) U1 = e_i (diag(m_u) U1), columns padded for the kernel; hop 1: s_v = m_u . m_v
-    const cols = this.kernel?.dp ?? d;
-    const Du = new Float32Array(d * cols);
-    for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) Du[j * cols + k] = mu[j] * this.U1[j * d + k];
-    const [aT, sT] = tf.tidy(() => [matMul2d(E, tf.tensor2d(Du, [d, cols])), matMul2d(M, tf.tensor2d(mu, [d, 1]))]);
+    // output layer: (m_u * e_i) U1 = e_i (diag(m_u) U1); hop 1: s_v = m_u . m_v
+    const [Du, Wm] = this.userProducts(u);
+    const [aT, sT] = tf.tidy(() => [matMul2d(E, tf.tensor2d(Du, [d, d])), matMul2d(M, tf.tensor2d(mu, [d, 1]))]);
     const aTerm = aT.dataSync() as Float32Array;
     const sv = sT.dataSync() as Float32Array;
     tf.dispose([aT, sT]);
-    // hop 2's query: m_u W_2 (+ the cached e_i W_2 + b_2)
-    const Wm = new Float64Array(d);
-    for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) Wm[k] += mu[j] * this.W2[j * d + k];
-    if (this.kernel != null) {
-      this.kernel.run(sv, Wm, aTerm, out);
-      return;
-    }
     let smax = -Infinity;
     for (let v = 0; v < U; v++) if (sv[v] > smax) smax = sv[v];
     const ES = new Float64Array(U);

@@ -11,11 +11,13 @@ import type { WasmFunction } from './wasm-asm';
  * so padded lanes add nothing. Pointers are byte offsets into the imported memory:
  * `offs` i32 [items + 1] (slot ranges); per slot `svOff` i32 (neighbour id * 4), `rowOff` i32
  * (neighbour id * dp * 4), `A` f32 (`e_i . m_v`), `ea` f32 (`exp(A - max over the item's slots)`);
- * `sv` f32 [users] (`m_u . m_v`), `es` f32 [users] (`exp(sv - max sv)`); tables `m`, `c`,
+ * `sv` f32 [users] (`m_u . m_v`), `es` f32 [users] (`exp(sv - max sv)`), both filled by `score`; tables `m`, `c`,
  * `cu2` f32 [users, dp] (`cu2` = `c_v U2`); `we` f32 [items, dp] (`e_i W_2 + b_2`); `wm` f32 [dp]
- * (`m_u W_2`); `wh` f32 [hops - 2, dp, dp], `bh` f32 [hops - 2, dp] (W_h, b_h for h >= 3); `at`
- * f32 [items, dp] (`(m_u * e_i) U1`); `bu`, `v` f32 [dp]; scratch `p` f32 [largest neighbourhood + 4],
- * `z` f32 [max(dp, 16)], `o`, `zp`, `g` f32 [dp]; `zeros` f32 [dp] of zeros; result `out` f32 [items].
+ * (`m_u W_2`); `wh` f32 [hops - 2, dp, dp], `bh` f32 [hops - 2, dp] (W_h, b_h for h >= 3); `e`
+ * f32 [items, dp] (item memory), `du` f32 [dp, dp] (`diag(m_u) U1`), `bu`, `v` f32 [dp]; scratch `p`
+ * f32 [largest neighbourhood + 4], `z` f32 [max(dp, 16)], `o`, `zp`, `g` f32 [dp]; `zeros` f32 [dp]
+ * of zeros; result `out` f32 [items]. `score` first fills `sv` (`m_u . m_v` for the `U` users, rows
+ * at `allRows` i32 [U] byte offsets into `m`, query `mu` f32 [max(dp, 16)]) and `es` f32 [U + 4].
  * The row loops, softmax included, are {@link CMN_WASM_ROWS}.
  *
  * @example
@@ -139,12 +141,23 @@ export const CMN_WASM_FUNCTIONS: WasmFunction[] = [
     params: [
       ['i0', 'i32'], ['i1', 'i32'], ['hops', 'i32'], ['dp4', 'i32'],
       ['offs', 'i32'], ['svOff', 'i32'], ['rowOff', 'i32'], ['A', 'i32'], ['ea', 'i32'], ['sv', 'i32'], ['es', 'i32'], ['m', 'i32'], ['c', 'i32'], ['cu2', 'i32'],
-      ['we', 'i32'], ['wm', 'i32'], ['wh', 'i32'], ['bh', 'i32'], ['at', 'i32'], ['bu', 'i32'], ['v', 'i32'],
+      ['we', 'i32'], ['wm', 'i32'], ['wh', 'i32'], ['bh', 'i32'], ['e', 'i32'], ['du', 'i32'], ['bu', 'i32'], ['v', 'i32'],
       ['p', 'i32'], ['o', 'i32'], ['z', 'i32'], ['zp', 'i32'], ['g', 'i32'], ['zeros', 'i32'], ['out', 'i32'],
+      ['U', 'i32'], ['mu', 'i32'], ['allRows', 'i32'],
     ],
     locals: [['i', 'i32'], ['s0', 'i32'], ['n', 'i32'], ['s', 'i32'], ['h', 'i32'], ['rows', 'i32'], ['row', 'i32'], ['k', 'i32'], ['off', 'i32'], ['acc', 'v128'], ['stride', 'i32'], ['inv', 'f32']],
     body: `
       local.get dp4  i32.const 4  i32.shl  local.set stride
+      ;; the user's terms: sv_v = m_u . m_v for every user v, es = exp(sv - max sv)
+      local.get mu  local.get allRows  local.get U  local.get m  local.get sv  local.get dp4  call logits
+      local.set inv  ;; (the largest s_v, kept in inv for a moment)
+      i32.const 0  local.set s
+      block $dc  loop $lc
+        local.get s  local.get U  i32.ge_s  br_if $dc
+        local.get es  local.get s  i32.const 2  i32.shl  local.tee off  i32.add  local.get sv  local.get off  i32.add  f32.load  f32.store
+        local.get s  i32.const 1  i32.add  local.set s  br $lc
+      end  end
+      local.get es  local.get U  local.get inv  call softmax  drop
       local.get i0  local.set i
       block $done  loop $item
         local.get i  local.get i1  i32.ge_s  br_if $done
@@ -192,8 +205,9 @@ export const CMN_WASM_FUNCTIONS: WasmFunction[] = [
           end
           br $hop
         end  end
-        ;; r = v . relu((m_u * e_i) U1 + o_H U2 + b)
-        local.get at  local.get i  local.get stride  i32.mul  i32.add  local.set row
+        ;; r = v . relu((m_u * e_i) U1 + o_H U2 + b), (m_u * e_i) U1 = e_i (diag(m_u) U1) = e_i du
+        local.get e  local.get i  local.get stride  i32.mul  i32.add  local.get du  local.get zeros  local.get zp  local.get dp4  call matvec
+        local.get zp  local.set row
         f32.const 0  f32x4.splat  local.set acc
         i32.const 0  local.set k
         block $dk  loop $lk

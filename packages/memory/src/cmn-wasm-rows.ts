@@ -149,31 +149,51 @@ export const CMN_WASM_ROWS: WasmFunction[] = [
       local.get mx`,
   },
   {
-    // y[0 .. dp) <- x[0 .. dp) W + b, W [dp, dp] row-major
+    // y[0 .. dp) <- x[0 .. dp) W + b, W [dp, dp] row-major; 16 output columns at a time in four
+    // registers over all rows of W, then the remaining groups of 4
     name: 'matvec', params: [['x', 'i32'], ['W', 'i32'], ['b', 'i32'], ['y', 'i32'], ['dp4', 'i32']],
-    locals: [['j', 'i32'], ['k', 'i32'], ['xj', 'v128'], ['a', 'i32'], ['row', 'i32']],
+    locals: [['j', 'i32'], ['k', 'i32'], ['xj', 'v128'], ['row', 'i32'], ['stride', 'i32'], ['dp', 'i32'], ['a', 'i32'],
+      ['a0', 'v128'], ['a1', 'v128'], ['a2', 'v128'], ['a3', 'v128']],
     body: `
-      i32.const 0  local.set k
-      block $db  loop $lb
-        local.get k  local.get dp4  i32.ge_s  br_if $db
-        local.get y  local.get k  i32.const 4  i32.shl  local.tee a  i32.add  local.get b  local.get a  i32.add  v128.load  v128.store
-        local.get k  i32.const 1  i32.add  local.set k  br $lb
-      end  end
-      local.get W  local.set row
-      i32.const 0  local.set j
-      block $dj  loop $lj
-        local.get j  local.get dp4  i32.const 2  i32.shl  i32.ge_s  br_if $dj
-        local.get x  local.get j  i32.const 2  i32.shl  i32.add  f32.load  f32x4.splat  local.set xj
-        local.get y  local.set a
-        i32.const 0  local.set k
-        block $dk  loop $lk
-          local.get k  local.get dp4  i32.ge_s  br_if $dk
-          local.get a  local.get a  v128.load  local.get xj  local.get row  v128.load  f32x4.mul  f32x4.add  v128.store
-          local.get a  i32.const 16  i32.add  local.set a
-          local.get row  i32.const 16  i32.add  local.set row
-          local.get k  i32.const 1  i32.add  local.set k  br $lk
+      local.get dp4  i32.const 4  i32.shl  local.set stride
+      local.get dp4  i32.const 2  i32.shl  local.set dp
+      block $dg  loop $lg
+        local.get k  i32.const 4  i32.add  local.get dp4  i32.gt_s  br_if $dg
+        local.get b  local.get k  i32.const 4  i32.shl  i32.add  local.tee a  v128.load  local.set a0
+        local.get a  v128.load offset=16  local.set a1
+        local.get a  v128.load offset=32  local.set a2
+        local.get a  v128.load offset=48  local.set a3
+        local.get W  local.get k  i32.const 4  i32.shl  i32.add  local.set row
+        i32.const 0  local.set j
+        block $dj  loop $lj
+          local.get j  local.get dp  i32.ge_s  br_if $dj
+          local.get x  local.get j  i32.const 2  i32.shl  i32.add  f32.load  f32x4.splat  local.set xj
+          local.get a0  local.get xj  local.get row  v128.load  f32x4.mul  f32x4.add  local.set a0
+          local.get a1  local.get xj  local.get row  v128.load offset=16  f32x4.mul  f32x4.add  local.set a1
+          local.get a2  local.get xj  local.get row  v128.load offset=32  f32x4.mul  f32x4.add  local.set a2
+          local.get a3  local.get xj  local.get row  v128.load offset=48  f32x4.mul  f32x4.add  local.set a3
+          local.get row  local.get stride  i32.add  local.set row
+          local.get j  i32.const 1  i32.add  local.set j  br $lj
         end  end
-        local.get j  i32.const 1  i32.add  local.set j  br $lj
+        local.get y  local.get k  i32.const 4  i32.shl  i32.add  local.tee a  local.get a0  v128.store
+        local.get a  local.get a1  v128.store offset=16
+        local.get a  local.get a2  v128.store offset=32
+        local.get a  local.get a3  v128.store offset=48
+        local.get k  i32.const 4  i32.add  local.set k  br $lg
+      end  end
+      block $dk  loop $lk
+        local.get k  local.get dp4  i32.ge_s  br_if $dk
+        local.get b  local.get k  i32.const 4  i32.shl  i32.add  v128.load  local.set a0
+        local.get W  local.get k  i32.const 4  i32.shl  i32.add  local.set row
+        i32.const 0  local.set j
+        block $dj  loop $lj
+          local.get j  local.get dp  i32.ge_s  br_if $dj
+          local.get a0  local.get x  local.get j  i32.const 2  i32.shl  i32.add  f32.load  f32x4.splat  local.get row  v128.load  f32x4.mul  f32x4.add  local.set a0
+          local.get row  local.get stride  i32.add  local.set row
+          local.get j  i32.const 1  i32.add  local.set j  br $lj
+        end  end
+        local.get y  local.get k  i32.const 4  i32.shl  i32.add  local.get a0  v128.store
+        local.get k  i32.const 1  i32.add  local.set k  br $lk
       end  end`,
   },
   {

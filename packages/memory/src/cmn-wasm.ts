@@ -45,6 +45,8 @@ export interface CmnKernelTables {
   hops: number;
   offsets: Int32Array;
   members: Int32Array;
+  /** Item memory `[items, d]`. */
+  e: Float32Array;
   /** `e_i . m_v` per (item, neighbour slot), and `exp(e_i . m_v - max over the item's slots)`. */
   A: Float64Array;
   EA: Float64Array;
@@ -64,18 +66,20 @@ export interface CmnKernelTables {
  * Scores one user against all items with the WebAssembly SIMD kernel of
  * {@link CMN_WASM_FUNCTIONS}: the constructor lays the cached terms out in the kernel's memory
  * (rows padded to {@link CmnWasmKernel.dp} columns); {@link CmnWasmKernel.run} takes the user's
- * terms and fills the scores.
+ * two small products and fills the scores (the mat-vec `M m_u`, its exponentials and the output
+ * layer's `e_i diag(m_u) U1` run in the kernel too, so a call makes no tensor).
  *
  * @example
  * ```ts
  * const kernel = new CmnWasmKernel(tables);
- * kernel.run(sv, wm, at, out); // sv [users], wm [d], at [items, kernel.dp], out [items]
+ * kernel.run(user, du, wm, out); // du = diag(m_u) U1 [d, d], wm = m_u W_2 [d], out [items]
  * ```
  */
 export class CmnWasmKernel {
   /** Padded row length: `dim` rounded up to a multiple of 4. */
   readonly dp: number;
   private readonly N: number;
+  private readonly U: number;
   private readonly hops: number;
   private readonly at: Record<string, number> = {};
   private readonly f32: Float32Array;
@@ -87,13 +91,14 @@ export class CmnWasmKernel {
     const { numUsers: U, numItems: N, dim: d, hops } = t;
     const dp = (this.dp = Math.ceil(d / 4) * 4);
     this.N = N;
+    this.U = U;
     this.hops = hops;
     const slots = t.offsets[N];
     let maxN = 1;
     for (let i = 0; i < N; i++) maxN = Math.max(maxN, t.offsets[i + 1] - t.offsets[i]);
     const sizes: [string, number][] = [
-      ['offs', N + 1], ['svOff', slots], ['rowOff', slots], ['A', slots], ['ea', slots], ['sv', U], ['es', U], ['m', U * dp], ['c', U * dp], ['cu2', U * dp],
-      ['we', N * dp], ['wm', dp], ['wh', Math.max(0, hops - 2) * dp * dp], ['bh', Math.max(0, hops - 2) * dp], ['at', N * dp],
+      ['offs', N + 1], ['svOff', slots], ['rowOff', slots], ['A', slots], ['ea', slots], ['sv', U], ['es', U + 4], ['allRows', U], ['mu', Math.max(dp, 16)], ['m', U * dp], ['c', U * dp], ['cu2', U * dp],
+      ['we', N * dp], ['wm', dp], ['wh', Math.max(0, hops - 2) * dp * dp], ['bh', Math.max(0, hops - 2) * dp], ['e', N * dp], ['du', dp * dp],
       ['bu', dp], ['v', dp], ['p', maxN + 4], ['o', dp], ['z', Math.max(dp, 16)], ['zp', dp], ['g', dp], ['zeros', dp], ['out', N],
     ];
     let bytes = 0;
@@ -112,6 +117,8 @@ export class CmnWasmKernel {
       i32[this.at.svOff / 4 + s] = t.members[s] * 4;
       i32[this.at.rowOff / 4 + s] = t.members[s] * dp * 4;
     }
+    for (let v = 0; v < U; v++) i32[this.at.allRows / 4 + v] = v * dp * 4;
+    this.padRows('e', t.e, N, d);
     this.f32.set(t.A, this.at.A / 4);
     this.f32.set(t.EA, this.at.ea / 4);
     this.padRows('m', t.m, U, d);
@@ -125,22 +132,20 @@ export class CmnWasmKernel {
   }
 
   /**
-   * Scores into `out` `[items]` for one user: `sv` `[users]` (`m_u . m_v`; their shifted
-   * exponentials are taken here), `wm` `[d]`
-   * (`m_u W_2`; ignored for one hop), `at` `[items, dp]` (`(m_u * e_i) U1`, padded columns 0).
+   * Scores into `out` `[items]` for user `u`: `du` `[d, d]` (`diag(m_u) U1`) and `wm` `[d]`
+   * (`m_u W_2`; ignored for one hop); everything else comes from the cached tables.
    */
-  run(sv: Float32Array, wm: ArrayLike<number>, at: Float32Array, out: Float32Array): void {
+  run(u: number, du: Float32Array, wm: ArrayLike<number>, out: Float32Array): void {
     const a = this.at;
-    this.f32.set(sv, a.sv / 4);
-    let smax = -Infinity;
-    for (let v = 0; v < sv.length; v++) if (sv[v] > smax) smax = sv[v];
-    for (let v = 0, e = a.es / 4; v < sv.length; v++) this.f32[e + v] = Math.exp(sv[v] - smax);
-    for (let k = 0; k < wm.length; k++) this.f32[a.wm / 4 + k] = wm[k];
-    this.f32.set(at, a.at / 4);
+    const dp = this.dp;
+    const d = wm.length;
+    this.f32.copyWithin(a.mu / 4, a.m / 4 + u * dp, a.m / 4 + (u + 1) * dp);
+    this.padRows('du', du, d, d);
+    for (let k = 0; k < d; k++) this.f32[a.wm / 4 + k] = wm[k];
     this.score(
-      0, this.N, this.hops, this.dp / 4,
-      a.offs, a.svOff, a.rowOff, a.A, a.ea, a.sv, a.es, a.m, a.c, a.cu2, a.we, a.wm, a.wh, a.bh, a.at, a.bu, a.v,
-      a.p, a.o, a.z, a.zp, a.g, a.zeros, a.out,
+      0, this.N, this.hops, dp / 4,
+      a.offs, a.svOff, a.rowOff, a.A, a.ea, a.sv, a.es, a.m, a.c, a.cu2, a.we, a.wm, a.wh, a.bh, a.e, a.du, a.bu, a.v,
+      a.p, a.o, a.z, a.zp, a.g, a.zeros, a.out, this.U, a.mu, a.allRows,
     );
     out.set(this.f32.subarray(a.out / 4, a.out / 4 + this.N));
   }
