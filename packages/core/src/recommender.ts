@@ -23,6 +23,12 @@ export interface FitOptions {
   onProgress?: FitProgress;
   /** Receives the training loss of each mini-batch (x = training events processed so far). */
   onLoss?: (x: number, loss: number) => void;
+  /**
+   * Called after each epoch with its mean training loss; returning `true` stops training there
+   * (early stopping). The model is in its end-of-epoch state during the call (it may be scored or
+   * saved with `toBytes`).
+   */
+  onEpochEnd?: (info: { epoch: number; loss: number }) => boolean | void | Promise<boolean | void>;
 }
 
 /** Options of {@link Recommender.recommend}. */

@@ -130,8 +130,13 @@ export abstract class BaseRecommender<C extends TrainingOptions> implements Reco
       this.learnedUsers[train.users[k]] = 1;
       this.learnedItems[train.items[k]] = 1;
     }
-    await this.fitModel(train, { ...run, epochs: run.epochs });
-    this.fitted = true;
+    this.fitted = true; // scoring is allowed between epochs (an onEpochEnd hook may evaluate)
+    try {
+      await this.fitModel(train, { ...run, epochs: run.epochs });
+    } catch (e) {
+      this.fitted = false;
+      throw e;
+    }
   }
 
   async observe(events: Interactions): Promise<void> {
@@ -323,9 +328,9 @@ export abstract class BaseRecommender<C extends TrainingOptions> implements Reco
  */
 export function resolveFitOptions(fn: string, config: TrainingOptions, options: FitOptions): TrainLoopOptions & { epochs: number } {
   if (options == null || typeof options !== 'object') throw new Error(`${fn}: options must be an object, got ${show(options)}`);
-  const known = ['epochs', 'batchSize', 'seed', 'onProgress', 'onLoss'];
+  const known = ['epochs', 'batchSize', 'seed', 'onProgress', 'onLoss', 'onEpochEnd'];
   for (const key of Object.keys(options)) if (!known.includes(key)) throw new Error(`${fn}: unknown option ${JSON.stringify(key)}; known options are ${known.join(', ')}`);
-  const out = { epochs: config.epochs, batchSize: config.batchSize, seed: config.seed, onProgress: options.onProgress, onLoss: options.onLoss };
+  const out = { epochs: config.epochs, batchSize: config.batchSize, seed: config.seed, onProgress: options.onProgress, onLoss: options.onLoss, onEpochEnd: options.onEpochEnd };
   for (const key of ['epochs', 'batchSize', 'seed'] as const) {
     const v = options[key];
     if (v === undefined) continue;
@@ -333,7 +338,7 @@ export function resolveFitOptions(fn: string, config: TrainingOptions, options: 
     if (typeof v !== 'number' || !Number.isInteger(v) || v < (rule as { min: number }).min) throw new Error(`${fn}: options.${key} must be ${describeRule(rule)}, got ${show(v)}`);
     out[key] = v;
   }
-  for (const key of ['onProgress', 'onLoss'] as const) {
+  for (const key of ['onProgress', 'onLoss', 'onEpochEnd'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') throw new Error(`${fn}: options.${key} must be a function, got ${show(options[key])}`);
   }
   return out;

@@ -133,6 +133,7 @@ export class BprMf extends BaseRecommender<BprMfOptions> {
         const loss = await this.sgdPass(train, rng, true, (done) => run.onProgress?.({ phase: 'train', done: e * train.users.length + done, total }));
         run.onLoss?.((e + 1) * train.users.length, loss);
         run.onProgress?.({ phase: 'train', done: (e + 1) * train.users.length, total, loss });
+        if (run.onEpochEnd && (await run.onEpochEnd({ epoch: e, loss })) === true) return;
       }
       return;
     }

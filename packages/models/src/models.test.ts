@@ -189,3 +189,29 @@ describe('static models and what they never learned', () => {
     model.dispose();
   });
 });
+
+describe('onEpochEnd', () => {
+  it.each([
+    ['bprmf (adam)', () => new BprMf({ dim: 4, epochs: 5, batchSize: 256 }), Math.ceil(train.users.length / 256)],
+    ['bprmf (sgd)', () => new BprMf({ dim: 4, epochs: 5, solver: 'sgd' }), 1],
+    ['nmrn', () => new Nmrn({ dim: 4, slots: 2, sampler: 'uniform', epochs: 5, batchSize: 256 }), Math.ceil(train.users.length / 256)],
+    ['neumf', () => new NeuMf({ factors: 4, layers: [4], epochs: 5, batchSize: 256 }), Math.ceil(train.users.length / 256)],
+  ] as [string, () => Recommender, number][])('%s: is called after each epoch with its mean loss, may score the model, and stops training when it returns true', async (_n, make, lossesPerEpoch) => {
+    const model = make();
+    const seen: { epoch: number; loss: number; rows: number }[] = [];
+    const batchLosses: number[] = [];
+    await model.fit(train, {
+      seed: 1,
+      onLoss: (_x, l) => batchLosses.push(l),
+      onEpochEnd: ({ epoch, loss }) => {
+        seen.push({ epoch, loss, rows: model.scoreAll(Int32Array.of(0)).length });
+        return epoch === 2;
+      },
+    });
+    expect(seen.map((s) => s.epoch)).toEqual([0, 1, 2]);
+    for (const s of seen) expect(Number.isFinite(s.loss) && s.rows === 40).toBe(true);
+    // training stopped after epoch 2: no batch of a fourth epoch ran
+    expect(batchLosses).toHaveLength(3 * lossesPerEpoch);
+    model.dispose();
+  });
+});

@@ -47,6 +47,8 @@ export interface TrainLoopOptions {
   seed: number;
   onProgress?: FitProgress;
   onLoss?: (x: number, loss: number) => void;
+  /** After each epoch, with its mean loss; `true` stops the loop (see `FitOptions.onEpochEnd`). */
+  onEpochEnd?: (info: { epoch: number; loss: number }) => boolean | void | Promise<boolean | void>;
 }
 
 /** What {@link trainLoop} needs from a model. */
@@ -64,7 +66,8 @@ export interface TrainLoopSpec {
 
 /**
  * The epoch loop every model shares: batches (seeded shuffle or time order), one step each, loss
- * and progress callbacks, and a yield to the event loop between batches.
+ * and progress callbacks, a yield to the event loop between batches, and an end-of-epoch hook
+ * that can stop training (early stopping).
  *
  * @example
  * ```ts
@@ -79,12 +82,17 @@ export async function trainLoop(train: Interactions, options: TrainLoopOptions, 
   for (let e = 0; e < spec.epochs; e++) {
     spec.beforeEpoch?.(e);
     const batches = spec.order === 'time' ? orderedBatches(train, options.batchSize) : epochBatches(train, options.batchSize, options.seed * 1000 + e);
+    let lossSum = 0;
+    let events = 0;
     for (const b of batches) {
       const loss = spec.step(b.users, b.items, e);
       done += b.users.length;
+      lossSum += loss * b.users.length;
+      events += b.users.length;
       options.onLoss?.(done, loss);
       options.onProgress?.({ phase: spec.phase(e), done, total, loss });
       await tick();
     }
+    if (options.onEpochEnd && (await options.onEpochEnd({ epoch: e, loss: events > 0 ? lossSum / events : 0 })) === true) return;
   }
 }
