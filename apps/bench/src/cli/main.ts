@@ -47,6 +47,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--nmrn-sampler <list>', 'NMRN negative samplers: gan,uniform,popularity,dns (first is "nmrn")')
     .option('--nmrn-memory <list>', 'NMRN value memories: per-user,shared (first is "nmrn")')
     .option('--set <model.option=value>', 'a model hyperparameter, e.g. cmn.dim=50 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--early-stopping <metric[:patience]>', 'validate each epoch on a split of the training data (e.g. ndcg@10:3); keep the best epoch')
     .option('--cold-start <mode>', 'stream: skip (default) or include events whose user or item is new to their block')
     .option('--workers <n>', 'parallel worker processes (default: 2, or 1 on a 1-core machine)')
     .option('--config <file>', 'JSON file with the same keys (flags override it)')

@@ -44,6 +44,8 @@ export interface RunConfig {
   nmrnMemory: string[];
   /** Worker processes running jobs in parallel (each uses one core); default min(2, cores). */
   workers: number;
+  /** `--early-stopping METRIC[:patience]`: train on a validation split of the training data, stop when METRIC stops improving, keep the best epoch. */
+  earlyStopping?: { metric: string; patience: number };
   /** Hyperparameters per model or NMRN variant (`--set model.key=value`, config `"models": { "cmn": { "dim": 50 } }`). */
   modelOptions: ModelOptions;
   /** Stream protocol: `skip` (default) scores only events whose user and item were seen before their block; `include` scores every event. */
@@ -72,11 +74,11 @@ export const DEFAULTS: RunConfig = {
 };
 
 /** Keys accepted in a `--config` file (the long flag names in camelCase). */
-const KEYS: Record<string, 'list' | 'numlist' | 'string' | 'number' | 'boolean' | 'columns' | 'size'> = {
+const KEYS: Record<string, 'list' | 'numlist' | 'string' | 'number' | 'boolean' | 'columns' | 'size' | 'stopping'> = {
   models: 'list', dataset: 'string', dataDir: 'string', name: 'string', file: 'string', columns: 'columns',
   delimiter: 'string', header: 'boolean', minRating: 'number', protocol: 'list', eval: 'list', k: 'numlist',
   seeds: 'numlist', epochs: 'number', dim: 'number', batchSize: 'number', backend: 'string', out: 'string',
-  force: 'boolean', quiet: 'boolean', nmrnSampler: 'list', nmrnMemory: 'list', workers: 'number', synthetic: 'size', coldStart: 'string',
+  force: 'boolean', quiet: 'boolean', nmrnSampler: 'list', nmrnMemory: 'list', workers: 'number', synthetic: 'size', coldStart: 'string', earlyStopping: 'stopping',
 };
 
 function fail(arg: string, rule: string, value: unknown): never {
@@ -108,6 +110,12 @@ function coerce(key: string, kind: string, v: unknown): unknown {
       if (typeof o !== 'object' || o === null) fail('synthetic', 'must be an object { numUsers, numItems, numEvents }', v);
       for (const k of ['numUsers', 'numItems', 'numEvents']) if (!Number.isInteger(o[k]) || (o[k] as number) < 2) fail(`synthetic.${k}`, 'must be an integer >= 2', o[k]);
       return { numUsers: o.numUsers, numItems: o.numItems, numEvents: o.numEvents };
+    }
+    case 'stopping': {
+      if (v === false || v === 'off') return undefined;
+      const m = /^((?:hr|ndcg|precision|recall|map)@([1-9]\d*)|mrr|auc)(?::([1-9]\d*))?$/.exec(String(v));
+      if (!m) fail('--early-stopping', 'must be METRIC[:patience] with METRIC one of hr@K, ndcg@K, precision@K, recall@K, map@K, mrr, auc (e.g. ndcg@10:3)', v);
+      return { metric: (m as RegExpExecArray)[1], patience: Number((m as RegExpExecArray)[3] ?? 3) };
     }
     case 'columns': {
       if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v;

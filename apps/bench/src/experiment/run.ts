@@ -10,6 +10,7 @@ import { buildCard, packageVersions } from './card';
 import { loadBenchDataset, type BenchDataset } from './dataset';
 import { runInWorkers, type Job, type JobOutcome } from './workers';
 import { splitFor, type ProtocolData } from './protocols';
+import { trainModel, type TrainOutcome } from './train';
 import { createModel, modelVariants } from './variants';
 import { compareModels, perUserKey, summarizeRuns, type PerUserStore } from './summary';
 
@@ -108,11 +109,12 @@ export async function runJob(job: Job, ctx: JobContext, progress: Progress): Pro
     ctx.splits.set(key, pd);
   }
   const label = `${job.protocol} | ${job.variant} | seed ${job.seed}`;
-  const model = createModel(job.variant, cfg);
   const perUnit: Record<string, PerUnitValues> = {};
   const setups: Record<string, EvaluationSetup> = {};
+  const trained = await trainModel(createModel(job.variant, cfg), pd.protocol, pd.train, cfg, job.seed, label, progress);
+  const model = trained.model;
   try {
-    const result = await runOne(model, job.variant, pd, cfg, job.seed, label, progress, perUnit, setups);
+    const result = await evaluateRun(model, trained, job.variant, pd, cfg, job.seed, label, progress, perUnit, setups);
     if (ctx.checkpointDir && job.seed === cfg.seeds[0] && job.protocol === cfg.protocols[cfg.protocols.length - 1]) {
       saveCheckpoint(join(ctx.checkpointDir, `${job.variant}.memrec`), OnlineRecommender.fromModel(model, { users: ds.data.users, items: ds.data.items }));
     }
@@ -122,30 +124,18 @@ export async function runJob(job: Job, ctx: JobContext, progress: Progress): Pro
   }
 }
 
-async function runOne(model: BaseRecommender<TrainingOptions>, variant: string, pd: ProtocolData, cfg: RunConfig, seed: number, label: string, progress: Progress, perUnit: Record<string, PerUnitValues>, setups: Record<string, EvaluationSetup>): Promise<RunResult> {
-  const loss: RunResult['loss'] = [];
-  const epochs = model.config.epochs;
-  progress.start(`${label}: train`, epochs * pd.train.users.length);
-  const t0 = performance.now();
-  await model.fit(pd.train, {
-    epochs,
-    batchSize: model.config.batchSize,
-    seed,
-    onProgress: (p) => progress.update(p.done, `${p.phase}${p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : ''}`),
-    onLoss: (x, l) => {
-      if (loss.length === 0 || x - loss[loss.length - 1].x >= pd.train.users.length / 20) loss.push({ x, loss: l });
-    },
-  });
-  const trainSeconds = (performance.now() - t0) / 1000;
-  progress.stop();
+async function evaluateRun(model: BaseRecommender<TrainingOptions>, trained: TrainOutcome, variant: string, pd: ProtocolData, cfg: RunConfig, seed: number, label: string, progress: Progress, perUnit: Record<string, PerUnitValues>, setups: Record<string, EvaluationSetup>): Promise<RunResult> {
+  const { loss, curve, bestEpoch, trainSeconds, trainEventsPerSecond } = trained;
   const result: RunResult = {
     model: variant,
     seed,
     protocol: pd.protocol,
     metrics: {},
     loss,
+    ...(curve && curve.length > 0 ? { curve } : {}),
+    ...(bestEpoch !== undefined ? { bestEpoch } : {}),
     trainSeconds,
-    trainEventsPerSecond: (epochs * pd.train.users.length) / trainSeconds,
+    trainEventsPerSecond,
     observeMode: model.observeMode,
   };
   const keep = (ev: string, r: EvaluationResult) => {

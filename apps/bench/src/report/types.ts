@@ -36,6 +36,10 @@ export interface RunResult {
   streamBlocks?: StreamBlock[];
   /** Training loss curve: one point per logged step (x = events seen so far). */
   loss: { x: number; loss: number }[];
+  /** Per epoch: mean training loss and, with early stopping, the validation metric. */
+  curve?: { epoch: number; loss: number; valid?: number }[];
+  /** With early stopping: the epoch (0-based) whose model was kept. */
+  bestEpoch?: number;
   trainSeconds: number;
   trainEventsPerSecond: number;
   /** Streaming updates (observe) in events per second, when the protocol streams. */
