@@ -5,6 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 
+export { ALL_TEST_BACKENDS, describeWithBackends, parseTestBackends, testBackends, useBackend, type TestBackend } from './backends';
+
 /**
  * Activates the cpu backend (deterministic, always available) for a test file.
  * Call at the top level of a test file: `useCpuBackend();`
@@ -18,15 +20,65 @@ export function useCpuBackend(): void {
 }
 
 /**
- * Runs `fn` and asserts that it leaves `tf.memory().numTensors` unchanged.
- * Returns what `fn` returned (which must not be a tensor).
+ * Runs `fn` and asserts that it leaves `tf.memory().numTensors` unchanged. Returns what `fn`
+ * returned (which must not be a tensor).
+ *
+ * Call it outside any `tf.tidy` or `op()` scope, and run the code under test directly inside `fn`
+ * (create the inputs, call the op, dispose the result and the inputs: see {@link runOp}): a scope
+ * disposes every tensor made in it when it ends, so a leaked intermediate would never be counted.
+ * Called inside a scope, it throws instead of checking.
  */
-export async function expectNoLeak<T>(fn: () => T | Promise<T>): Promise<T> {
+export function expectNoLeak<T>(fn: () => T | Promise<T>): Promise<T> {
+  const scopes = tf.engine().state.scopeStack;
+  if (scopes.length > 0) {
+    // Thrown synchronously, so that it escapes a tidy (a tidy rejects a returned Promise with its own message).
+    throw new Error(
+      `expectNoLeak: must be called outside tf.tidy and op() scopes (a scope disposes what it tracks and hides a leak), got scope depth ${scopes.length} (innermost "${scopes[scopes.length - 1].name}")`,
+    );
+  }
   const before = tf.memory().numTensors;
-  const out = await fn();
-  const after = tf.memory().numTensors;
-  expect({ leakedTensors: after - before }).toEqual({ leakedTensors: 0 });
-  return out;
+  return (async () => {
+    const out = await fn();
+    if (out instanceof tf.Tensor) throw new Error(`expectNoLeak: fn must not return a tensor, got one of shape [${out.shape.join(', ')}]`);
+    const after = tf.memory().numTensors;
+    if (after !== before) {
+      throw new Error(`expectNoLeak: fn must leave tf.memory().numTensors unchanged, got ${after - before} (${before} before, ${after} after)`);
+    }
+    return out;
+  })();
+}
+
+/** Values and shape of one output of {@link runOp}. */
+export interface OpOutput {
+  values: number[];
+  shape: number[];
+}
+
+/**
+ * Calls `f` on `inputs` directly (no tidy), reads every output, then disposes the outputs and the
+ * inputs (also when `f` throws). Inside {@link expectNoLeak}, whatever else `f` leaves behind is
+ * counted. `undefined` inputs are passed through (optional tensors such as weights).
+ *
+ * @example
+ * ```ts
+ * await expectNoLeak(() => {
+ *   const [loss] = runOp((p, n) => bprLoss(p, n), tf.tensor1d([2]), tf.tensor1d([0]));
+ *   expect(loss.values[0]).toBeCloseTo(Math.log1p(Math.exp(-2)), 6);
+ * });
+ * ```
+ */
+export function runOp<A extends (tf.Tensor | undefined)[]>(f: (...inputs: A) => tf.Tensor | tf.Tensor[], ...inputs: A): OpOutput[] {
+  try {
+    const res = f(...inputs);
+    const outs = Array.isArray(res) ? res : [res];
+    try {
+      return outs.map((t) => ({ values: Array.from(t.dataSync()), shape: [...t.shape] }));
+    } finally {
+      tf.dispose(outs);
+    }
+  } finally {
+    tf.dispose(inputs.filter((t): t is tf.Tensor => t !== undefined));
+  }
 }
 
 /**
