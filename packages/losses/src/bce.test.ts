@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { expectClose, expectNoLeak, finiteDiffGrad, testFloats, useCpuBackend } from '@memrec/test-helpers';
+import { describeWithBackends, expectClose, expectNoLeak, finiteDiffGrad, runOp, testFloats } from '@memrec/test-helpers';
 import { bceLoss } from './bce';
-
-useCpuBackend();
 
 /** Reference BCE, float64, written the textbook way: -[y log p + (1 - y) log(1 - p)], p = sigmoid(x). */
 function bceTerm(x: number, y: 0 | 1): number {
@@ -20,9 +18,11 @@ function bceRef(x: ArrayLike<number>, batch: number, n: number): number {
   return s / (batch * (1 + n));
 }
 
-const values = (f: () => tf.Tensor): number[] => tf.tidy(() => Array.from(f().dataSync()));
-
-describe('bceLoss', () => {
+/**
+ * Every check below runs the loss outside any scope (inputs made, loss called, result and inputs
+ * disposed by `runOp`), so that `expectNoLeak` counts any intermediate the loss leaves behind.
+ */
+describeWithBackends('bceLoss', () => {
   test.each([
     // positive (label 1): -log sigmoid(x) = log(1 + e^-x); negative (label 0): -log(1 - sigmoid(x)) = log(1 + e^x)
     { pos: 0, neg: 0, expected: [0.693147181, 0.693147181] }, // [log 2, log 2]
@@ -31,7 +31,7 @@ describe('bceLoss', () => {
     { pos: 3, neg: 0.5, expected: [0.048587352, 0.974076984] }, // [log(1 + e^-3), log(1 + e^0.5)]
   ])('pos logit $pos, neg logit $neg: terms $expected', ({ pos, neg, expected }) =>
     expectNoLeak(() => {
-      const v = values(() => bceLoss(tf.tensor1d([pos]), tf.tensor1d([neg]), { reduction: 'none' }));
+      const [{ values: v }] = runOp((p, q) => bceLoss(p, q, { reduction: 'none' }), tf.tensor1d([pos]), tf.tensor1d([neg]));
       expectClose(v, expected, 1e-6, 1e-6);
       expectClose(v, [bceTerm(pos, 1), bceTerm(neg, 0)], 1e-6, 1e-6);
     }));
@@ -46,19 +46,17 @@ describe('bceLoss', () => {
     { reduction: 'mean' as const, shape: [], expected: [0.654581509] },
   ])('reduction $reduction (none: column 0 positives, then negatives)', ({ reduction, shape, expected }) =>
     expectNoLeak(() => {
-      tf.tidy(() => {
-        const out = bceLoss(tf.tensor1d([2, 0]), tf.tensor2d([[0, 1], [-2, 0.5]]), { reduction });
-        expect(out.shape).toEqual(shape);
-        expectClose(out.dataSync(), expected, 1e-6, 1e-6);
-      });
+      const [out] = runOp((p, q) => bceLoss(p, q, { reduction }), tf.tensor1d([2, 0]), tf.tensor2d([[0, 1], [-2, 0.5]]));
+      expect(out.shape).toEqual(shape);
+      expectClose(out.values, expected, 1e-6, 1e-6);
     }));
 
   it('means over positives and negatives together, not per group', () =>
     expectNoLeak(() => {
       // one positive with loss log(1 + e^-2) and four negatives with loss log 2 each:
       // (0.126928 + 4 * 0.693147) / 5 = 0.579903, not (0.126928 + 0.693147) / 2
-      const [v] = values(() => bceLoss(tf.tensor1d([2]), tf.zeros([1, 4])));
-      expect(v).toBeCloseTo((Math.log1p(Math.exp(-2)) + 4 * Math.LN2) / 5, 6);
+      const [out] = runOp((p, q) => bceLoss(p, q), tf.tensor1d([2]), tf.zeros([1, 4]));
+      expect(out.values[0]).toBeCloseTo((Math.log1p(Math.exp(-2)) + 4 * Math.LN2) / 5, 6);
     }));
 
   test.each([
@@ -68,35 +66,33 @@ describe('bceLoss', () => {
     expectNoLeak(() => {
       const x = testFloats(batch + batch * n, 23 + n, 4);
       const expected = finiteDiffGrad((p) => bceRef(p, batch, n), x, 1e-3);
-      const got = tf.tidy(() => {
-        const p = tf.tensor1d(x.subarray(0, batch));
-        const q = n === 1 ? tf.tensor1d(x.subarray(batch)) : tf.tensor2d(x.subarray(batch), [batch, n]);
-        const [gp, gq] = tf.grads((a: tf.Tensor, b: tf.Tensor) => bceLoss(a, b))([p, q]);
-        return [...gp.dataSync(), ...gq.dataSync()];
-      });
-      expectClose(got, expected, 1e-5, 1e-3);
+      const [gp, gq] = runOp(
+        (p, q) => tf.grads((a: tf.Tensor, b: tf.Tensor) => bceLoss(a, b))([p, q]),
+        tf.tensor1d(x.subarray(0, batch)),
+        n === 1 ? tf.tensor1d(x.subarray(batch)) : tf.tensor2d(x.subarray(batch), [batch, n]),
+      );
+      expectClose([...gp.values, ...gq.values], expected, 1e-5, 1e-3);
     }));
 
   it('gives finite values and gradients for logits of magnitude 100', () =>
     expectNoLeak(() => {
-      const [loss, gp, gn] = tf.tidy(() => {
-        const p = tf.tensor1d([100, -100]);
-        const q = tf.tensor1d([100, -100]);
-        const l = bceLoss(p, q, { reduction: 'none' });
-        const [a, b] = tf.grads((x: tf.Tensor, y: tf.Tensor) => bceLoss(x, y, { reduction: 'sum' }))([p, q]);
-        return [Array.from(l.dataSync()), Array.from(a.dataSync()), Array.from(b.dataSync())];
-      });
+      const [loss] = runOp((p, q) => bceLoss(p, q, { reduction: 'none' }), tf.tensor1d([100, -100]), tf.tensor1d([100, -100]));
+      const [gp, gn] = runOp(
+        (p, q) => tf.grads((x: tf.Tensor, y: tf.Tensor) => bceLoss(x, y, { reduction: 'sum' }))([p, q]),
+        tf.tensor1d([100, -100]),
+        tf.tensor1d([100, -100]),
+      );
       // rows [softplus(-100), softplus(100)] = [~0, 100], [softplus(100), softplus(-100)] = [100, ~0]
       // (the naive -log(1 - sigmoid(100)) would be -log(0) = inf in float32)
-      expectClose(loss, [0, 100, 100, 0], 1e-6, 1e-6);
+      expectClose(loss.values, [0, 100, 100, 0], 1e-6, 1e-6);
       // d/dpos = -sigmoid(-x) = [~0, -1]; d/dneg = sigmoid(x) = [1, ~0]
-      expectClose(gp, [0, -1], 1e-6, 1e-6);
-      expectClose(gn, [1, 0], 1e-6, 1e-6);
+      expectClose(gp.values, [0, -1], 1e-6, 1e-6);
+      expectClose(gn.values, [1, 0], 1e-6, 1e-6);
     }));
 
   it('propagates NaN', () =>
     expectNoLeak(() => {
-      const v = values(() => bceLoss(tf.tensor1d([NaN]), tf.tensor1d([0]), { reduction: 'none' }));
+      const [{ values: v }] = runOp((p, q) => bceLoss(p, q, { reduction: 'none' }), tf.tensor1d([NaN]), tf.tensor1d([0]));
       expect(Number.isNaN(v[0])).toBe(true);
       expect(v[1]).toBeCloseTo(Math.LN2, 6);
     }));
@@ -106,8 +102,6 @@ describe('bceLoss', () => {
     { pos: [2, 2], neg: [2], msg: 'bceLoss: posLogits must have shape [batch] with batch >= 1, got [2, 2]' },
   ])('names the argument in shape errors: posLogits $pos, negLogits $neg', ({ pos, neg, msg }) =>
     expectNoLeak(() => {
-      tf.tidy(() => {
-        expect(() => bceLoss(tf.zeros(pos), tf.zeros(neg))).toThrow(msg);
-      });
+      expect(() => runOp((p, q) => bceLoss(p, q), tf.zeros(pos), tf.zeros(neg))).toThrow(msg);
     }));
 });

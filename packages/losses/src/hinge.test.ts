@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { expectClose, expectNoLeak, finiteDiffGrad, testFloats, useCpuBackend } from '@memrec/test-helpers';
+import { describeWithBackends, expectClose, expectNoLeak, finiteDiffGrad, runOp, testFloats } from '@memrec/test-helpers';
 import { hingeLoss, type ScoreKind } from './hinge';
-
-useCpuBackend();
 
 /**
  * Reference hinge, float64: mean over b, j of w * max(0, m + sign * (pos[b] - neg[b, j])),
@@ -19,9 +17,11 @@ function hingeRef(x: ArrayLike<number>, batch: number, n: number, kind: ScoreKin
   return s / (batch * n);
 }
 
-const values = (f: () => tf.Tensor): number[] => tf.tidy(() => Array.from(f().dataSync()));
-
-describe('hingeLoss', () => {
+/**
+ * Every check below runs the loss outside any scope (inputs made, loss called, result and inputs
+ * disposed by `runOp`), so that `expectNoLeak` counts any intermediate the loss leaves behind.
+ */
+describeWithBackends('hingeLoss', () => {
   test.each([
     // distance: max(0, m + d_pos - d_neg)
     { kind: 'distance' as const, margin: 1, pos: 0.5, neg: 1, expected: 0.5 }, // 1 + 0.5 - 1
@@ -34,14 +34,14 @@ describe('hingeLoss', () => {
     { kind: 'similarity' as const, margin: 0.5, pos: 1, neg: 0.75, expected: 0.25 }, // 0.5 - 1 + 0.75
   ])('$kind, margin $margin, pos $pos, neg $neg gives $expected', ({ kind, margin, pos, neg, expected }) =>
     expectNoLeak(() => {
-      const [v] = values(() => hingeLoss(tf.tensor1d([pos]), tf.tensor1d([neg]), { kind, margin }));
-      expect(v).toBeCloseTo(expected, 6);
+      const [out] = runOp((p, q) => hingeLoss(p, q, { kind, margin }), tf.tensor1d([pos]), tf.tensor1d([neg]));
+      expect(out.values[0]).toBeCloseTo(expected, 6);
     }));
 
   it('uses margin 1 by default', () =>
     expectNoLeak(() => {
-      const [v] = values(() => hingeLoss(tf.tensor1d([2]), tf.tensor1d([2.5]), { kind: 'distance' }));
-      expect(v).toBeCloseTo(0.5, 6); // 1 + 2 - 2.5
+      const [out] = runOp((p, q) => hingeLoss(p, q, { kind: 'distance' }), tf.tensor1d([2]), tf.tensor1d([2.5]));
+      expect(out.values[0]).toBeCloseTo(0.5, 6); // 1 + 2 - 2.5
     }));
 
   // d_pos = [0.5, 2], d_neg = [[1, 3], [1, 4]], m = 1:
@@ -52,11 +52,9 @@ describe('hingeLoss', () => {
     { reduction: 'mean' as const, expected: [0.625], shape: [] },
   ])('reduction $reduction', ({ reduction, expected, shape }) =>
     expectNoLeak(() => {
-      tf.tidy(() => {
-        const out = hingeLoss(tf.tensor1d([0.5, 2]), tf.tensor2d([[1, 3], [1, 4]]), { kind: 'distance', reduction });
-        expect(out.shape).toEqual(shape);
-        expectClose(out.dataSync(), expected, 1e-6, 1e-6);
-      });
+      const [out] = runOp((p, q) => hingeLoss(p, q, { kind: 'distance', reduction }), tf.tensor1d([0.5, 2]), tf.tensor2d([[1, 3], [1, 4]]));
+      expect(out.shape).toEqual(shape);
+      expectClose(out.values, expected, 1e-6, 1e-6);
     }));
 
   it('applies NMRN rank weights w = log(floor((N - 1) / k) + 1)', () =>
@@ -65,27 +63,27 @@ describe('hingeLoss', () => {
       // w = [log(floor(99 / 3) + 1), log(floor(99 / 33) + 1)] = [log 34, log 4] = [3.526361, 1.386294].
       const w = [Math.log(34), Math.log(4)];
       // terms max(0, 1 + [0.5, 2] - [1, 2.5]) = [0.5, 0.5]; weighted [1.763180, 0.693147]
-      const none = values(() =>
-        hingeLoss(tf.tensor1d([0.5, 2]), tf.tensor1d([1, 2.5]), { kind: 'distance', weights: tf.tensor1d(w), reduction: 'none' }),
+      const [none] = runOp(
+        (p, q, weights) => hingeLoss(p, q, { kind: 'distance', weights, reduction: 'none' }),
+        tf.tensor1d([0.5, 2]),
+        tf.tensor1d([1, 2.5]),
+        tf.tensor1d(w),
       );
-      expectClose(none, [1.763180, 0.693147], 1e-6, 1e-6);
-      const [mean] = values(() =>
-        hingeLoss(tf.tensor1d([0.5, 2]), tf.tensor1d([1, 2.5]), { kind: 'distance', weights: tf.tensor1d(w) }),
-      );
-      expect(mean).toBeCloseTo((0.5 * Math.log(34) + 0.5 * Math.log(4)) / 2, 6);
+      expectClose(none.values, [1.763180, 0.693147], 1e-6, 1e-6);
+      const [mean] = runOp((p, q, weights) => hingeLoss(p, q, { kind: 'distance', weights }), tf.tensor1d([0.5, 2]), tf.tensor1d([1, 2.5]), tf.tensor1d(w));
+      expect(mean.values[0]).toBeCloseTo((0.5 * Math.log(34) + 0.5 * Math.log(4)) / 2, 6);
     }));
 
   it('accepts per-term weights [batch, n]', () =>
     expectNoLeak(() => {
       // terms [[0.5, 0], [2, 0]] (above) times [[2, 5], [0.25, 7]] = [[1, 0], [0.5, 0]]
-      const v = values(() =>
-        hingeLoss(tf.tensor1d([0.5, 2]), tf.tensor2d([[1, 3], [1, 4]]), {
-          kind: 'distance',
-          weights: tf.tensor2d([[2, 5], [0.25, 7]]),
-          reduction: 'none',
-        }),
+      const [out] = runOp(
+        (p, q, weights) => hingeLoss(p, q, { kind: 'distance', weights, reduction: 'none' }),
+        tf.tensor1d([0.5, 2]),
+        tf.tensor2d([[1, 3], [1, 4]]),
+        tf.tensor2d([[2, 5], [0.25, 7]]),
       );
-      expectClose(v, [1, 0, 0.5, 0], 1e-6, 1e-6);
+      expectClose(out.values, [1, 0, 0.5, 0], 1e-6, 1e-6);
     }));
 
   test.each([
@@ -106,40 +104,38 @@ describe('hingeLoss', () => {
       }
       const w = weighted ? Float32Array.from(testFloats(batch * n, 3, 1), (v) => v + 1.5) : undefined;
       const expected = finiteDiffGrad((p) => hingeRef(p, batch, n, kind, margin, w), x, 1e-3);
-      const got = tf.tidy(() => {
-        const p = tf.tensor1d(x.subarray(0, batch));
-        const q = n === 1 ? tf.tensor1d(x.subarray(batch)) : tf.tensor2d(x.subarray(batch), [batch, n]);
-        const weights = w ? tf.tensor2d(w, [batch, n]) : undefined;
-        const [gp, gq] = tf.grads((a: tf.Tensor, b: tf.Tensor) => hingeLoss(a, b, { kind, margin, weights }))([p, q]);
-        return [...gp.dataSync(), ...gq.dataSync()];
-      });
+      const [gp, gq] = runOp(
+        (p, q, weights) => tf.grads((a: tf.Tensor, b: tf.Tensor) => hingeLoss(a, b, { kind, margin, weights }))([p, q]),
+        tf.tensor1d(x.subarray(0, batch)),
+        n === 1 ? tf.tensor1d(x.subarray(batch)) : tf.tensor2d(x.subarray(batch), [batch, n]),
+        w ? tf.tensor2d(w, [batch, n]) : undefined,
+      );
+      const got = [...gp.values, ...gq.values];
       expect(got.some((g) => g !== 0)).toBe(true);
       expectClose(got, expected, 1e-5, 1e-3);
     }));
 
   it('gives finite values and gradients for scores of magnitude 100', () =>
     expectNoLeak(() => {
-      const [loss, gp, gn] = tf.tidy(() => {
-        const p = tf.tensor1d([100, -100]);
-        const q = tf.tensor1d([-100, 100]);
-        const f = (x: tf.Tensor, y: tf.Tensor) => hingeLoss(x, y, { kind: 'distance', reduction: 'sum' });
-        const l = hingeLoss(p, q, { kind: 'distance', reduction: 'none' });
-        const [a, b] = tf.grads(f)([p, q]);
-        return [Array.from(l.dataSync()), Array.from(a.dataSync()), Array.from(b.dataSync())];
-      });
+      const [loss] = runOp((p, q) => hingeLoss(p, q, { kind: 'distance', reduction: 'none' }), tf.tensor1d([100, -100]), tf.tensor1d([-100, 100]));
+      const [gp, gn] = runOp(
+        (p, q) => tf.grads((x: tf.Tensor, y: tf.Tensor) => hingeLoss(x, y, { kind: 'distance', reduction: 'sum' }))([p, q]),
+        tf.tensor1d([100, -100]),
+        tf.tensor1d([-100, 100]),
+      );
       // [max(0, 1 + 100 + 100), max(0, 1 - 100 - 100)] = [201, 0]
-      expectClose(loss, [201, 0], 1e-6, 1e-6);
-      expectClose(gp, [1, 0], 0, 0);
-      expectClose(gn, [-1, 0], 0, 0);
+      expectClose(loss.values, [201, 0], 1e-6, 1e-6);
+      expectClose(gp.values, [1, 0], 0, 0);
+      expectClose(gn.values, [-1, 0], 0, 0);
     }));
 
   it('propagates NaN', () =>
     expectNoLeak(() => {
-      const v = values(() => hingeLoss(tf.tensor1d([NaN, 0]), tf.tensor1d([0, 2]), { kind: 'similarity', reduction: 'none' }));
+      const [{ values: v }] = runOp((p, q) => hingeLoss(p, q, { kind: 'similarity', reduction: 'none' }), tf.tensor1d([NaN, 0]), tf.tensor1d([0, 2]));
       expect(Number.isNaN(v[0])).toBe(true);
       expect(v[1]).toBeCloseTo(3, 6); // 1 - 0 + 2
-      const [inf] = values(() => hingeLoss(tf.tensor1d([Infinity]), tf.tensor1d([0]), { kind: 'distance' }));
-      expect(inf).toBe(Infinity);
+      const [inf] = runOp((p, q) => hingeLoss(p, q, { kind: 'distance' }), tf.tensor1d([Infinity]), tf.tensor1d([0]));
+      expect(inf.values[0]).toBe(Infinity);
     }));
 
   test.each([
@@ -150,10 +146,7 @@ describe('hingeLoss', () => {
     { opts: { kind: 'distance', reduction: 'avg' }, msg: `hingeLoss: reduction must be one of 'mean', 'sum', 'none', got "avg"` },
   ])('rejects options $opts', ({ opts, msg }) =>
     expectNoLeak(() => {
-      tf.tidy(() => {
-        const call = () => hingeLoss(tf.zeros([4]), tf.zeros([4, 2]), opts as never);
-        expect(call).toThrow(msg);
-      });
+      expect(() => runOp((p, q) => hingeLoss(p, q, opts as never), tf.zeros([4]), tf.zeros([4, 2]))).toThrow(msg);
     }));
 
   test.each([
@@ -166,9 +159,8 @@ describe('hingeLoss', () => {
     { pos: [4], neg: [4, 2], w: [4, 3], msg: 'hingeLoss: weights must have shape [batch] or [batch, n] = [4] or [4, 2], got [4, 3]' },
   ])('names the argument in shape errors: pos $pos, neg $neg, weights $w', ({ pos, neg, w, msg }) =>
     expectNoLeak(() => {
-      tf.tidy(() => {
-        const weights = w ? tf.ones(w) : undefined;
-        expect(() => hingeLoss(tf.zeros(pos), tf.zeros(neg), { kind: 'distance', weights })).toThrow(msg);
-      });
+      expect(() =>
+        runOp((p, q, weights) => hingeLoss(p, q, { kind: 'distance', weights }), tf.zeros(pos), tf.zeros(neg), w ? tf.ones(w) : undefined),
+      ).toThrow(msg);
     }));
 });

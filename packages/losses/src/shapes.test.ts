@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { expectNoLeak, useCpuBackend } from '@memrec/test-helpers';
+import { describeWithBackends, expectNoLeak, runOp } from '@memrec/test-helpers';
 import { bceLoss, bprLoss, hingeLoss } from './index';
-
-useCpuBackend();
 
 /** Every loss with a fixed option set, so argument checks can be tested across all three. */
 const losses = [
@@ -16,66 +14,58 @@ const losses = [
   { name: 'bceLoss', call: (p: unknown, n: unknown, o?: object) => bceLoss(p as tf.Tensor, n as tf.Tensor, o), pos: 'posLogits', neg: 'negLogits' },
 ];
 
-describe.each(losses)('$name argument checks', ({ name, call, pos, neg }) => {
-  it('rejects a non-tensor positive', () =>
-    expectNoLeak(() => {
-      tf.tidy(() => {
-        expect(() => call([1, 2], tf.zeros([2]))).toThrow(`${name}: ${pos} must be a tf.Tensor, got array(2)`);
-      });
-    }));
+/**
+ * Each check runs the loss outside any scope (`runOp` makes nothing in a tidy and disposes inputs
+ * and result, also when the loss throws), so that `expectNoLeak` counts anything a rejected call
+ * leaves behind.
+ */
+describeWithBackends('argument checks', () => {
+  describe.each(losses)('$name', ({ name, call, pos, neg }) => {
+    it('rejects a non-tensor positive', () =>
+      expectNoLeak(() => {
+        expect(() => runOp((q) => call([1, 2], q), tf.zeros([2]))).toThrow(`${name}: ${pos} must be a tf.Tensor, got array(2)`);
+      }));
 
-  it('rejects a non-float32 negative', () =>
-    expectNoLeak(() => {
-      tf.tidy(() => {
-        expect(() => call(tf.zeros([2]), tf.zeros([2, 3], 'int32'))).toThrow(`${name}: ${neg} must have dtype float32, got int32`);
-      });
-    }));
+    it('rejects a non-float32 negative', () =>
+      expectNoLeak(() => {
+        expect(() => runOp((p, q) => call(p, q), tf.zeros([2]), tf.zeros([2, 3], 'int32'))).toThrow(`${name}: ${neg} must have dtype float32, got int32`);
+      }));
 
-  it('rejects a disposed tensor', () =>
-    expectNoLeak(() => {
-      const gone = tf.zeros([2]);
-      gone.dispose();
-      tf.tidy(() => {
-        expect(() => call(tf.zeros([2]), gone)).toThrow(`${name}: ${neg} must not be disposed`);
-      });
-    }));
+    it('rejects a disposed tensor', () =>
+      expectNoLeak(() => {
+        const gone = tf.zeros([2]);
+        gone.dispose();
+        expect(() => runOp((p) => call(p, gone), tf.zeros([2]))).toThrow(`${name}: ${neg} must not be disposed`);
+      }));
 
-  it('rejects an unknown reduction', () =>
-    expectNoLeak(() => {
-      tf.tidy(() => {
-        expect(() => call(tf.zeros([2]), tf.zeros([2]), { reduction: 'max' })).toThrow(
+    it('rejects an unknown reduction', () =>
+      expectNoLeak(() => {
+        expect(() => runOp((p, q) => call(p, q, { reduction: 'max' }), tf.zeros([2]), tf.zeros([2]))).toThrow(
           `${name}: reduction must be one of 'mean', 'sum', 'none', got "max"`,
         );
-      });
-    }));
+      }));
 
-  it('rejects a mismatched batch, naming the negative argument', () =>
-    expectNoLeak(() => {
-      tf.tidy(() => {
-        expect(() => call(tf.zeros([4]), tf.zeros([3, 2]))).toThrow(
+    it('rejects a mismatched batch, naming the negative argument', () =>
+      expectNoLeak(() => {
+        expect(() => runOp((p, q) => call(p, q), tf.zeros([4]), tf.zeros([3, 2]))).toThrow(
           `${name}: ${neg} must have shape [batch] or [batch, n] with batch = 4, got [3, 2]`,
         );
-      });
-    }));
+      }));
 
-  it('accepts n = 1 as [batch] or [batch, 1] with the same value', () =>
+    it('accepts n = 1 as [batch] or [batch, 1] with the same value', () =>
+      expectNoLeak(() => {
+        const [a] = runOp((p, q) => call(p, q), tf.tensor1d([0.3, -1.2, 2]), tf.tensor1d([1, 0.5, -0.7]));
+        const [b] = runOp((p, q) => call(p, q), tf.tensor1d([0.3, -1.2, 2]), tf.tensor2d([[1], [0.5], [-0.7]]));
+        expect(Number.isFinite(a.values[0])).toBe(true);
+        expect(a.values[0]).toBe(b.values[0]);
+      }));
+  });
+
+  it('bprLoss: rejects weights on the wrong shape and a non-object options argument', () =>
     expectNoLeak(() => {
-      const [a, b] = tf.tidy(() => {
-        const p = tf.tensor1d([0.3, -1.2, 2]);
-        const q = tf.tensor1d([1, 0.5, -0.7]);
-        return [call(p, q).dataSync()[0], call(p, tf.reshape(q, [3, 1])).dataSync()[0]];
-      });
-      expect(Number.isFinite(a)).toBe(true);
-      expect(a).toBe(b);
-    }));
-});
-
-it('bprLoss: rejects weights on the wrong shape and a non-object options argument', () =>
-  expectNoLeak(() => {
-    tf.tidy(() => {
-      expect(() => bprLoss(tf.zeros([2]), tf.zeros([2, 3]), { weights: tf.ones([2, 2]) })).toThrow(
+      expect(() => runOp((p, q, weights) => bprLoss(p, q, { weights }), tf.zeros([2]), tf.zeros([2, 3]), tf.ones([2, 2]))).toThrow(
         'bprLoss: weights must have shape [batch] or [batch, n] = [2] or [2, 3], got [2, 2]',
       );
-      expect(() => bprLoss(tf.zeros([2]), tf.zeros([2]), 'sum' as never)).toThrow('bprLoss: options must be an object, got "sum"');
-    });
-  }));
+      expect(() => runOp((p, q) => bprLoss(p, q, 'sum' as never), tf.zeros([2]), tf.zeros([2]))).toThrow('bprLoss: options must be an object, got "sum"');
+    }));
+});

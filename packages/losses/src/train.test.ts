@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gradientsRegistered } from '@memrec/core';
-import { expectNoLeak, useCpuBackend } from '@memrec/test-helpers';
+import { describeWithBackends, expectNoLeak } from '@memrec/test-helpers';
 import { bceLoss, bprLoss, hingeLoss } from './index';
-
-useCpuBackend();
 
 /**
  * Training through `optimizer.minimize` exercises tfjs's gradient registry (kernels Softplus, Relu,
@@ -21,7 +19,7 @@ const cases = [
   },
 ];
 
-describe('training with tf.train.sgd(...).minimize', () => {
+describeWithBackends('training with tf.train.sgd(...).minimize', () => {
   it('has the tfjs gradients registered by @memrec/core', () => {
     expect(gradientsRegistered()).toBe(true);
   });
