@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { expectClose, expectNoLeak, finiteDiffGrad, testFloats, useCpuBackend } from '@memrec/test-helpers';
+import { describeWithBackends, expectClose, expectNoLeak, finiteDiffGrad, runOp, testFloats } from '@memrec/test-helpers';
 import './gradients';
 import { matMul2d } from './matmul';
-
-useCpuBackend();
 
 /** Plain reference: op(A) op(B) with op = transpose when flagged, in float64. */
 function reference(a: Float32Array, ra: number, ca: number, b: Float32Array, rb: number, cb: number, ta: boolean, tb: boolean): number[] {
@@ -33,7 +31,7 @@ const combos: [boolean, boolean][] = [
 /** Shapes of a and b so that op(a) is [3, 4] and op(b) is [4, 5]. */
 const shapes = (ta: boolean, tb: boolean): [[number, number], [number, number]] => [ta ? [4, 3] : [3, 4], tb ? [5, 4] : [4, 5]];
 
-describe('matMul2d', () => {
+describeWithBackends('matMul2d', () => {
   it.each(combos)('matches the plain reference with either strategy (transposeA %s, transposeB %s)', (ta, tb) => {
     const [sa, sb] = shapes(ta, tb);
     const av = testFloats(12, 1);
@@ -59,25 +57,26 @@ describe('matMul2d', () => {
   });
 });
 
-describe('BatchMatMul gradient (registered by @memrec/core)', () => {
-  it.each(combos)('matches finite differences for rank 2 (transposeA %s, transposeB %s)', (ta, tb) => {
+describeWithBackends('BatchMatMul gradient (registered by @memrec/core)', () => {
+  it.each(combos)('matches finite differences for rank 2, leaving no tensors (transposeA %s, transposeB %s)', async (ta, tb) => {
     const [sa, sb] = shapes(ta, tb);
     const av = testFloats(12, 5);
     const bv = testFloats(20, 6);
     const w = testFloats(15, 7); // loss = sum(w * op(a) op(b))
     const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a, b, ta, tb), tf.tensor2d(w, [3, 5])));
-    const [ga, gb] = tf.tidy(() => tf.grads(loss)([tf.tensor2d(av, sa), tf.tensor2d(bv, sb)]).map((g) => g.dataSync()));
+    // called outside any scope, so that a tensor the gradient leaves behind is counted
+    const [ga, gb] = await expectNoLeak(() => runOp((a, b) => tf.grads(loss)([a, b]), tf.tensor2d(av, sa), tf.tensor2d(bv, sb)).map((g) => g.values));
     const plain = (x: Float64Array, y: Float64Array) =>
       reference(Float32Array.from(x), sa[0], sa[1], Float32Array.from(y), sb[0], sb[1], ta, tb).reduce((s, v, k) => s + v * w[k], 0);
     expectClose(ga, finiteDiffGrad((x) => plain(x, Float64Array.from(bv)), av), 2e-3, 2e-3);
     expectClose(gb, finiteDiffGrad((y) => plain(Float64Array.from(av), y), bv), 2e-3, 2e-3);
   });
 
-  it('keeps batched (rank 3) products correct', () => {
+  it('keeps batched (rank 3) products correct, leaving no tensors', async () => {
     const av = testFloats(2 * 3 * 4, 8);
     const bv = testFloats(2 * 5 * 4, 9);
     const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.matMul(a, b, false, true)));
-    const [ga] = tf.tidy(() => tf.grads(loss)([tf.tensor3d(av, [2, 3, 4]), tf.tensor3d(bv, [2, 5, 4])]).map((g) => g.dataSync()));
+    const [ga] = await expectNoLeak(() => runOp((a, b) => tf.grads(loss)([a, b]), tf.tensor3d(av, [2, 3, 4]), tf.tensor3d(bv, [2, 5, 4])).map((g) => g.values));
     const plain = (x: Float64Array) => {
       let s = 0;
       for (let n = 0; n < 2; n++) {

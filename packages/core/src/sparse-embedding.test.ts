@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { expectClose, expectNoLeak, finiteDiffGrad, useCpuBackend } from '@memrec/test-helpers';
+import { describeWithBackends, expectClose, expectNoLeak, finiteDiffGrad } from '@memrec/test-helpers';
 import { encodeState, SparseEmbedding } from './index'; // the package entry registers gradients
 import type { SparseOptimizerConfig } from './sparse-optimizer';
-
-useCpuBackend();
 
 /** A 3 x 2 table with known values. */
 function table(optimizer: SparseOptimizerConfig): SparseEmbedding {
@@ -15,7 +13,7 @@ const ids = Int32Array.from([2, 0, 2]);
 const grad = Float32Array.from([0.5, -1, 2, 0, 1.5, 1]);
 // Scattered (coalesced) gradient: row 0 <- [2, 0]; row 2 <- [0.5 + 1.5, -1 + 1] = [2, 0]; row 1 untouched.
 
-describe('SparseEmbedding optimizers equal a dense reference on the touched rows', () => {
+describeWithBackends('SparseEmbedding optimizers equal a dense reference on the touched rows', () => {
   it('sgd with l2, by hand', () => {
     const t = table({ kind: 'sgd', learningRate: 0.1, l2: 0.01 });
     t.applyGradients(ids, grad);
@@ -76,7 +74,7 @@ describe('SparseEmbedding optimizers equal a dense reference on the touched rows
   });
 });
 
-describe('SparseEmbedding gradients', () => {
+describeWithBackends('SparseEmbedding gradients', () => {
   it('lookup + tf.grads + sgd(lr=1) moves each row by minus the finite-difference gradient of a BPR loss', async () => {
     const U = new SparseEmbedding({ rows: 4, dim: 3, optimizer: { kind: 'sgd', learningRate: 1 }, seed: 3, init: { kind: 'normal', std: 0.5 } });
     const V = new SparseEmbedding({ rows: 5, dim: 3, optimizer: { kind: 'sgd', learningRate: 1 }, seed: 4, init: { kind: 'normal', std: 0.5 } });
@@ -111,7 +109,7 @@ describe('SparseEmbedding gradients', () => {
   });
 });
 
-describe('SparseEmbedding lifecycle', () => {
+describeWithBackends('SparseEmbedding lifecycle', () => {
   it('initialises from a seed reproducibly', () => {
     const a = new SparseEmbedding({ rows: 10, dim: 4, seed: 7 });
     const b = new SparseEmbedding({ rows: 10, dim: 4, seed: 7 });
