@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserItemSet } from '@memrec/core';
-import { expectClose, expectNoLeak, useCpuBackend } from '@memrec/test-helpers';
+import { describeWithBackends, expectClose, expectNoLeak, finiteDiffGrad, testFloats } from '@memrec/test-helpers';
 import { ganSampler, GanSampler } from './gan';
+import { GanGenerator } from './gan-generator';
 import { expectValidNegatives, fixtureSet } from './test-fixtures';
-
-useCpuBackend();
 
 const N = 30;
 const HARD = new Set([10, 11, 12, 13, 14]);
@@ -24,7 +23,7 @@ function hardMass(g: GanSampler, u: number): number {
 const USERS = Int32Array.from([0, 1, 2, 0, 1, 2, 0, 1]);
 const POS = Int32Array.from([0, 2, 3, 1, 2, 3, 0, 2]);
 
-describe('ganSampler', () => {
+describeWithBackends('ganSampler', () => {
   it('d_G matches a plain reference of softplus(w2 . relu(Wu e + Wv f + Wp (e*f) + b1) + b2)', () => {
     const g = ganSampler({ seen: toySet(), dim: 4, hidden: 3, seed: 2 });
     const users = Int32Array.from([0, 2, 1]);
@@ -43,6 +42,61 @@ describe('ganSampler', () => {
       return Math.log1p(Math.exp(o));
     });
     expectClose(got, ref, 1e-5, 1e-4);
+    g.dispose();
+  });
+
+  it("the generator's step moves every row and MLP weight by minus the finite-difference gradient (sgd, learning rate 1)", async () => {
+    const [dim, H] = [3, 4];
+    const g = new GanGenerator(3, 6, { dim, hidden: H, learningRate: 1, optimizer: 'sgd' }, 5);
+    // rows of scale 1 (not the initialiser's 0.1) keep the hidden pre-activations away from relu's kink
+    g.users.data.set(testFloats(9, 21));
+    g.items.data.set(testFloats(18, 22));
+    // R = 2 rows of T = 2 candidates: user 0 with items (1, 4), user 2 with items (5, 1); item 1 twice
+    const userIds = Int32Array.from([0, 2]);
+    const itemIds = Int32Array.from([1, 4, 5, 1]);
+    const c = [1, -0.5, 0.25, 2]; // loss = sum_{r, t} c[r, t] d_G(u_r, v_rt)
+    // All parameters as one flat vector: E (3 x 3), F (6 x 3), then wu, wv, wp, b1, w2, b2.
+    const sizes = [9, 18, dim * H, dim * H, dim * H, H, H, 1];
+    const x = Float64Array.from([...g.users.data.subarray(0, 9), ...g.items.data.subarray(0, 18), ...g.mlpValues().flatMap((v) => Array.from(v))]);
+    const offsets = sizes.map((_, k) => sizes.slice(0, k).reduce((a, b) => a + b, 0));
+    const preActivations: number[] = [];
+    const plainLoss = (p: Float64Array) => {
+      const [E, F, wu, wv, wp, b1, w2, b2] = offsets;
+      let loss = 0;
+      for (let r = 0; r < 2; r++) {
+        for (let t = 0; t < 2; t++) {
+          const u = userIds[r];
+          const i = itemIds[r * 2 + t];
+          let o = p[b2];
+          for (let h = 0; h < H; h++) {
+            let a = p[b1 + h];
+            for (let d = 0; d < dim; d++) {
+              const e = p[E + u * dim + d];
+              const f = p[F + i * dim + d];
+              a += e * p[wu + d * H + h] + f * p[wv + d * H + h] + e * f * p[wp + d * H + h];
+            }
+            preActivations.push(a);
+            o += Math.max(0, a) * p[w2 + h];
+          }
+          loss += c[r * 2 + t] * Math.log1p(Math.exp(o)); // d_G = softplus(o)
+        }
+      }
+      return loss;
+    };
+    plainLoss(x);
+    // finite differences with h = 1e-3 are exact only away from relu's kink
+    expect(Math.min(...preActivations.map(Math.abs))).toBeGreaterThan(1e-2);
+    const expected = finiteDiffGrad(plainLoss, x, 1e-3);
+    expect(Math.max(...expected.map(Math.abs))).toBeGreaterThan(0.1); // a step that does nothing fails below
+    await expectNoLeak(() => {
+      g.step(userIds, itemIds, 2, (ue, ve, params) => tf.tidy(() => tf.sum(tf.mul(g.distances(ue, ve, params), tf.tensor2d(c, [2, 2]))) as tf.Scalar));
+    });
+    const after = [...g.users.data.subarray(0, 9), ...g.items.data.subarray(0, 18), ...g.mlpValues().flatMap((v) => Array.from(v))];
+    const moved = after.map((v, k) => x[k] - v);
+    // user 1 and items 0, 2, 3 take no part: they must not move at all
+    expect([...moved.slice(3, 6), ...moved.slice(9, 12), ...moved.slice(15, 21)]).toEqual(new Array(12).fill(0));
+    // float32 forward and backward against a float64 reference
+    expectClose(moved, expected, 1e-5, 1e-3);
     g.dispose();
   });
 
