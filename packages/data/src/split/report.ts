@@ -147,7 +147,7 @@ export function finishSplit(x: Interactions, trainIdx: Int32Array, testIdx: Int3
 /** Appends the standard findings lines for a report's leakage numbers. */
 export function describe(r: SplitReport, allowColdStart: boolean): void {
   const l = r.leakage;
-  if (!r.findings.length && l.timeSource === 'row order' && l.timeCheck !== 'none') r.findings.push('no timestamps: row order is taken as time order');
+  if (l.timeSource === 'row order' && l.timeCheck !== 'none') r.findings.push('no timestamps: row order is taken as time order');
   if (l.timeCheck === 'none') r.findings.push(`time not checked: ${r.protocol} ignores time by definition`);
   else if (l.testBeforeTrainCut > 0) r.findings.push(`LEAK: ${l.testBeforeTrainCut} held-out interactions precede the ${l.timeCheck === 'global' ? 'global train cut' : "user's latest train interaction"}`);
   else r.findings.push(`no held-out interaction precedes the ${l.timeCheck === 'global' ? 'train cut' : "user's latest train interaction"}${l.tiesAtCut ? ` (${l.tiesAtCut} tie at the cut time)` : ''}`);

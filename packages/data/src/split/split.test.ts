@@ -80,7 +80,7 @@ describe('splits', () => {
     for (const i of d.test.items) expect(Array.from(d.train.items)).toContain(i);
   });
 
-  it('streamSplit: 60 % train then 5 equal time-ordered blocks, cold events marked', () => {
+  it('streamSplit: 60 % train then 5 equal time-ordered blocks', () => {
     const s = streamSplit(data);
     expect(s.train.users.length).toBe(240);
     expect(s.blocks.map((b) => b.users.length)).toEqual([32, 32, 32, 32, 32]);
@@ -90,9 +90,76 @@ describe('splits', () => {
       last = b.timestamps![b.timestamps!.length - 1];
     }
     expect(s.report).toMatchObject({ protocol: 'stream', ok: true, sizes: { blocks: [32, 32, 32, 32, 32] } });
-    const cold = s.report.leakage.coldPerBlock!;
-    expect(s.evaluable.map((m) => m.length - m.reduce((a, v) => a + v, 0))).toEqual(cold);
     expect(() => streamSplit(data, { blocks: 0 })).toThrow('streamSplit: blocks must be an integer >= 1, got 0');
+  });
+
+  describe('streamSplit marks cold events against train and earlier blocks only', () => {
+    // (user, item, time) in time order; stored permuted (row p holds event (5 p) mod 16) so the
+    // split must sort. Train = the first 8 events: users {0, 1, 2}, items {0, 1, 2}.
+    const events = [
+      [0, 0, 0], [0, 1, 1], [1, 0, 2], [1, 2, 3], [2, 1, 4], [2, 2, 5], [0, 2, 6], [1, 1, 7], // train
+      [0, 1, 8], //  block 0: warm (a repeat)
+      [3, 0, 9], //           user 3 is new: cold
+      [1, 3, 10], //          item 3 is new: cold
+      [3, 3, 11], //          both still new (the block is seen only after it is evaluated): cold
+      [3, 1, 12], // block 1: user 3 came in block 0: warm
+      [2, 3, 13], //          item 3 came in block 0: warm
+      [0, 4, 14], //          item 4 is new: cold
+      [2, 4, 15], //          item 4 still new within its block: cold
+    ];
+    const stored = events.map((_, p) => events[(5 * p) % 16]);
+    const x: Interactions = {
+      users: Int32Array.from(stored, (e) => e[0]),
+      items: Int32Array.from(stored, (e) => e[1]),
+      timestamps: Float64Array.from(stored, (e) => e[2]),
+      numUsers: 4,
+      numItems: 5,
+    };
+
+    it('evaluable masks, cold counts and findings', () => {
+      const s = streamSplit(x, { trainRatio: 0.5, blocks: 2 });
+      expect(s.blocks.map((b) => Array.from(b.timestamps!))).toEqual([[8, 9, 10, 11], [12, 13, 14, 15]]);
+      expect(s.evaluable.map((m) => Array.from(m))).toEqual([[1, 0, 0, 0], [1, 1, 0, 0]]);
+      expect(s.report.leakage).toEqual({
+        timeCheck: 'global',
+        timeSource: 'timestamps',
+        testBeforeTrainCut: 0,
+        tiesAtCut: 0,
+        coldUsers: 1, // user 3
+        coldItems: 2, // items 3 and 4
+        coldInteractions: 5,
+        droppedColdStart: 0, // every event is kept for updates
+        overlapPairs: 0,
+        coldPerBlock: [3, 2],
+      });
+      expect(s.report.ok).toBe(true);
+      expect(s.report.findings).toEqual([
+        'each block is checked against everything before it (train and earlier blocks)',
+        'no held-out interaction precedes the train cut',
+        '5 block events involve a user or item never seen before their block: marked not evaluable (kept for updates; allowColdStart: true marks them evaluable)',
+      ]);
+    });
+
+    it('allowColdStart marks every event evaluable and still counts the cold ones', () => {
+      const s = streamSplit(x, { trainRatio: 0.5, blocks: 2, allowColdStart: true });
+      expect(s.evaluable.map((m) => Array.from(m))).toEqual([[1, 1, 1, 1], [1, 1, 1, 1]]);
+      expect(s.report.leakage.coldPerBlock).toEqual([3, 2]);
+      expect(s.report.findings).toEqual([
+        'each block is checked against everything before it (train and earlier blocks)',
+        'no held-out interaction precedes the train cut',
+        'cold start allowed: 5 held-out interactions involve 1 users / 2 items absent from train (kept)',
+      ]);
+    });
+
+    it('without timestamps, row order is time and the report says so', () => {
+      const inOrder: Interactions = { users: Int32Array.from(events, (e) => e[0]), items: Int32Array.from(events, (e) => e[1]), numUsers: 4, numItems: 5 };
+      const s = streamSplit(inOrder, { trainRatio: 0.5, blocks: 2 });
+      expect(s.evaluable.map((m) => Array.from(m))).toEqual([[1, 0, 0, 0], [1, 1, 0, 0]]);
+      expect(s.report.findings.slice(0, 2)).toEqual([
+        'each block is checked against everything before it (train and earlier blocks)',
+        'no timestamps: row order is taken as time order',
+      ]);
+    });
   });
 
   it('reports a leak when held-out rows precede the cut (ties are counted, not leaks)', () => {
