@@ -87,7 +87,8 @@ export class Cmn extends BaseRecommender<CmnOptions> {
     const layer = this.build(train, run.seed);
     const c = this.config;
     if (c.pretrainEpochs > 0) {
-      const gmf = new BprMf({ dim: c.dim, epochs: c.pretrainEpochs, batchSize: run.batchSize, seed: run.seed });
+      // GMF pre-training: a few epochs of mini-batch lazy Adam (BPR), which moves fast from a xavier start
+      const gmf = new BprMf({ dim: c.dim, epochs: c.pretrainEpochs, batchSize: run.batchSize, seed: run.seed, solver: 'adam', init: 'xavier', l2: 1e-5 });
       await gmf.fit(train, { onProgress: run.onProgress ? (p) => run.onProgress?.({ ...p, phase: 'GMF pre-train' }) : undefined });
       layer.initFromEmbeddings(gmf.users, gmf.items);
       gmf.dispose();

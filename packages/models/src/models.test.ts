@@ -18,7 +18,9 @@ const users = Int32Array.from({ length: 10 }, (_, k) => k * 5);
 const makers: [string, () => Recommender][] = [
   ['pop', () => new ItemPop()],
   ['bprmf', () => new BprMf({ dim: 8, epochs: 2, batchSize: 128 })],
+  ['bprmf (adam)', () => new BprMf({ dim: 8, epochs: 2, batchSize: 128, solver: 'adam' })],
   ['bprmf (incremental)', () => new BprMf({ dim: 8, epochs: 2, batchSize: 128, observeEpochs: 1 })],
+  ['bprmf (adam, incremental)', () => new BprMf({ dim: 8, epochs: 2, batchSize: 128, observeEpochs: 1, solver: 'adam' })],
   ['neumf', () => new NeuMf({ factors: 8, layers: [16, 8], epochs: 2, batchSize: 128 })],
   ['neumf (incremental)', () => new NeuMf({ factors: 8, layers: [16, 8], epochs: 1, batchSize: 128, observeEpochs: 1, pretrainEpochs: 1 })],
   ['cmn', () => new Cmn({ dim: 8, maxNeighbours: 8, epochs: 1, pretrainEpochs: 1, batchSize: 128 })],
@@ -81,6 +83,7 @@ describe('a user who has interacted with every item', () => {
   const more = { users: Int32Array.of(0, 1, 0), items: Int32Array.of(1, 3, 0), numUsers: 2, numItems: 4 };
   it.each([
     ['bprmf (incremental)', () => new BprMf({ dim: 4, epochs: 2, batchSize: 4, observeEpochs: 1 })],
+    ['bprmf (adam, incremental)', () => new BprMf({ dim: 4, epochs: 2, batchSize: 4, observeEpochs: 1, solver: 'adam' })],
     ['neumf (incremental)', () => new NeuMf({ factors: 4, layers: [4], epochs: 2, batchSize: 4, observeEpochs: 1 })],
     ['cmn', () => new Cmn({ dim: 4, maxNeighbours: 2, epochs: 2, pretrainEpochs: 1, batchSize: 4 })],
     ['nmrn (gan)', () => new Nmrn({ dim: 4, slots: 2, candidates: 2, epochs: 2, batchSize: 4 })],
@@ -112,7 +115,7 @@ describe('Recommender contract', () => {
     expect(n.config).toMatchObject({ memory: 'per-user', candidates: 16, writeGradient: false, sampler: 'gan', epochs: 2, batchSize: 256 });
     expect(new Nmrn({ memory: 'shared' }).config.writeGradient).toBe(true);
     expect(new Nmrn({ memory: 'shared', writeGradient: false }).config.writeGradient).toBe(false);
-    expect(new BprMf().config).toMatchObject({ dim: 64, epochs: 10, batchSize: 1024 });
+    expect(new BprMf().config).toMatchObject({ solver: 'sgd', dim: 128, epochs: 100, l2: 0.002, init: 'normal', learningRate: 0.01 });
     expect(new Cmn().config).toMatchObject({ dim: 16, hops: 2, maxNeighbours: 16, negatives: 4, pretrainEpochs: 5, epochs: 1 });
     expect(new NeuMf().config).toMatchObject({ factors: 16, layers: [32, 16, 8], negatives: 4, loss: 'bce', epochs: 3 });
   });
@@ -192,7 +195,7 @@ describe('static models and what they never learned', () => {
 
 describe('onEpochEnd', () => {
   it.each([
-    ['bprmf (adam)', () => new BprMf({ dim: 4, epochs: 5, batchSize: 256 }), Math.ceil(train.users.length / 256)],
+    ['bprmf (adam)', () => new BprMf({ dim: 4, epochs: 5, batchSize: 256, solver: 'adam' }), Math.ceil(train.users.length / 256)],
     ['bprmf (sgd)', () => new BprMf({ dim: 4, epochs: 5, solver: 'sgd' }), 1],
     ['nmrn', () => new Nmrn({ dim: 4, slots: 2, sampler: 'uniform', epochs: 5, batchSize: 256 }), Math.ceil(train.users.length / 256)],
     ['neumf', () => new NeuMf({ factors: 4, layers: [4], epochs: 5, batchSize: 256 }), Math.ceil(train.users.length / 256)],
