@@ -4,10 +4,11 @@
  *
  * @example
  * ```ts
- * import { show, fnv1a32, rngState, nextRandom } from '@memrec/core/internal';
+ * import { show, fnv1a32, rngState, nextRandom, assembleWasm } from '@memrec/core/internal';
  * show(Float32Array.of(1, 2)); // 'Float32Array(2)'
  * ```
  */
 export { show, checkOptionKeys } from './assert';
 export { fnv1a32 } from './checksum';
 export { rngState, nextRandom, type RngState } from './rng';
+export { assembleWasm, type WasmFunction, type WasmType } from './wasm-asm';

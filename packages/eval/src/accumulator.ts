@@ -31,6 +31,13 @@ export interface PerUnitValues {
   values: Record<string, Float64Array>;
 }
 
+/** Stores v as unit `row`'s value of metric column c and adds it to the column's sum; returns c + 1. */
+function put(cols: Float64Array[], sums: Float64Array, c: number, row: number, v: number): number {
+  cols[c][row] = v;
+  sums[c] += v;
+  return c + 1;
+}
+
 /**
  * Computes every metric at several cut-offs in one pass over the ranked units: `hr@k`,
  * `precision@k`, `recall@k`, `ndcg@k`, `map@k` and `coverage@k` for each k, plus `mrr`, `map`
@@ -87,41 +94,48 @@ export class MetricAccumulator {
 
   /** Adds one ranked unit. */
   add(unit: RankedUnit): void {
-    const { topK, positions: pos, numRelevant, numRanked } = unit;
+    const { topK, positions } = unit;
+    this.addRanked(unit.user, topK, topK.length, positions, positions.length, unit.numRelevant, unit.numRanked);
+  }
+
+  /**
+   * {@link MetricAccumulator.add} without the unit object: the first `topCount` entries of
+   * `topK` and the first `numPositions` entries of `positions` (for evaluators that reuse their
+   * buffers across units).
+   */
+  addRanked(user: number, topK: Int32Array, topCount: number, positions: Int32Array, numPositions: number, numRelevant: number, numRanked: number): void {
+    const pos = positions;
     if (this.n === this.users.length) this.grow();
     const row = this.n++;
-    this.users[row] = unit.user;
+    this.users[row] = user;
+    const cols = this.cols;
+    const sums = this.sums;
     let c = 0;
-    const put = (v: number) => {
-      this.cols[c][row] = v;
-      this.sums[c++] += v;
-    };
     for (const k of this.k) {
       let hits = 0;
       let dcg = 0;
       let ap = 0;
-      for (let h = 0; h < pos.length && pos[h] < k; h++) {
+      for (let h = 0; h < numPositions && pos[h] < k; h++) {
         hits++;
         dcg += 1 / Math.log2(pos[h] + 2);
         ap += hits / (pos[h] + 1);
       }
       const rel = Math.min(k, numRelevant);
-      put(hits > 0 ? 1 : 0);
-      put(hits / k);
-      put(numRelevant > 0 ? hits / numRelevant : 0);
-      put(rel > 0 ? dcg / this.idcg[rel] : 0);
-      put(rel > 0 ? ap / rel : 0);
+      c = put(cols, sums, c, row, hits > 0 ? 1 : 0);
+      c = put(cols, sums, c, row, hits / k);
+      c = put(cols, sums, c, row, numRelevant > 0 ? hits / numRelevant : 0);
+      c = put(cols, sums, c, row, rel > 0 ? dcg / this.idcg[rel] : 0);
+      c = put(cols, sums, c, row, rel > 0 ? ap / rel : 0);
     }
-    put(pos.length > 0 ? 1 / (pos[0] + 1) : 0);
+    c = put(cols, sums, c, row, numPositions > 0 ? 1 / (pos[0] + 1) : 0);
     let ap = 0;
-    for (let h = 0; h < pos.length; h++) ap += (h + 1) / (pos[h] + 1);
-    put(numRelevant > 0 ? ap / numRelevant : 0);
-    put(aucFromPositions(pos, numRanked));
-    const n = Math.min(this.maxK, topK.length);
-    const best = this.bestPos;
+    for (let h = 0; h < numPositions; h++) ap += (h + 1) / (pos[h] + 1);
+    c = put(cols, sums, c, row, numRelevant > 0 ? ap / numRelevant : 0);
+    put(cols, sums, c, row, aucFromPositions(numPositions === pos.length ? pos : pos.subarray(0, numPositions), numRanked));
+    const n = Math.min(this.maxK, topCount);
     for (let p = 0; p < n; p++) {
       const i = topK[p];
-      if (i >= best.length) this.growItems(i + 1);
+      if (i >= this.bestPos.length) this.growItems(i + 1);
       if (p < this.bestPos[i]) this.bestPos[i] = p;
     }
   }

@@ -2,7 +2,8 @@ import { UserItemSet, type Interactions, type Scorer } from '@memrec/core';
 import { checkOptionKeys } from '@memrec/core/internal';
 import { MetricAccumulator } from './accumulator';
 import { checkInteractions, checkK, nanError, sortedDifference, TIE_BREAK, type EvaluationResult } from './common';
-import { findNaN, prepareRow, ranksPrepared, topKPrepared } from './topk';
+import { findNaN } from './rank-js';
+import { RowRanker } from './row-ranker';
 
 /** Options of {@link evaluateFull}. */
 export interface FullEvalOptions {
@@ -23,9 +24,10 @@ export interface FullEvalOptions {
  * interact with in training; the relevant items are the user's test items.
  *
  * Users are scored in chunks of `chunkSize` (`scorer.scoreAll`), so at most
- * `chunkSize x numItems` scores exist at once. Each row gives its top max(k) by a fixed-size
- * heap (no sort of the row) and the exact positions of the relevant items in the full ranking
- * (for MRR, MAP and AUC). Ties: equal scores rank the lower item id first. With
+ * `chunkSize x numItems` scores exist at once. Each row gives its top max(k) and the exact
+ * positions of the relevant items in the full ranking (for MRR, MAP and AUC) without sorting the
+ * row ({@link RowRanker}: block maxima prune the top-k selection, SIMD passes count the items ahead
+ * of each relevant item). Ties: equal scores rank the lower item id first. With
  * `kind: 'distance'` a lower value ranks first.
  *
  * Skips (counted in `result.counts`, never silent): a test item that is also a training item of
@@ -76,11 +78,9 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
 
   const maxK = ks[ks.length - 1];
   const acc = new MetricAccumulator({ k: ks, numItems });
+  const ranker = new RowRanker();
   const top = new Int32Array(maxK);
-  const heapVals = new Float64Array(maxK);
-  const heapIds = new Int32Array(maxK);
   let positions = new Int32Array(16);
-  const keys = new Float32Array(numItems);
   for (let c0 = 0; c0 < evalUsers.length; c0 += chunkSize) {
     const chunk = Int32Array.from(evalUsers.slice(c0, c0 + chunkSize));
     const scores = await scorer.scoreAll(chunk);
@@ -89,16 +89,11 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
     }
     for (let r = 0; r < chunk.length; r++) {
       const u = chunk[r];
-      const row = scores.subarray(r * numItems, (r + 1) * numItems);
-      const bad = findNaN(row);
-      if (bad >= 0) throw nanError(fn, model, u, bad);
-      const exclude = seen.itemsOf(u);
       const rel = relevant[c0 + r];
       if (positions.length < rel.length) positions = new Int32Array(rel.length * 2);
-      const numRanked = prepareRow(row, exclude, distance, keys);
-      const got = topKPrepared(keys, maxK, top, heapVals, heapIds);
-      ranksPrepared(keys, rel, positions);
-      acc.add({ user: u, topK: top.subarray(0, got), positions: positions.subarray(0, rel.length), numRelevant: rel.length, numRanked });
+      const numRanked = ranker.rank(scores, r * numItems, numItems, seen.itemsOf(u), distance, maxK, top, rel, positions);
+      if (numRanked < 0) throw nanError(fn, model, u, findNaN(scores.subarray(r * numItems, (r + 1) * numItems)));
+      acc.addRanked(u, top, ranker.count, positions, rel.length, rel.length, numRanked);
     }
     onProgress?.(Math.min(c0 + chunkSize, evalUsers.length), evalUsers.length);
   }
