@@ -26,6 +26,8 @@ export function defaultCacheDir(): string {
 export interface DownloadOptions {
   /** Expected SHA-256 (hex). `null`/absent: accept and return whatever arrives. */
   sha256?: string | null;
+  /** Where `sha256` came from, named in the mismatch error (e.g. `recorded on first use in /cache/x.zip.sha256`). */
+  sha256Source?: string;
   /** Expected MD5 (hex), for publishers that list MD5 sums only. `null`/absent: not checked. */
   md5?: string | null;
   /** A fetch implementation (default: Node's global `fetch`). */
@@ -34,6 +36,11 @@ export interface DownloadOptions {
   onProgress?: (bytes: number, total: number) => void;
   /** Function name for error messages. */
   fn?: string;
+  /**
+   * Advice appended to errors of the transfer (no connection, an HTTP error, a broken body), not
+   * to checksum mismatches: e.g. where to download the file by hand.
+   */
+  hint?: string;
 }
 
 /**
@@ -49,13 +56,14 @@ export interface DownloadOptions {
 export async function downloadVerified(url: string, dest: string, options: DownloadOptions = {}): Promise<string> {
   const fn = options.fn ?? 'downloadVerified';
   const fetchImpl = options.fetch ?? globalThis.fetch;
+  const withHint = (message: string) => (options.hint ? `${message}. ${options.hint}` : message);
   let res: Response;
   try {
     res = await fetchImpl(url);
   } catch (err) {
-    throw new Error(`${fn}: could not download ${url} (${(err as Error).message})`);
+    throw new Error(withHint(`${fn}: could not download ${url} (${(err as Error).message})`));
   }
-  if (!res.ok || !res.body) throw new Error(`${fn}: could not download ${url} (HTTP ${res.status} ${res.statusText})`);
+  if (!res.ok || !res.body) throw new Error(withHint(`${fn}: could not download ${url} (HTTP ${res.status} ${res.statusText})`));
   const total = Number(res.headers.get('content-length') ?? 0);
   const hash = createHash('sha256');
   const md5 = createHash('md5');
@@ -71,19 +79,40 @@ export async function downloadVerified(url: string, dest: string, options: Downl
       options.onProgress?.(bytes, total);
     }
   }
-  await writeFileAtomicAsync(dest, hashed(), {
-    beforeRename: () => {
-      got = hash.digest('hex');
-      if (options.sha256 && got !== options.sha256.toLowerCase()) {
-        throw new Error(`${fn}: checksum of ${url} must be SHA-256 ${options.sha256}, got ${got} (download removed)`);
-      }
-      const gotMd5 = md5.digest('hex');
-      if (options.md5 && gotMd5 !== options.md5.toLowerCase()) {
-        throw new Error(`${fn}: checksum of ${url} must be MD5 ${options.md5} (the publisher's), got ${gotMd5} (download removed)`);
-      }
-    },
-  });
+  let mismatch: Error | null = null;
+  try {
+    await writeFileAtomicAsync(dest, hashed(), {
+      beforeRename: () => {
+        got = hash.digest('hex');
+        if (options.sha256 && got !== options.sha256.toLowerCase()) {
+          const source = options.sha256Source ? ` (${options.sha256Source})` : '';
+          throw (mismatch = new Error(`${fn}: checksum of ${url} must be SHA-256 ${options.sha256}${source}, got ${got} (download removed)`));
+        }
+        const gotMd5 = md5.digest('hex');
+        if (options.md5 && gotMd5 !== options.md5.toLowerCase()) {
+          throw (mismatch = new Error(`${fn}: checksum of ${url} must be MD5 ${options.md5} (the publisher's), got ${gotMd5} (download removed)`));
+        }
+      },
+    });
+  } catch (err) {
+    if (err === mismatch) throw err;
+    throw new Error(withHint((err as Error).message), { cause: err });
+  }
   return got;
+}
+
+/**
+ * The SHA-256 (hex) of the file at `path`, read as a stream.
+ *
+ * @example
+ * ```ts
+ * await sha256File('ml-100k.zip'); // '9f1c...'
+ * ```
+ */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) hash.update(chunk);
+  return hash.digest('hex');
 }
 
 /**

@@ -3,7 +3,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadedDataset } from '../types';
 import { loadDelimited, type DelimitedOptions } from './delimited';
-import { defaultCacheDir, downloadVerified, unzipEntry } from './download';
+import { defaultCacheDir, downloadVerified, sha256File, unzipEntry } from './download';
 
 /** The MovieLens releases {@link loadMovieLens} knows. */
 export type MovieLensVariant = '100k' | '1m' | '10m' | '20m' | '25m' | 'latest-small';
@@ -18,8 +18,8 @@ export interface MovieLensSource {
   file: string;
   /**
    * Pinned SHA-256 of the zip, or `null` when not pinned. Unpinned: the first download records
-   * its hash beside the zip in the cache (`<zip>.sha256`) and later downloads must match it;
-   * pass `sha256` to {@link loadMovieLens} to pin one.
+   * its hash beside the zip in the cache (`<zip>.sha256`); later downloads must match it, and so
+   * must the cached zip before it is unzipped again. Pass `sha256` to {@link loadMovieLens} to pin one.
    */
   sha256: string | null;
   /**
@@ -86,6 +86,10 @@ export interface MovieLensOptions {
  * Loads a MovieLens ratings file with timestamps and ratings. From `dir` when given; otherwise
  * from the cache, downloading the publisher's zip on first use (SHA-256 checked, written via
  * temporary file + rename, the ratings file extracted with fflate) and reusing it afterwards.
+ * The zip's SHA-256 is recorded on first use (`<zip>.sha256`): a later download that differs
+ * (the file changed at the mirror) is an error and leaves the cache as it was, and a cached zip
+ * is checked against it before it is unzipped (a corrupt one is an error naming the file). A
+ * cached zip is unzipped even with `download: false`.
  *
  * @example
  * ```ts
@@ -116,35 +120,50 @@ export async function loadMovieLens(variant: MovieLensVariant, options: MovieLen
   const root = options.cacheDir ?? defaultCacheDir();
   const target = join(root, src.folder, src.file);
   if (existsSync(target)) return parse(target);
-  if (options.download === false) {
+  const zip = join(root, zipName);
+  const cached = existsSync(zip);
+  if (!cached && options.download === false) {
     throw new Error(`${fn}: ${target} is missing and download is false; download ${src.url} and unzip it into ${root} (so that ${src.folder}/${src.file} is there), or pass { dir }`);
   }
-  await fsp.mkdir(join(root, src.folder), { recursive: true });
-  const zip = join(root, zipName);
   const record = `${zip}.sha256`;
   const recorded = existsSync(record) ? (await fsp.readFile(record, 'utf8')).trim() : null;
-  const expected = options.sha256 ?? src.sha256 ?? recorded;
+  const pinned = options.sha256 ?? src.sha256;
+  const expected = pinned ?? recorded;
+  const source = pinned ? 'pinned' : `recorded on first use in ${record}`;
+  const folder = join(root, src.folder);
+  const hadFolder = existsSync(folder);
+  await fsp.mkdir(folder, { recursive: true });
   try {
-    let got: string | null = null;
-    if (!existsSync(zip)) {
-      got = await downloadVerified(url, zip, {
+    let sha: string;
+    if (cached) {
+      // A cached zip is checked before it is unzipped: a file changed on disk is never read as the release.
+      sha = await sha256File(zip);
+      if (expected && sha !== expected.toLowerCase()) {
+        throw new Error(`${fn}: cached ${zip} must have SHA-256 ${expected} (${source}), got ${sha} (not unzipped; delete it to download again)`);
+      }
+    } else {
+      sha = await downloadVerified(url, zip, {
         sha256: expected,
+        sha256Source: pinned ? undefined : source,
         md5: options.md5 === undefined ? src.md5 : options.md5,
         fetch: options.fetch,
         fn,
+        hint: `Offline? Download ${src.url} by hand and unzip it into ${root} (so that ${src.folder}/${src.file} is there), or pass { dir }`,
         onProgress: (bytes, total) => options.onProgress?.({ phase: 'download', bytes, total }),
-      }).catch((err: Error) => {
-        throw new Error(`${err.message}. Offline? Download ${src.url} by hand and unzip it into ${root} (so that ${src.folder}/${src.file} is there), or pass { dir }`);
       });
     }
     options.onProgress?.({ phase: 'unzip', bytes: 0, total: 0 });
-    await unzipEntry(zip, `${src.folder}/${src.file}`, target, fn);
-    // Trust on first use: record the hash of a zip that downloaded and unzipped cleanly.
-    if (got && !expected) await fsp.writeFile(record, `${got}\n`);
+    await unzipEntry(zip, `${src.folder}/${src.file}`, target, fn).catch((err: Error) => {
+      throw cached ? new Error(`${err.message} (cached ${zip}: delete it to download again)`) : err;
+    });
+    // Trust on first use: record the hash of a zip that verified (or had nothing to verify
+    // against) and unzipped cleanly; later downloads and cached copies must match it.
+    if (recorded !== sha) await fsp.writeFile(record, `${sha}\n`);
   } catch (err) {
-    // Leave nothing half-made behind: the zip (possibly corrupt) and the empty release folder go.
-    await fsp.rm(zip, { force: true });
-    await fsp.rm(join(root, src.folder), { recursive: true, force: true });
+    // Leave the cache as it was: remove only what this call made (a downloaded zip, a new
+    // release folder). A cached zip that fails its check stays, for the user to inspect.
+    if (!cached) await fsp.rm(zip, { force: true });
+    if (!hadFolder) await fsp.rm(folder, { recursive: true, force: true });
     throw err;
   }
   return parse(target);
