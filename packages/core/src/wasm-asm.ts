@@ -37,7 +37,7 @@ const OPS: Record<string, [number[], Imm, number?]> = {
   'i32.lt_s': [[0x48], 'none'], 'i32.gt_s': [[0x4a], 'none'], 'i32.le_s': [[0x4c], 'none'], 'i32.ge_s': [[0x4e], 'none'],
   'i32.lt_u': [[0x49], 'none'], 'i32.gt_u': [[0x4b], 'none'], 'i32.le_u': [[0x4d], 'none'], 'i32.ge_u': [[0x4f], 'none'],
   'f32.eq': [[0x5b], 'none'], 'f32.ne': [[0x5c], 'none'], 'f32.lt': [[0x5d], 'none'], 'f32.gt': [[0x5e], 'none'], 'f32.le': [[0x5f], 'none'], 'f32.ge': [[0x60], 'none'],
-  'i32.add': [[0x6a], 'none'], 'i32.sub': [[0x6b], 'none'], 'i32.mul': [[0x6c], 'none'], 'i32.and': [[0x71], 'none'], 'i32.or': [[0x72], 'none'],
+  'i32.add': [[0x6a], 'none'], 'i32.sub': [[0x6b], 'none'], 'i32.mul': [[0x6c], 'none'], 'i32.and': [[0x71], 'none'], 'i32.or': [[0x72], 'none'], 'i32.xor': [[0x73], 'none'],
   'i32.shl': [[0x74], 'none'], 'i32.shr_s': [[0x75], 'none'],
   'f32.abs': [[0x8b], 'none'], 'f32.neg': [[0x8c], 'none'], 'f32.nearest': [[0x90], 'none'],
   'f32.add': [[0x92], 'none'], 'f32.sub': [[0x93], 'none'], 'f32.mul': [[0x94], 'none'], 'f32.div': [[0x95], 'none'], 'f32.min': [[0x96], 'none'], 'f32.max': [[0x97], 'none'],

@@ -102,6 +102,11 @@ export class MetricAccumulator {
    * {@link MetricAccumulator.add} without the unit object: the first `topCount` entries of
    * `topK` and the first `numPositions` entries of `positions` (for evaluators that reuse their
    * buffers across units).
+   *
+   * @example
+   * ```ts
+   * acc.addRanked(7, top, ranker.count, positions, relevant.length, relevant.length, numRanked);
+   * ```
    */
   addRanked(user: number, topK: Int32Array, topCount: number, positions: Int32Array, numPositions: number, numRelevant: number, numRanked: number): void {
     const pos = positions;

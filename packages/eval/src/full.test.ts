@@ -130,6 +130,44 @@ describe('evaluateFull', () => {
     expect(Array.from(res.perUnit.users)).toEqual([1]);
   });
 
+  test('test items in any order and repeated count once; counts match a set-based reference (seeded)', async () => {
+    const rng = seededRng(17);
+    const numUsers = 30;
+    const numItems = 80;
+    const m = Array.from({ length: numUsers }, () => Array.from({ length: numItems }, () => randInt(rng, 7)));
+    const trainPairs: [number, number][] = [];
+    const testPairs: [number, number][] = [];
+    for (let u = 0; u < numUsers; u++) {
+      for (let c = randInt(rng, 20); c > 0; c--) trainPairs.push([u, randInt(rng, numItems)]);
+      // some users get more than 32 test rows, with repeats
+      for (let c = rng() < 0.2 ? 40 + randInt(rng, 30) : randInt(rng, 6); c > 0; c--) testPairs.push([u, randInt(rng, numItems)]);
+    }
+    for (let i = testPairs.length - 1; i > 0; i--) {
+      const j = randInt(rng, i + 1);
+      [testPairs[i], testPairs[j]] = [testPairs[j], testPairs[i]];
+    }
+    const seen = UserItemSet.fromInteractions(I(trainPairs.map((p) => p[0]), trainPairs.map((p) => p[1]), numUsers, numItems));
+    const res = await evaluateFull(matrixScorer(m), I(testPairs.map((p) => p[0]), testPairs.map((p) => p[1]), numUsers, numItems), { seen, k: [5] });
+    // reference: distinct (user, item) pairs, minus training pairs
+    const distinct = new Map<number, Set<number>>();
+    for (const [u, i] of testPairs) distinct.set(u, (distinct.get(u) ?? new Set()).add(i));
+    let dropped = 0;
+    let skipped = 0;
+    const kept: [number, number][] = [];
+    for (const u of [...distinct.keys()].sort((a, b) => a - b)) {
+      const rel = [...(distinct.get(u) as Set<number>)].filter((i) => !seen.has(u, i)).sort((a, b) => a - b);
+      dropped += (distinct.get(u) as Set<number>).size - rel.length;
+      if (rel.length === 0) skipped++;
+      for (const i of rel) kept.push([u, i]);
+    }
+    const users = [...new Set(kept.map((p) => p[0]))];
+    expect(res.counts).toEqual({ units: users.length, users: users.length, skippedUsers: skipped, droppedRelevant: dropped });
+    expect(Array.from(res.perUnit.users)).toEqual(users);
+    // the same numbers as for the clean test set (sorted, distinct, no training items)
+    const clean = await evaluateFull(matrixScorer(m), I(kept.map((p) => p[0]), kept.map((p) => p[1]), numUsers, numItems), { seen, k: [5] });
+    expect(res.metrics).toEqual(clean.metrics);
+  });
+
   test('reports progress per chunk', async () => {
     const seen = UserItemSet.fromInteractions(train);
     const progress: [number, number][] = [];

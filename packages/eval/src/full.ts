@@ -1,7 +1,7 @@
 import { UserItemSet, type Interactions, type Scorer } from '@memrec/core';
 import { checkOptionKeys } from '@memrec/core/internal';
 import { MetricAccumulator } from './accumulator';
-import { checkInteractions, checkK, nanError, sortedDifference, TIE_BREAK, type EvaluationResult } from './common';
+import { checkInteractions, checkK, nanError, TIE_BREAK, type EvaluationResult } from './common';
 import { findNaN } from './rank-js';
 import { RowRanker } from './row-ranker';
 
@@ -56,33 +56,14 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
   const model = options.name ?? 'model';
   const distance = scorer.kind === 'distance';
 
-  let numUsers = test.numUsers;
-  for (let r = 0; r < test.users.length; r++) if (test.users[r] >= numUsers) numUsers = test.users[r] + 1;
-  const testSet = UserItemSet.fromInteractions({ users: test.users, items: test.items, numUsers, numItems });
-  const evalUsers: number[] = [];
-  const relevant: Int32Array[] = [];
-  let skippedUsers = 0;
-  let droppedRelevant = 0;
-  for (let u = 0; u < numUsers; u++) {
-    const all = testSet.itemsOf(u);
-    if (all.length === 0) continue;
-    const rel = sortedDifference(all, seen.itemsOf(u));
-    droppedRelevant += all.length - rel.length;
-    if (rel.length === 0) {
-      skippedUsers++;
-      continue;
-    }
-    evalUsers.push(u);
-    relevant.push(rel);
-  }
-
+  const { users: evalUsers, relevant, skippedUsers, droppedRelevant } = relevantItems(test, seen);
   const maxK = ks[ks.length - 1];
   const acc = new MetricAccumulator({ k: ks, numItems });
   const ranker = new RowRanker();
   const top = new Int32Array(maxK);
   let positions = new Int32Array(16);
   for (let c0 = 0; c0 < evalUsers.length; c0 += chunkSize) {
-    const chunk = Int32Array.from(evalUsers.slice(c0, c0 + chunkSize));
+    const chunk = evalUsers.slice(c0, c0 + chunkSize);
     const scores = await scorer.scoreAll(chunk);
     if (!(scores instanceof Float32Array) || scores.length !== chunk.length * numItems) {
       throw new Error(`${fn}: scoreAll of model ${JSON.stringify(model)} must return a Float32Array of ${chunk.length} x ${numItems}, got length ${scores?.length}`);
@@ -110,4 +91,67 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
       params: { chunkSize, kind: distance ? 'distance' : 'score' },
     },
   };
+}
+
+/** The evaluated users (ascending) and their relevant items: test items that are not training items. */
+interface EvaluatedUsers {
+  users: Int32Array;
+  /** Per evaluated user: sorted, distinct test items not in `seen`. */
+  relevant: Int32Array[];
+  skippedUsers: number;
+  droppedRelevant: number;
+}
+
+/** Groups the test items by user (a counting sort), sorts and de-duplicates each user's, drops training items. */
+function relevantItems(test: Interactions, seen: UserItemSet): EvaluatedUsers {
+  const { users, items } = test;
+  let numUsers = test.numUsers;
+  for (let r = 0; r < users.length; r++) if (users[r] >= numUsers) numUsers = users[r] + 1;
+  const start = new Int32Array(numUsers + 1);
+  for (let r = 0; r < users.length; r++) start[users[r] + 1]++;
+  for (let u = 0; u < numUsers; u++) start[u + 1] += start[u];
+  const grouped = new Int32Array(users.length);
+  const fill = start.slice(0, numUsers);
+  for (let r = 0; r < users.length; r++) grouped[fill[users[r]]++] = items[r];
+  const evalUsers: number[] = [];
+  const relevant: Int32Array[] = [];
+  let skippedUsers = 0;
+  let droppedRelevant = 0;
+  for (let u = 0; u < numUsers; u++) {
+    if (start[u] === start[u + 1]) continue;
+    const list = grouped.subarray(start[u], start[u + 1]);
+    const distinct = sortDistinct(list);
+    const kept = keepUnseen(list, distinct, u, seen);
+    droppedRelevant += distinct - kept;
+    if (kept === 0) {
+      skippedUsers++;
+      continue;
+    }
+    evalUsers.push(u);
+    relevant.push(list.subarray(0, kept));
+  }
+  return { users: Int32Array.from(evalUsers), relevant, skippedUsers, droppedRelevant };
+}
+
+/** Sorts `list` and moves its distinct values to the front; returns their number. */
+function sortDistinct(list: Int32Array): number {
+  if (list.length > 32) list.sort();
+  else {
+    for (let i = 1; i < list.length; i++) {
+      const v = list[i];
+      let j = i;
+      for (; j > 0 && list[j - 1] > v; j--) list[j] = list[j - 1];
+      list[j] = v;
+    }
+  }
+  let d = 0;
+  for (let i = 0; i < list.length; i++) if (i === 0 || list[i] !== list[d - 1]) list[d++] = list[i];
+  return d;
+}
+
+/** Moves the first `count` items of `list` that user `u` did not see to the front (in order); returns their number. */
+function keepUnseen(list: Int32Array, count: number, u: number, seen: UserItemSet): number {
+  let kept = 0;
+  for (let i = 0; i < count; i++) if (!seen.has(u, list[i])) list[kept++] = list[i];
+  return kept;
 }

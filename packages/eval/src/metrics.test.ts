@@ -139,6 +139,16 @@ describe('MetricAccumulator', () => {
     expect(Array.from(per.values['hr@1'])).toEqual([0, 1, 0, 0]); // only list 2 starts with a relevant item;
   });
 
+  test('addRanked reads only the given prefixes of reused buffers and equals add', () => {
+    const a = new MetricAccumulator({ k: [1, 3], numItems: 10 });
+    const b = new MetricAccumulator({ k: [1, 3], numItems: 10 });
+    a.add({ user: 4, topK: L(6, 2, 9), positions: L(1, 5), numRelevant: 3, numRanked: 8 });
+    // buffers longer than the unit, with junk after the prefix
+    b.addRanked(4, L(6, 2, 9, 7, 7), 3, L(1, 5, 0, 0), 2, 3, 8);
+    expect(b.result()).toEqual(a.result());
+    expect(b.perUnit()).toEqual(a.perUnit());
+  });
+
   test('rejects bad k and returns zeros when empty', () => {
     expect(() => new MetricAccumulator({ k: [], numItems: 3 })).toThrow('MetricAccumulator: k must be a non-empty array');
     expect(() => new MetricAccumulator({ k: [0], numItems: 3 })).toThrow('MetricAccumulator: k must hold integers >= 1, got 0');

@@ -50,16 +50,18 @@ export interface RowRankerOptions {
  *
  * Where WebAssembly SIMD runs, a row is copied once into the kernels' memory (negated for
  * distances, excluded items set to -Infinity) and ranked in three steps:
- * 1. the largest key of every block of 16 items (and a NaN test), in one SIMD pass;
- * 2. top k: the k-th largest block maximum is at most the k-th best key (k blocks each hold a key
- *    at least that large), so only the keys of blocks whose maximum reaches it (about k blocks)
- *    go through the k-heap;
+ * 1. one branch-free SIMD pass folds every run of 64 keys into its lane maxima (4 disjoint
+ *    groups of 16 keys) and tests for NaN;
+ * 2. top k: tau, the k-th largest group maximum (of groups of 64 keys when there are at least 2k
+ *    of them), is at most the k-th best key, since k groups each hold a key >= tau; the keys
+ *    >= tau (about k of them for a row in random order) are listed without data-dependent
+ *    branches (runs, then vectors, then keys that reach tau) and the best k kept by insertion;
  * 3. ranks: the position of relevant item r with key t is the number of items with key > t plus
  *    those with key = t and a lower id, that is key > t after r and key > nextDown(t) before r;
- *    one SIMD pass counts up to 4 relevant items at once, thresholds switching at their ids.
+ *    one SIMD pass counts for up to 4 relevant items at once, thresholds switching at their ids.
  *
- * Anything the SIMD path does not cover (no SIMD, fewer than k blocks with a key above
- * -Infinity, a relevant key of -Infinity) runs the plain kernels (`prepareRow`, `topKPrepared`,
+ * Anything the SIMD path does not cover (no SIMD, fewer groups than k, tau = -Infinity, a
+ * relevant key of -Infinity) runs the plain kernels (`prepareRow`, `topKPrepared`,
  * `ranksPrepared`) on that row; both give the same numbers (see the tests).
  *
  * @example
@@ -85,12 +87,19 @@ export class RowRanker {
   private negRunMax: Kernel = () => 0;
   private superMax: Kernel = () => 0;
   private kthLargest: Kernel = () => 0;
+  private kthByCount: Kernel = () => 0;
+  private exclude: Kernel = () => 0;
   private bestOf: Kernel = () => 0;
-  private counts: Kernel[] = [];
+  private count1: Kernel = () => 0;
+  private count2: Kernel = () => 0;
+  private count3: Kernel = () => 0;
+  private count4: Kernel = () => 0;
   private layoutFor = -1;
   private lanesAt = 0;
   private superAt = 0;
   private candAt = 0;
+  private scratchAt = 0;
+  private listAt = 0;
   private segAt = 0;
   private outAt = 0;
   private heapVals = new Float64Array(16);
@@ -120,21 +129,19 @@ export class RowRanker {
     }
     if (this.module == null) return this.plain(scores, offset, n, exclude, distance, k, top, relevant, positions);
     this.layout(n);
+    this.reserveList(exclude.length);
     const f32 = this.f32;
     f32.set(offset === 0 && scores.length === n ? scores : scores.subarray(offset, offset + n));
     const runs = (n + 63) >> 6;
     const sentinel = distance ? Infinity : -Infinity; // -Infinity once negated
     for (let j = n; j < runs << 6; j++) f32[j] = sentinel;
     let excluded = 0;
-    for (let e = 0; e < exclude.length; e++) {
-      const j = exclude[e];
-      if (j < n && (e === 0 || exclude[e - 1] !== j)) {
-        if (f32[j] !== f32[j]) return -1;
-        f32[j] = sentinel;
-        excluded++;
-      }
+    if (exclude.length > 0) {
+      this.i32.set(exclude, this.listAt >> 2);
+      excluded = this.exclude(this.listAt, exclude.length, n, sentinel);
+      if (excluded < 0) return -1;
     }
-    if ((distance ? this.negRunMax : this.runMax)(0, runs << 8, this.lanesAt) !== 0) return -1;
+    if ((distance ? this.negRunMax(0, runs << 8, this.lanesAt) : this.runMax(0, runs << 8, this.lanesAt)) !== 0) return -1;
     const m = relevant.length;
     for (let h = 0; h < m; h++) if (!(f32[relevant[h]] > -Infinity)) return this.plain(scores, offset, n, exclude, distance, k, top, relevant, positions);
     if (k > 0 && !this.topK(runs, k, top)) return this.plain(scores, offset, n, exclude, distance, k, top, relevant, positions);
@@ -153,19 +160,23 @@ export class RowRanker {
    */
   private topK(runs: number, k: number, top: Int32Array): boolean {
     const quads = (runs + 3) >> 2;
-    let tau: number;
+    let from: number;
+    let count: number;
     if (4 * quads >= 2 * k) {
       const f32 = this.f32;
       for (let j = (this.lanesAt >> 2) + 4 * runs, end = (this.lanesAt >> 2) + 16 * quads; j < end; j++) f32[j] = -Infinity;
       this.superMax(this.lanesAt, 4 * quads, this.superAt);
-      tau = this.kthLargest(this.superAt, 4 * quads, k, this.candAt);
+      from = this.superAt;
+      count = 4 * quads;
     } else if (4 * runs >= k) {
-      tau = this.kthLargest(this.lanesAt, 4 * runs, k, this.candAt);
+      from = this.lanesAt;
+      count = 4 * runs;
     } else {
       return false;
     }
+    const tau = count <= 128 ? this.kthByCount(from, count, k) : this.kthLargest(from, count, k, this.candAt);
     if (!(tau > -Infinity)) return false;
-    this.bestOf(this.lanesAt, runs, tau, k, this.candAt);
+    this.bestOf(this.lanesAt, runs, tau, k, this.candAt, this.scratchAt);
     const i32 = this.i32;
     const at = this.candAt >> 2;
     for (let p = 0; p < k; p++) top[p] = i32[at + p];
@@ -193,7 +204,11 @@ export class RowRanker {
         const below = nextDown(t);
         for (let s = 0; s <= G; s++) f32[thr + s * G + h] = s > h ? t : below;
       }
-      this.counts[G](this.segAt, this.outAt);
+      // one call site per kernel (a monomorphic call from JavaScript into WebAssembly)
+      if (G === 4) this.count4(this.segAt, this.outAt);
+      else if (G === 3) this.count3(this.segAt, this.outAt);
+      else if (G === 2) this.count2(this.segAt, this.outAt);
+      else this.count1(this.segAt, this.outAt);
       for (let h = 0; h < G; h++) positions[g + h] = i32[out + h];
       g += G;
     }
@@ -225,7 +240,7 @@ export class RowRanker {
   /**
    * Lays the memory out for rows of n items: keys (whole runs of 64), run maxima (a vector per
    * run, whole groups of 4 runs), their maxima per group, the count table, the counts, the top k
-   * (k <= 4 runs).
+   * (k <= 4 runs), the lists of `topK`, the excluded ids (room for n, more on demand).
    */
   private layout(n: number): void {
     if (n === this.layoutFor) return;
@@ -238,7 +253,9 @@ export class RowRanker {
     const segAt = superAt + 16 * quads;
     const outAt = segAt + align(4 * (G + 2 + (G + 1) * G));
     const candAt = outAt + align(4 * G);
-    const bytes = candAt + 16 * runs;
+    const scratchAt = candAt + 16 * runs;
+    const listAt = scratchAt + 324 * runs;
+    const bytes = listAt + 4 * n;
     const pages = Math.ceil(bytes / 65536);
     if (this.memory == null) {
       this.memory = new (Wasm as WasmApi).Memory({ initial: pages });
@@ -247,9 +264,13 @@ export class RowRanker {
       this.negRunMax = exports.negRunMax;
       this.superMax = exports.superMax;
       this.kthLargest = exports.kthLargest;
+      this.kthByCount = exports.kthByCount;
+      this.exclude = exports.exclude;
       this.bestOf = exports.topK;
-      this.counts = [() => 0];
-      for (let g = 1; g <= G; g++) this.counts.push(exports[`count${g}`]);
+      this.count1 = exports.count1;
+      this.count2 = exports.count2;
+      this.count3 = exports.count3;
+      this.count4 = exports.count4;
     } else if (this.memory.buffer.byteLength < bytes) {
       this.memory.grow(pages - this.memory.buffer.byteLength / 65536);
     }
@@ -261,5 +282,17 @@ export class RowRanker {
     this.segAt = segAt;
     this.outAt = outAt;
     this.candAt = candAt;
+    this.scratchAt = scratchAt;
+    this.listAt = listAt;
+  }
+
+  /** Room for an exclusion list of `count` ids after the layout (the memory grows when needed). */
+  private reserveList(count: number): void {
+    const memory = this.memory as { buffer: ArrayBuffer; grow(pages: number): number };
+    const bytes = this.listAt + 4 * count;
+    if (memory.buffer.byteLength >= bytes) return;
+    memory.grow(Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536);
+    this.f32 = new Float32Array(memory.buffer);
+    this.i32 = new Int32Array(memory.buffer);
   }
 }
