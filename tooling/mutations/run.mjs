@@ -67,7 +67,7 @@ export const MUTATIONS = [
       { search: 'const score = kv.scorerFor(users);', replace: 'kv.write(batchUsers, batchPos);\n    const score = kv.scorerFor(users);' },
       { search: 'kv.write(batchUsers, batchPos); // every event', replace: '// every event' },
     ],
-    tests: ['packages/models/src/models.test.ts', 'packages/models/src/online.test.ts'],
+    tests: ['packages/models/src/nmrn.test.ts', 'packages/models/src/models.test.ts'],
   },
   {
     id: 'stream-cold',
@@ -88,7 +88,28 @@ export const MUTATIONS = [
     what: "NMRN's hinge drops the rank weights (all 1)",
     file: 'packages/models/src/nmrn.ts',
     edits: [{ search: 'weights: rw.weights }', replace: 'weights: undefined }' }],
-    tests: ['packages/models/src/models.test.ts', 'packages/models/src/online.test.ts'],
+    tests: ['packages/models/src/nmrn.test.ts', 'packages/models/src/models.test.ts'],
+  },
+  {
+    id: 'rank-ties-simd',
+    what: "full ranking's SIMD count ignores the tie rule (an equal key with a lower id is not counted ahead)",
+    file: 'packages/eval/src/row-ranker.ts',
+    edits: [{ search: 'const below = nextDown(t);', replace: 'const below = t;' }],
+    tests: ['packages/eval/src/row-ranker.test.ts', 'packages/eval/src/topk.test.ts'],
+  },
+  {
+    id: 'topk-ties-simd',
+    what: "the SIMD top k puts a later equal key ahead of an earlier one (ties to the higher id)",
+    file: 'packages/eval/src/rank-kernels.ts',
+    edits: [{ search: 'i32.shl  f32.load  local.get v  f32.ge  br_if $placed', replace: 'i32.shl  f32.load  local.get v  f32.gt  br_if $placed' }],
+    tests: ['packages/eval/src/rank-kernels.test.ts', 'packages/eval/src/row-ranker.test.ts'],
+  },
+  {
+    id: 'topk-tau-high',
+    what: "the SIMD top k's bound tau is one rank too high (the k-th best key can be missed)",
+    file: 'packages/eval/src/rank-kernels.ts',
+    edits: [{ search: 'local.get c  local.get k  i32.ge_s  select', replace: 'local.get c  local.get k  i32.gt_s  select' }],
+    tests: ['packages/eval/src/rank-kernels.test.ts', 'packages/eval/src/row-ranker.test.ts'],
   },
 ];
 
