@@ -1,3 +1,5 @@
+import { loadDelimited } from './io/delimited';
+import { loadFile } from './io/formats';
 import { loadJsonLines } from './io/json-lines';
 import { loadMovieLens } from './io/movielens';
 import { loadRecBoleInter } from './io/recbole';
@@ -28,6 +30,8 @@ describe('unknown option keys', () => {
     ['loadJsonLines', () => loadJsonLines('/nonexistent.jsonl', { columns: { user: 'u', item: 'i' }, skipBadLine: true } as never), 'loadJsonLines: unknown option "skipBadLine"'],
     ['loadMovieLens', () => loadMovieLens('100k', { directory: '/nowhere' } as never), 'loadMovieLens: unknown option "directory"'],
     ['loadRecBoleInter', () => loadRecBoleInter('/nonexistent.inter', { field: {} } as never), 'loadRecBoleInter: unknown option "field"'],
+    ['loadDelimited', () => loadDelimited('/nonexistent.csv', { columns: { user: 0, item: 1 }, headers: true } as never), 'loadDelimited: unknown option "headers"'],
+    ['loadFile', () => loadFile('/nonexistent.dat', 'movielens-dat', { skipBadLine: true } as never), 'loadFile: unknown option "skipBadLine"'],
   ])('%s', async (_name, call, message) => {
     await expect(call()).rejects.toThrow(message);
   });

@@ -1,4 +1,4 @@
-import { show } from '@memrec/core/internal';
+import { show, checkOptionKeys } from '@memrec/core/internal';
 import { computeStats, type LoadedDataset } from '../types';
 import { fieldText, latin1, makeFields, parseIntId, parseNumber, splitFields, utf8 } from './bytes';
 import { IdAssigner, InteractionBuilder } from './builder';
@@ -60,6 +60,7 @@ export async function loadDelimited(file: string, options: DelimitedOptions, int
   if (options == null || typeof options !== 'object' || options.columns == null) {
     throw new Error(`${fn}: options.columns must give at least { user, item }, got ${show(options?.columns)}`);
   }
+  checkOptionKeys(fn, options, ['delimiter', 'header', 'columns', 'ids', 'skipBadLines', 'allowEmpty', 'comment', 'onProgress']);
   const delimiter = options.delimiter ?? ',';
   if (typeof delimiter !== 'string' || delimiter.length === 0 || /[\r\n"]/.test(delimiter)) {
     throw new Error(`${fn}: delimiter must be a non-empty string without quotes or line breaks, got ${show(delimiter)}`);

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '@memrec/core/internal';
 import type { LoadedDataset } from '../types';
 import { loadDelimited } from './delimited';
 import { MOVIELENS } from './movielens';
@@ -32,6 +33,11 @@ export const FILE_FORMATS = Object.keys(LAYOUTS) as FileFormat[];
 export function loadFile(file: string, format: FileFormat, options: { skipBadLines?: boolean } = {}): Promise<LoadedDataset> {
   if (!Object.prototype.hasOwnProperty.call(LAYOUTS, format)) {
     return Promise.reject(new Error(`loadFile: format must be one of ${FILE_FORMATS.join(', ')}, got ${JSON.stringify(format)}`));
+  }
+  try {
+    checkOptionKeys('loadFile', options, ['skipBadLines']);
+  } catch (e) {
+    return Promise.reject(e);
   }
   return LAYOUTS[format](file, !!options.skipBadLines);
 }
