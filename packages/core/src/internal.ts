@@ -11,4 +11,4 @@
 export { show, checkOptionKeys } from './assert';
 export { fnv1a32 } from './checksum';
 export { rngState, nextRandom, type RngState } from './rng';
-export { assembleWasm, type WasmFunction, type WasmType } from './wasm-asm';
+export { assembleWasm, wasmApi, wasmModuleOnce, type WasmApi, type WasmFunction, type WasmType } from './wasm-asm';

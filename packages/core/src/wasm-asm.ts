@@ -222,3 +222,38 @@ export function assembleWasm(functions: WasmFunction[], minPages = 1): Uint8Arra
   section(10, code, out);
   return Uint8Array.from(out);
 }
+
+/** The part of the WebAssembly JavaScript API memrec's kernels use (the library compiles without DOM types). */
+export interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
+}
+
+/** The global `WebAssembly`, or undefined where the runtime has none. */
+export const wasmApi: WasmApi | undefined = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+/**
+ * A function that assembles and compiles `functions` on its first call and returns the cached
+ * module afterwards; `null` where WebAssembly or an instruction the module uses (SIMD) is missing.
+ *
+ * @example
+ * ```ts
+ * const kernelModule = wasmModuleOnce(MY_FUNCTIONS);
+ * const mod = kernelModule(); // null: fall back to plain loops
+ * ```
+ */
+export function wasmModuleOnce(functions: WasmFunction[]): () => object | null {
+  let compiled: object | null | undefined;
+  return () => {
+    if (compiled === undefined) {
+      compiled = null;
+      if (wasmApi != null) {
+        const bytes = assembleWasm(functions);
+        if (wasmApi.validate(bytes)) compiled = new wasmApi.Module(bytes);
+      }
+    }
+    return compiled;
+  };
+}

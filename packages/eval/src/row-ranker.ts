@@ -1,30 +1,12 @@
-import { assembleWasm } from '@memrec/core/internal';
+import { wasmApi, wasmModuleOnce, type WasmApi } from '@memrec/core/internal';
 import { MAX_THRESHOLDS, RANK_WASM_FUNCTIONS } from './rank-kernels';
 import { findNaN, prepareRow, ranksPrepared, topKPrepared } from './rank-js';
 
-/** The part of the WebAssembly JavaScript API used here (the library compiles without DOM types). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
-}
-const Wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+const Wasm = wasmApi;
 type Kernel = (...args: number[]) => number;
 
-let compiled: object | null | undefined;
-
 /** The kernels' module, compiled once; null where WebAssembly or its SIMD instructions are missing. */
-function kernelModule(): object | null {
-  if (compiled === undefined) {
-    compiled = null;
-    if (Wasm != null) {
-      const bytes = assembleWasm(RANK_WASM_FUNCTIONS);
-      if (Wasm.validate(bytes)) compiled = new Wasm.Module(bytes);
-    }
-  }
-  return compiled;
-}
+const kernelModule = wasmModuleOnce(RANK_WASM_FUNCTIONS);
 
 const f32Bits = new Float32Array(1);
 const i32Bits = new Int32Array(f32Bits.buffer);

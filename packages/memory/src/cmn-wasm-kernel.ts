@@ -1,5 +1,5 @@
 import { CMN_WASM_ROWS } from './cmn-wasm-rows';
-import type { WasmFunction } from './wasm-asm';
+import type { WasmFunction } from '@memrec/core/internal';
 
 /**
  * CMN's host loops as WebAssembly with 128-bit SIMD (4 float32 lanes), in the

@@ -1,4 +1,4 @@
-import type { WasmFunction } from './wasm-asm';
+import type { WasmFunction } from '@memrec/core/internal';
 
 /**
  * Building blocks of CMN's WebAssembly kernels ({@link CMN_WASM_FUNCTIONS}), in the flat text form

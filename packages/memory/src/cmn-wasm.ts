@@ -1,28 +1,10 @@
+import { wasmApi, wasmModuleOnce, type WasmApi } from '@memrec/core/internal';
 import { CMN_WASM_FUNCTIONS } from './cmn-wasm-kernel';
-import { assembleWasm } from './wasm-asm';
 
-/** The part of the WebAssembly JavaScript API used here (the library compiles without DOM types). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
-}
-const Wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-
-let compiled: object | null | undefined;
+const Wasm = wasmApi;
 
 /** The kernel's module, compiled once; null where WebAssembly or its SIMD instructions are missing. */
-function kernelModule(): object | null {
-  if (compiled === undefined) {
-    compiled = null;
-    if (Wasm != null) {
-      const bytes = assembleWasm(CMN_WASM_FUNCTIONS);
-      if (Wasm.validate(bytes)) compiled = new Wasm.Module(bytes);
-    }
-  }
-  return compiled;
-}
+const kernelModule = wasmModuleOnce(CMN_WASM_FUNCTIONS);
 
 /**
  * Whether {@link CmnWasmKernel} can run here (WebAssembly with 128-bit SIMD: Node >= 16.4 and
