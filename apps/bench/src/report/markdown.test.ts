@@ -46,4 +46,15 @@ describe('renderMarkdown', () => {
     expect(out).toContain('| a\\|b | 0.3500 ± 0.0707 |');
     expect(out).toContain('No paired comparisons in this run.');
   });
+
+  it('lists learning curves only when runs have them, with the best epoch and its validation value', () => {
+    expect(md).not.toContain('## Learning curves');
+    const r = makeResults();
+    r.runs[0].curve = [{ epoch: 0, loss: 0.69, valid: 0.1 }, { epoch: 1, loss: 0.5, valid: 0.25 }, { epoch: 2, loss: 0.4, valid: 0.2 }];
+    r.runs[0].bestEpoch = 1;
+    const withCurve = renderMarkdown(r);
+    const row = `| ${r.runs[0].model} | ${r.runs[0].protocol} | ${r.runs[0].seed} | 3 | 2 | 0.2500 | 0.6900 -> 0.4000 |`;
+    expect(withCurve).toContain('## Learning curves');
+    expect(withCurve).toContain(row);
+  });
 });

@@ -74,6 +74,24 @@ function comparisonsSection(results: Results): string {
   return ['## Paired tests', '', table(header, ['l', 'l', 'l', 'l', 'l', 'r', 'r', 'r'], rows)].join('\n');
 }
 
+/** Per run with a learning curve: epochs run, the best epoch and its validation metric (early stopping). */
+function learningCurvesSection(results: Results): string {
+  const runs = results.runs.filter((r) => r.curve && r.curve.length > 0);
+  if (runs.length === 0) return '';
+  const header = ['model', 'protocol', 'seed', 'epochs run', 'best epoch', 'validation at best', 'loss first -> last'];
+  const rows = runs.map((r) => {
+    const c = r.curve as { epoch: number; loss: number; valid?: number }[];
+    const best = r.bestEpoch !== undefined ? c.find((x) => x.epoch === r.bestEpoch) : undefined;
+    return [
+      esc(r.model), esc(r.protocol), String(r.seed), String(c.length),
+      r.bestEpoch !== undefined ? String(r.bestEpoch + 1) : 'n/a',
+      best?.valid !== undefined ? best.valid.toFixed(4) : 'n/a',
+      `${c[0].loss.toFixed(4)} -> ${c[c.length - 1].loss.toFixed(4)}`,
+    ];
+  });
+  return ['## Learning curves', '', 'Per epoch: mean training loss and, with `--early-stopping`, the validation metric (every point is in `results.json`, `runs[].curve`).', '', table(header, ['l', 'l', 'r', 'r', 'r', 'r', 'l'], rows)].join('\n');
+}
+
 function environmentSection(results: Results): string {
   const versions = Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(', ');
   return [
@@ -104,5 +122,5 @@ export function renderMarkdown(results: Results): string {
     tables.length === 0
       ? 'No summary metrics in this run.'
       : ['Mean ± standard deviation over seeds; the best value in each column is in **bold**.', '', ...tables.map(summarySection).flatMap((s) => [s, ''])].join('\n').trimEnd();
-  return [results.cardMarkdown.trim(), '## Results', 'Every metric at every k is in `results.csv` and `results.json`.', summary, performanceSection(results), comparisonsSection(results), environmentSection(results)].join('\n\n') + '\n';
+  return [results.cardMarkdown.trim(), '## Results', 'Every metric at every k is in `results.csv` and `results.json`.', summary, performanceSection(results), learningCurvesSection(results), comparisonsSection(results), environmentSection(results)].filter((x) => x !== '').join('\n\n') + '\n';
 }
