@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SparseEmbedding } from '@memrec/core';
-import { useCpuBackend, expectNoLeak, expectClose, finiteDiffGrad, testFloats } from '@memrec/test-helpers';
+import { describeWithBackends, expectNoLeak, expectClose, finiteDiffGrad, testFloats } from '@memrec/test-helpers';
 import { CollaborativeMemory, type CollaborativeMemoryOptions } from './collaborative-memory';
 import { cmnForward } from './cmn-ops';
 import { Neighbourhoods } from './neighbourhoods';
-
-useCpuBackend();
 
 // ---- naive reference: loops over pairs, neighbours and dimensions, float64 ----
 type Vec = number[];
@@ -86,7 +84,7 @@ describe('Neighbourhoods', () => {
   });
 });
 
-describe('CollaborativeMemory forward equals the per-example reference', () => {
+describeWithBackends('CollaborativeMemory forward equals the per-example reference', () => {
   for (const hops of [1, 2, 3]) {
     it(`${hops} hop(s): score and scoreAll`, async () => {
       const cmn = make({ hops });
@@ -105,7 +103,7 @@ describe('CollaborativeMemory forward equals the per-example reference', () => {
   }
 });
 
-describe('CollaborativeMemory masks', () => {
+describeWithBackends('CollaborativeMemory masks', () => {
   it('changing a padded slot changes neither scores nor real gradients, and padded slots get zero gradient', () => {
     const cmn = make();
     const w = cmn.weights;
@@ -144,7 +142,7 @@ describe('CollaborativeMemory masks', () => {
   });
 });
 
-describe('CollaborativeMemory.trainStep', () => {
+describeWithBackends('CollaborativeMemory.trainStep', () => {
   it('BPR loss and gradients of every table row and dense weight match finite differences', () => {
     const cmn = make({ denseOptimizer: tf.train.sgd(1) });
     const us = Int32Array.of(0, 3);
@@ -187,7 +185,7 @@ describe('CollaborativeMemory.trainStep', () => {
   });
 });
 
-describe('CollaborativeMemory setup and errors', () => {
+describeWithBackends('CollaborativeMemory setup and errors', () => {
   it('initFromEmbeddings copies pre-trained user and item embeddings into m and e', () => {
     const cmn = make();
     const u = new SparseEmbedding({ rows: NU, dim: d, seed: 3 });

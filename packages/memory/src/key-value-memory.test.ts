@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SparseEmbedding } from '@memrec/core';
-import { useCpuBackend, expectNoLeak, expectClose, finiteDiffGrad } from '@memrec/test-helpers';
+import { describeWithBackends, expectNoLeak, expectClose, finiteDiffGrad } from '@memrec/test-helpers';
 import { KeyValueMemory, type KeyValueMemoryOptions } from './key-value-memory';
-
-useCpuBackend();
 
 // ---- naive reference: loops over samples and slots, float64 ----
 type Vec = number[];
@@ -55,7 +53,7 @@ const state = (kv: KeyValueMemory) => ({
   mem: (id: number) => rows(kv.memory.data, H, D, id * H * D),
 });
 
-describe('KeyValueMemory forward equals the per-example reference', () => {
+describeWithBackends('KeyValueMemory forward equals the per-example reference', () => {
   for (const metric of ['euclidean', 'dot'] as const) {
     for (const valueMemory of ['shared', 'per-user'] as const) {
       it(`${metric}, ${valueMemory}: address, read, distance, distanceAll`, async () => {
@@ -91,7 +89,7 @@ describe('KeyValueMemory forward equals the per-example reference', () => {
   }
 });
 
-describe('KeyValueMemory.write', () => {
+describeWithBackends('KeyValueMemory.write', () => {
   it('sequential write equals the per-event reference in event order', () => {
     for (const valueMemory of ['shared', 'per-user'] as const) {
       const { users, items, kv } = make({ valueMemory });
@@ -143,7 +141,7 @@ describe('KeyValueMemory.write', () => {
   });
 });
 
-describe('KeyValueMemory.trainStep', () => {
+describeWithBackends('KeyValueMemory.trainStep', () => {
   const us = Int32Array.of(1, 4, 1);
   const pos = Int32Array.of(2, 5, 6);
   const neg = Int32Array.of(0, 3, 8, 8, 7, 1);
@@ -266,7 +264,7 @@ describe('KeyValueMemory.trainStep', () => {
   });
 });
 
-describe('KeyValueMemory state, growth and errors', () => {
+describeWithBackends('KeyValueMemory state, growth and errors', () => {
   it('state saves and loads; reset restores the template; grow adds per-user memories', () => {
     const a = make({ valueMemory: 'per-user' });
     a.kv.trainStep(Int32Array.of(0, 1), Int32Array.of(2, 3), Int32Array.of(4, 5));

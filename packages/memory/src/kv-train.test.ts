@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SparseEmbedding } from '@memrec/core';
-import { useCpuBackend, expectNoLeak, expectClose } from '@memrec/test-helpers';
+import { describeWithBackends, expectNoLeak, expectClose } from '@memrec/test-helpers';
 import { KeyValueMemory, type KeyValueMemoryOptions } from './key-value-memory';
 import { hostHingeGrads } from './kv-train-host';
-
-useCpuBackend();
 
 const D = 6;
 const H = 4;
@@ -26,7 +24,7 @@ function tfjsHinge(margin: number, weights: Float32Array | null, b: number, n: n
   };
 }
 
-describe('KeyValueMemory.trainStep: the host step equals the tfjs step', () => {
+describeWithBackends('KeyValueMemory.trainStep: the host step equals the tfjs step', () => {
   const users = Int32Array.of(3, 0, 5, 3, 6, 1);
   const pos = Int32Array.of(2, 4, 9, 11, 0, 7);
   const negs = Int32Array.from({ length: 18 }, (_, k) => (k * 5 + 3) % 12);
