@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { initBackend, type RawId } from '@memrec/core';
 import { loadOnlineCheckpoint } from '@memrec/models/node';
 import { runBenchmark } from '../experiment/run';
+import { tune } from '../experiment/tune';
 import { stopWorkers } from '../experiment/workers';
 import { writeReports } from '../report';
 import { checkOutDir, resolveConfig } from './options';
@@ -83,6 +84,56 @@ export async function runCli(argv: string[]): Promise<void> {
       }
       console.log(`results: ${join(out, 'results.md')}`);
       if (!cfg.quiet) console.log(`files: ${files.map((f) => f.replace(`${out}/`, '')).join(', ')}`);
+    });
+
+  program
+    .command('tune')
+    .description('search one model\'s options on a validation split of the training data; writes the best as a config file')
+    .requiredOption('--model <name>', 'nmrn, cmn, neumf, bprmf or an nmrn-<variant>')
+    .option('--trials <n>', 'trials (random search) or the cap on grid points', '10')
+    .option('--search <kind>', 'random | grid', 'random')
+    .option('--metric <metric>', 'validation metric, e.g. ndcg@10', 'ndcg@10')
+    .option('--space <file>', 'JSON search space { "<model>": { "<option>": [values] } } (default: built in)')
+    .option('--dataset <name>', 'synthetic | movielens-100k | movielens-1m | movielens-latest-small | ncf | csv')
+    .option('--data-dir <dir>', 'folder holding the dataset files (else the download cache)')
+    .option('--file <path>', 'a delimited file (with --dataset csv)')
+    .option('--columns <spec>', 'user=COL,item=COL[,timestamp=COL][,rating=COL]')
+    .option('--delimiter <char>', 'field delimiter of --file')
+    .option('--header', 'the file has a header line')
+    .option('--no-header', 'the file has no header line')
+    .option('--min-rating <r>', 'keep interactions rated at least r')
+    .option('--protocol <name>', 'the protocol whose validation split scores the trials (default: stream)')
+    .option('--seeds <list>', 'the first seeds the search and the splits')
+    .option('--set <model.option=value>', 'fixed options of the tuned model (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--config <file>', 'JSON file with the run keys')
+    .option('--backend <name>', 'auto | node | wasm | cpu')
+    .option('--out <dir>', 'folder of trials.jsonl and best.json (default runs/tune-<model>); rerun to resume')
+    .option('--quiet', 'print nothing but the result')
+    .action(async (flags: Record<string, unknown>) => {
+      const { model, trials, search, metric, space, out, ...runFlags } = flags as Record<string, string | undefined> & Record<string, unknown>;
+      const n = Number(trials);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`memrec-bench tune: --trials must be an integer >= 1, got ${JSON.stringify(trials)}`);
+      if (search !== 'random' && search !== 'grid') throw new Error(`memrec-bench tune: --search must be random or grid, got ${JSON.stringify(search)}`);
+      if (!/^((hr|ndcg|precision|recall|map)@[1-9]\d*|mrr|auc)$/.test(String(metric))) throw new Error(`memrec-bench tune: --metric must be one of hr@K, ndcg@K, precision@K, recall@K, map@K, mrr, auc, got ${JSON.stringify(metric)}`);
+      const cfg = resolveConfig({ ...runFlags, models: String(model) });
+      let spaceFor: Record<string, unknown[]> | undefined;
+      if (space !== undefined) {
+        let json: unknown;
+        try {
+          json = JSON.parse(readFileSync(String(space), 'utf8'));
+        } catch (e) {
+          throw new Error(`memrec-bench tune: --space must be a readable JSON file, got ${JSON.stringify(space)}: ${(e as Error).message}`);
+        }
+        spaceFor = (json as Record<string, Record<string, unknown[]>>)?.[String(model)];
+        if (spaceFor === undefined) throw new Error(`memrec-bench tune: --space must hold a space for ${JSON.stringify(model)} ({ "${model}": { "option": [values] } }), got keys ${JSON.stringify(Object.keys(json ?? {}))}`);
+      }
+      await initBackend({ backend: cfg.backend, log: cfg.quiet ? false : (l) => console.log(l) });
+      const dir = resolve(String(out ?? join('runs', `tune-${model}`)));
+      mkdirSync(dir, { recursive: true });
+      const lanes = createLanes({ quiet: cfg.quiet }, 1);
+      const res = await tune(cfg, { model: String(model), trials: n, search, metric: String(metric), space: spaceFor, out: dir }, lanes.lanes[0]).finally(() => lanes.close());
+      console.log(`best of ${res.trials.length} trials: ${metric} ${res.best.value.toFixed(4)} with ${JSON.stringify(res.best.options)}`);
+      console.log(`config: ${res.configFile} (pnpm bench --config ${res.configFile} evaluates it on the test set)`);
     });
 
   program
