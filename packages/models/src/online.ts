@@ -1,18 +1,11 @@
 import { decodeState, encodeState, IdMap, type FitOptions, type Interactions, type RawId, type Recommender } from '@memrec/core';
 import { show } from '@memrec/core/internal';
-import { topKRow } from '@memrec/eval';
+import { checkEvents, checkRawId, timeOrder, type OnlineEvent } from './online-events';
+import { RecentWindow } from './recent-window';
 import { recommenderFromBytes } from './registry';
-import { bytesBlock, typedBlock } from './state';
 
-/** One event with raw ids, as an application has it. */
-export interface OnlineEvent {
-  user: string | number;
-  item: string | number;
-  /** Time of the event (any monotone unit); optional. */
-  timestamp?: number;
-  /** Explicit rating; optional (implicit feedback ignores it). */
-  rating?: number;
-}
+export type { OnlineEvent } from './online-events';
+import { bytesBlock, typedBlock } from './state';
 
 /** One recommended item: its raw id and a score where higher is better (NMRN: minus its distance). */
 export interface ScoredItem {
@@ -59,11 +52,7 @@ export class OnlineRecommender {
   readonly model: Recommender;
   private readonly users: IdMap;
   private readonly items: IdMap;
-  private readonly window: number;
-  private ring: Int32Array;
-  private ringPos = 0;
-  private ringFilled = 0;
-  private recentCounts: Float32Array;
+  private recent: RecentWindow;
   private events = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -75,9 +64,7 @@ export class OnlineRecommender {
     this.model = model;
     this.users = users;
     this.items = items;
-    this.window = window;
-    this.ring = new Int32Array(window);
-    this.recentCounts = new Float32Array(items.size);
+    this.recent = new RecentWindow(window, items.size);
   }
 
   /**
@@ -208,9 +195,7 @@ export class OnlineRecommender {
     const fn = 'OnlineRecommender.coldStart';
     this.checkLive(fn);
     if (!Number.isInteger(k) || k < 1) throw new Error(`${fn}: k must be an integer >= 1, got ${show(k)}`);
-    const out = new Int32Array(Math.min(k, this.items.size));
-    const n = topKRow(this.recentCounts, out.length, new Int32Array(0), false, out);
-    return Array.from(out.subarray(0, n), (i) => ({ item: this.items.toRaw(i), score: this.recentCounts[i] }));
+    return Array.from(this.recent.top(k), (i) => ({ item: this.items.toRaw(i), score: this.recent.counts[i] }));
   }
 
   /**
@@ -226,8 +211,8 @@ export class OnlineRecommender {
     this.checkLive('OnlineRecommender.toBytes');
     return encodeState({
       kind: KIND,
-      header: { users: this.users.toJSON(), items: this.items.toJSON(), window: this.window, ringPos: this.ringPos, ringFilled: this.ringFilled, events: this.events },
-      blocks: { model: this.model.toBytes(), ring: this.ring },
+      header: { users: this.users.toJSON(), items: this.items.toJSON(), ...this.recent.toState().header, events: this.events },
+      blocks: { model: this.model.toBytes(), ring: this.recent.toState().ring },
     });
   }
 
@@ -258,23 +243,13 @@ export class OnlineRecommender {
       throw new Error(`${fn}: the saved model must match the id maps (${users.size} users, ${items.size} items), got ${model.numUsers} users and ${model.numItems} items`);
     }
     const rec = new OnlineRecommender(model, users, items, { recentWindow: h.window }, fn);
-    const ring = typedBlock(c.blocks, 'ring', Int32Array, fn, h.window);
-    if (!Number.isInteger(h.ringFilled) || h.ringFilled < 0 || h.ringFilled > h.window || !Number.isInteger(h.ringPos) || h.ringPos < 0 || h.ringPos >= h.window) {
+    try {
+      rec.recent = RecentWindow.fromState(h, typedBlock(c.blocks, 'ring', Int32Array, fn, h.window), items.size, fn);
+    } catch (e) {
       model.dispose();
-      throw new Error(`${fn}: bytes must hold a consistent recent window, got position ${show(h.ringPos)} and fill ${show(h.ringFilled)} of ${h.window}`);
+      throw e;
     }
-    rec.ring = ring;
-    rec.ringPos = h.ringPos;
-    rec.ringFilled = h.ringFilled;
     rec.events = h.events;
-    for (let k = 0; k < h.ringFilled; k++) {
-      const i = ring[k];
-      if (i < 0 || i >= items.size) {
-        model.dispose();
-        throw new Error(`${fn}: recent window entries must be item ids in [0, ${items.size}), got ${i}`);
-      }
-      rec.recentCounts[i]++;
-    }
     return rec;
   }
 
@@ -310,46 +285,7 @@ export class OnlineRecommender {
 
   /** Adds items to the recent window (and its counts), dropping the oldest beyond it. */
   private remember(items: Int32Array): void {
-    if (this.recentCounts.length < this.items.size) {
-      const grown = new Float32Array(this.items.size);
-      grown.set(this.recentCounts);
-      this.recentCounts = grown;
-    }
-    for (let k = Math.max(0, items.length - this.window); k < items.length; k++) {
-      if (this.ringFilled === this.window) this.recentCounts[this.ring[this.ringPos]]--;
-      else this.ringFilled++;
-      this.ring[this.ringPos] = items[k];
-      this.recentCounts[items[k]]++;
-      this.ringPos = (this.ringPos + 1) % this.window;
-    }
+    this.recent.remember(items, this.items.size);
   }
-}
 
-function checkRawId(fn: string, arg: string, v: unknown): void {
-  if (!((typeof v === 'string' && v.length > 0) || (typeof v === 'number' && Number.isFinite(v)))) {
-    throw new Error(`${fn}: ${arg} must be a non-empty string or a finite number, got ${show(v)}`);
-  }
-}
-
-function checkEvents(fn: string, events: unknown, allowEmpty: boolean): asserts events is OnlineEvent[] {
-  if (!Array.isArray(events)) throw new Error(`${fn}: events must be an array of { user, item, timestamp?, rating? }, got ${show(events)}`);
-  if (!allowEmpty && events.length === 0) throw new Error(`${fn}: events must hold at least one event, got an empty array`);
-  for (let k = 0; k < events.length; k++) {
-    const e = events[k] as OnlineEvent;
-    if (e == null || typeof e !== 'object') throw new Error(`${fn}: events[${k}] must be an object { user, item }, got ${show(e)}`);
-    checkRawId(fn, `events[${k}].user`, e.user);
-    checkRawId(fn, `events[${k}].item`, e.item);
-    for (const key of ['timestamp', 'rating'] as const) {
-      const v = e[key];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) throw new Error(`${fn}: events[${k}].${key} must be a finite number when given, got ${show(v)}`);
-    }
-  }
-}
-
-/** Events in time order (stable) when every one has a timestamp; array order when none has. */
-function timeOrder(fn: string, events: OnlineEvent[]): OnlineEvent[] {
-  const timed = events.filter((e) => e.timestamp !== undefined).length;
-  if (timed === 0) return events;
-  if (timed !== events.length) throw new Error(`${fn}: events must all have a timestamp or none, got ${timed} of ${events.length} with one`);
-  return events.map((e, k) => ({ e, k })).sort((a, b) => (a.e.timestamp as number) - (b.e.timestamp as number) || a.k - b.k).map((x) => x.e);
 }
