@@ -1,0 +1,170 @@
+import { OnlineRecommender, type OnlineEvent } from '@memrec/models';
+import type { Checkpoint, CheckpointStore } from './checkpoints';
+import type { LoggedEvent } from './events';
+import { IdWindow } from './id-window';
+import type { LogRecord } from './log/record';
+import type { EventLog } from './log/types';
+import { Metrics } from './metrics';
+
+/** Options of {@link Engine}. */
+export interface EngineOptions {
+  /** The recommender restored from `checkpoint` (the engine owns it from now on). */
+  rec: OnlineRecommender;
+  checkpoint: Checkpoint;
+  /** Where checkpoints go; absent on a read replica (which still reloads at the same offsets). */
+  store?: CheckpointStore;
+  /** The log to truncate behind the oldest kept checkpoint (the primary's). */
+  log?: EventLog;
+  metrics?: Metrics;
+  /** Event ids kept for duplicate detection (default 1,000,000). */
+  idCapacity?: number;
+  /** Prequential HR@10 samples the events at offsets divisible by this (default 50; 0: off). */
+  prequentialEvery?: number;
+  warn?: (line: string) => void;
+}
+
+const toOnline = (e: LoggedEvent): OnlineEvent => {
+  const o: OnlineEvent = { user: e.user, item: e.item };
+  if (e.timestamp !== undefined) o.timestamp = e.timestamp;
+  if (e.rating !== undefined) o.rating = e.rating;
+  return o;
+};
+
+/**
+ * The single trainer: applies log records in log order, one record per micro-batch, to an
+ * `OnlineRecommender`, and checkpoints every `checkpointEvery` events (the log offset inside).
+ * After writing a checkpoint it continues from the checkpoint's own bytes, so that a recovery
+ * (last checkpoint + replay of the same records) reaches bit-identical state.
+ *
+ * @example
+ * ```ts
+ * const engine = new Engine({ rec, checkpoint, store });
+ * log.onRecord((r) => engine.enqueue(r));
+ * await engine.waitFor(120, 5000); // true once offset 120 is applied
+ * ```
+ */
+export class Engine {
+  rec: OnlineRecommender;
+  /** Every event before this log offset is applied. */
+  applied: number;
+  /** The backend position of `applied` (Redis stream id). */
+  position: string | undefined;
+  lastCheckpointOffset: number;
+  readonly ids: IdWindow;
+  readonly metrics: Metrics;
+  readonly settings: Checkpoint['settings'];
+  private queue: LogRecord[] = [];
+  private running: Promise<void> | null = null;
+  private stopping = false;
+  private failure: Error | null = null;
+  private waiters: { offset: number; resolve: (ok: boolean) => void }[] = [];
+  private readonly prequentialEvery: number;
+
+  constructor(private readonly options: EngineOptions) {
+    const c = options.checkpoint;
+    this.rec = options.rec;
+    this.applied = c.offset;
+    this.position = c.position;
+    this.lastCheckpointOffset = c.offset;
+    this.settings = c.settings;
+    this.ids = IdWindow.from(options.idCapacity ?? 1_000_000, c.ids, c.offset);
+    this.metrics = options.metrics ?? new Metrics();
+    this.prequentialEvery = options.prequentialEvery ?? 50;
+  }
+
+  /** The offset after the last record handed to the engine (applied or queued). */
+  get received(): number {
+    return this.ids.end;
+  }
+
+  /** The error that stopped the trainer, if any (the service is then not ready). */
+  get error(): Error | null {
+    return this.failure;
+  }
+
+  /** Queues a record (records must arrive in log order) and notes its event ids. */
+  enqueue(record: LogRecord): void {
+    this.ids.add(record.events.map((e) => e.eventId), record.first);
+    this.queue.push(record);
+    if (!this.running && !this.stopping && !this.failure) this.running = this.loop();
+  }
+
+  /** Resolves once the queue is empty (or the trainer failed or stops). */
+  async drain(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** Resolves true once `offset` is applied, false after `timeoutMs`. */
+  waitFor(offset: number, timeoutMs: number): Promise<boolean> {
+    if (this.applied >= offset) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const w: { offset: number; resolve: (ok: boolean) => void } = { offset, resolve };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((x) => x !== w);
+        resolve(false);
+      }, timeoutMs);
+      w.resolve = (ok: boolean) => {
+        clearTimeout(timer);
+        resolve(ok);
+      };
+      this.waiters.push(w);
+    });
+  }
+
+  /** Finishes the record being applied, leaves the rest queued (it is in the log), and checkpoints. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.drain();
+    if (this.options.store && !this.failure && this.applied > this.lastCheckpointOffset) await this.checkpoint();
+  }
+
+  /** Writes a checkpoint at the applied offset now, truncates the log behind the oldest kept one, and continues from its bytes. */
+  async checkpoint(): Promise<void> {
+    const bytes = this.rec.toBytes();
+    const offset = this.applied;
+    if (this.options.store) {
+      const oldest = await this.options.store.save({ offset, position: this.position, ids: this.ids.idsBefore(offset), recommender: bytes, settings: this.settings });
+      this.metrics.checkpoints++;
+      if (this.options.log) await this.options.log.truncateBefore(oldest);
+    }
+    const next = await OnlineRecommender.fromBytes(bytes);
+    this.rec.dispose();
+    this.rec = next;
+    this.lastCheckpointOffset = offset;
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.queue.length > 0 && !this.stopping) await this.apply(this.queue.shift() as LogRecord);
+    } catch (e) {
+      this.failure = e as Error;
+      (this.options.warn ?? console.error)(`Engine: the trainer stopped at offset ${this.applied}: ${(e as Error).message}`);
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async apply(r: LogRecord): Promise<void> {
+    if (r.first !== this.applied) throw new Error(`Engine.apply: records must be applied in log order, got offset ${r.first} where ${this.applied} was expected`);
+    if (this.prequentialEvery > 0) this.prequential(r);
+    await this.rec.ingest(r.events.map(toOnline));
+    this.applied = r.first + r.events.length;
+    if (r.id !== undefined) this.position = r.id;
+    if (this.waiters.length > 0) {
+      const done = this.waiters.filter((w) => w.offset <= this.applied);
+      this.waiters = this.waiters.filter((w) => w.offset > this.applied);
+      for (const w of done) w.resolve(true);
+    }
+    if (this.applied - this.lastCheckpointOffset >= this.settings.checkpointEvery) await this.checkpoint();
+  }
+
+  /** HR@10 before applying: the sampled events whose user the model knows. */
+  private prequential(r: LogRecord): void {
+    const every = this.prequentialEvery;
+    for (let k = (every - (r.first % every)) % every; k < r.events.length; k += every) {
+      const e = r.events[k];
+      if (!this.rec.knowsUser(e.user)) continue;
+      this.metrics.observeHit(this.rec.recommend(e.user, 10).some((s) => s.item === e.item));
+    }
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * @memrec/server: an HTTP service (Fastify) over an online recommender (NMRN by default) that
+ * learns from every event: a durable event log (segment files, or Redis Streams), one trainer
+ * applying events in log order, checkpoints with the log offset inside, crash recovery, read
+ * replicas, Prometheus metrics and an OpenAPI document. The `memrec-serve` bin runs it.
+ */
+export { type LoggedEvent, idProblem, MAX_ID_BYTES, MAX_EVENTS_PER_REQUEST } from './events';
+export { encodeRecord, decodeRecordAt, type LogRecord, type DecodeResult } from './log/record';
+export { FileLog, type FileLogOptions } from './log/file-log';
+export { FileLogReader } from './log/file-reader';
+export type { EventLog, LogReader, AppendResult } from './log/types';
+export { CheckpointStore, encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './checkpoints';
+export { IdWindow } from './id-window';
+export { Metrics, LATENCY_BUCKETS } from './metrics';
+export { Engine, type EngineOptions } from './engine';
+export { makeModel, loadTrainingEvents, SERVER_MODELS, type ServerModel, type TrainSpec } from './training';
+export { openService, replay, type Service, type ServiceOptions, type FirstModel } from './service';

@@ -1,0 +1,94 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@memrec/core';
+import { fnv1a32 } from '@memrec/core/internal';
+import type { LoggedEvent } from './events';
+import { openService, type ServiceOptions } from './service';
+
+let dir: string;
+beforeAll(async () => {
+  await initBackend({ backend: 'cpu', log: false });
+});
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'memrec-svc-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const first: ServiceOptions['first'] = {
+  train: { source: 'synthetic', numUsers: 30, numItems: 40, numEvents: 600, seed: 3 },
+  modelOptions: { dim: 4, slots: 2, epochs: 1, batchSize: 64 },
+};
+const ev = (k: number): LoggedEvent => ({ eventId: `e${k}`, user: String(k % 37), item: String((k * 7) % 45), timestamp: 1e9 + k });
+const quiet = { info: () => undefined, warn: () => undefined };
+
+describe('openService', () => {
+  it('trains once, applies appended events, checkpoints every N events and truncates nothing still needed', async () => {
+    const a = await openService({ dataDir: dir, first, checkpointEvery: 10, ...quiet });
+    expect(a.start).toMatchObject({ trained: true, checkpointOffset: 0, replayed: 0 });
+    for (let k = 0; k < 5; k++) await a.log.append(Array.from({ length: 6 }, (_, j) => ev(k * 6 + j)));
+    await a.engine.drain();
+    expect(a.engine.applied).toBe(30);
+    expect(a.engine.rec.eventsIngested).toBe(30);
+    // checkpoints after the records ending at 12, 24 (each >= 10 events after the previous); 2 kept
+    expect(readdirSync(join(dir, 'checkpoints')).sort()).toEqual(['ckpt-00000000000000000012.memrec', 'ckpt-00000000000000000024.memrec']);
+    expect(a.engine.lastCheckpointOffset).toBe(24);
+    await a.close();
+    expect(tf.memory().numTensors).toBe(0);
+  });
+
+  it('recovers from the last checkpoint plus the log to the same state as a replay of the whole log from the first model', async () => {
+    const a = await openService({ dataDir: dir, first, checkpointEvery: 10, ...quiet });
+    const first0 = readFileSync(join(dir, 'checkpoints', 'ckpt-00000000000000000000.memrec'));
+    for (let k = 0; k < 7; k++) await a.log.append(Array.from({ length: 4 }, (_, j) => ev(k * 4 + j)));
+    await a.engine.drain();
+    // a crash: nothing more is checkpointed (close() would checkpoint at 28); drop the process state
+    const live = fnv1a32(a.engine.rec.toBytes());
+    a.engine.rec.dispose();
+    await a.log.close();
+    const b = await openService({ dataDir: dir, ...quiet });
+    expect(b.start).toMatchObject({ trained: false, checkpointOffset: 24, replayed: 4 });
+    expect(fnv1a32(b.engine.rec.toBytes())).toBe(live);
+    // the clean run: the first model and the whole log, the same checkpoint interval
+    const clean = join(dir, 'clean');
+    mkdirSync(join(clean, 'checkpoints'), { recursive: true });
+    writeFileSync(join(clean, 'checkpoints', 'ckpt-00000000000000000000.memrec'), first0);
+    cpSync(join(dir, 'log'), join(clean, 'log'), { recursive: true });
+    const c = await openService({ dataDir: clean, ...quiet });
+    expect(c.start).toMatchObject({ checkpointOffset: 0, replayed: 28 });
+    expect(fnv1a32(c.engine.rec.toBytes())).toBe(live);
+    await b.close();
+    await c.close();
+    expect(tf.memory().numTensors).toBe(0);
+  });
+
+  it('falls back to the previous checkpoint when the newest is corrupt, with a warning, reaching the same state', async () => {
+    const a = await openService({ dataDir: dir, first, checkpointEvery: 10, ...quiet });
+    for (let k = 0; k < 7; k++) await a.log.append(Array.from({ length: 4 }, (_, j) => ev(k * 4 + j)));
+    await a.engine.drain();
+    const live = fnv1a32(a.engine.rec.toBytes());
+    a.engine.rec.dispose();
+    await a.log.close();
+    const newest = join(dir, 'checkpoints', 'ckpt-00000000000000000024.memrec');
+    const bytes = readFileSync(newest);
+    bytes[bytes.length - 10] ^= 0xff;
+    writeFileSync(newest, bytes);
+    const warnings: string[] = [];
+    const b = await openService({ dataDir: dir, info: () => undefined, warn: (l) => warnings.push(l) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^CheckpointStore\.loadLatest: checkpoint ".*ckpt-00000000000000000024\.memrec" is unreadable \(.*checksum.*\); trying the previous one$/);
+    expect(b.start).toMatchObject({ checkpointOffset: 12, replayed: 16 });
+    expect(fnv1a32(b.engine.rec.toBytes())).toBe(live);
+    await b.close();
+  });
+
+  it('refuses a data folder whose log holds events but has no checkpoint', async () => {
+    const a = await openService({ dataDir: dir, first, ...quiet });
+    await a.log.append([ev(1)]);
+    await a.close();
+    rmSync(join(dir, 'checkpoints'), { recursive: true });
+    await expect(openService({ dataDir: dir, first, ...quiet })).rejects.toThrow(`openService: dataDir ${JSON.stringify(dir)} must hold a checkpoint when its log holds events, got 1 logged events and no checkpoint`);
+    await expect(openService({ dataDir: join(dir, 'empty'), ...quiet })).rejects.toThrow('openService: options.first must say how to train when');
+  });
+});

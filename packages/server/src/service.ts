@@ -1,0 +1,130 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FitOptions } from '@memrec/core';
+import { OnlineRecommender } from '@memrec/models';
+import { CheckpointStore, type Checkpoint } from './checkpoints';
+import { Engine } from './engine';
+import { FileLog } from './log/file-log';
+import type { EventLog, LogReader } from './log/types';
+import { Metrics } from './metrics';
+import { loadTrainingEvents, makeModel, type TrainSpec } from './training';
+
+/** How to build the first model when the data folder holds no checkpoint. */
+export interface FirstModel {
+  train: TrainSpec;
+  model?: string;
+  modelOptions?: Record<string, unknown>;
+  fit?: FitOptions;
+}
+
+/** Options of {@link openService}. */
+export interface ServiceOptions {
+  /** Holds `log/` and `checkpoints/` (the file log), or only `checkpoints/` with Redis. */
+  dataDir: string;
+  /** How to train when `dataDir` has no checkpoint; required then. */
+  first?: FirstModel;
+  /** Checkpoint every this many applied events (default 10,000). */
+  checkpointEvery?: number;
+  /** Checkpoints kept (default 2); the log is truncated only behind the oldest. */
+  keepCheckpoints?: number;
+  /** A log to use instead of the file log in `dataDir/log` (Redis Streams). */
+  log?: EventLog;
+  /** Segment size of the file log. */
+  segmentBytes?: number;
+  idCapacity?: number;
+  prequentialEvery?: number;
+  /** Progress and warnings. */
+  info?: (line: string) => void;
+  warn?: (line: string) => void;
+}
+
+/** A running primary: the log, the trainer, and what recovery did. */
+export interface Service {
+  log: EventLog;
+  engine: Engine;
+  store: CheckpointStore;
+  /** What happened at start: trained, or recovered (checkpoint offset and events replayed). */
+  start: { trained: boolean; checkpointOffset: number; replayed: number; seconds: number };
+  /** Stops the trainer after its current batch, checkpoints, closes the log. */
+  close(): Promise<void>;
+}
+
+/** Replays every record the reader has into the engine and waits until they are applied. */
+export async function replay(engine: Engine, reader: LogReader): Promise<number> {
+  let n = 0;
+  for (let batch = await reader.next(); batch.length > 0; batch = await reader.next()) {
+    for (const r of batch) {
+      engine.enqueue(r);
+      n += r.events.length;
+    }
+    await engine.drain();
+    if (engine.error) throw engine.error;
+  }
+  await reader.close();
+  return n;
+}
+
+/**
+ * Opens a primary over `dataDir`: with a checkpoint there it recovers (newest readable
+ * checkpoint, then replay of the log after it); otherwise it trains the first model, saves it
+ * as the checkpoint at offset 0, and starts an empty log. New records go to the trainer.
+ *
+ * @example
+ * ```ts
+ * const svc = await openService({ dataDir: 'data', first: { train: { source: 'synthetic' } } });
+ * await svc.log.append([{ eventId: 'e1', user: 'u1', item: 'i1' }]);
+ * await svc.close();
+ * ```
+ */
+export async function openService(options: ServiceOptions): Promise<Service> {
+  const fn = 'openService';
+  const t0 = performance.now();
+  const info = options.info ?? (() => undefined);
+  const warn = options.warn ?? ((l: string) => console.warn(l));
+  const store = new CheckpointStore(join(options.dataDir, 'checkpoints'), options.keepCheckpoints ?? 2, warn);
+  let found = store.loadLatest();
+  let trained = false;
+  if (!found) {
+    if (!options.first) throw new Error(`${fn}: options.first must say how to train when ${JSON.stringify(options.dataDir)} holds no checkpoint, got nothing`);
+    if (existsSync(join(options.dataDir, 'log')) && options.log === undefined) {
+      const probe = await FileLog.open(join(options.dataDir, 'log'), { warn });
+      const end = probe.end;
+      await probe.close();
+      if (end > 0) throw new Error(`${fn}: dataDir ${JSON.stringify(options.dataDir)} must hold a checkpoint when its log holds events, got ${end} logged events and no checkpoint`);
+    }
+    const { train, model = 'nmrn', modelOptions = {}, fit = {} } = options.first;
+    info(`training ${model} on ${train.source}`);
+    const events = await loadTrainingEvents(train, info);
+    const rec = await OnlineRecommender.train(makeModel(model, modelOptions), events, fit);
+    const checkpoint: Checkpoint = { offset: 0, ids: [], recommender: rec.toBytes(), settings: { checkpointEvery: options.checkpointEvery ?? 10000, model } };
+    rec.dispose();
+    await store.save(checkpoint);
+    trained = true;
+    found = store.loadLatest();
+  }
+  const { checkpoint, path } = found as NonNullable<typeof found>;
+  if (options.checkpointEvery !== undefined) checkpoint.settings = { ...checkpoint.settings, checkpointEvery: options.checkpointEvery };
+  info(`loading checkpoint ${path} (offset ${checkpoint.offset})`);
+  const rec = await OnlineRecommender.fromBytes(checkpoint.recommender);
+  const log = options.log ?? (await FileLog.open(join(options.dataDir, 'log'), { warn, segmentBytes: options.segmentBytes }));
+  const engine = new Engine({ rec, checkpoint, store, log, metrics: new Metrics(), idCapacity: options.idCapacity, prequentialEvery: options.prequentialEvery, warn });
+  const replayed = await replay(engine, await log.read(checkpoint.offset, { position: checkpoint.position }));
+  if (engine.applied !== log.end) throw new Error(`${fn}: replay must reach the log's end offset ${log.end}, got ${engine.applied}`);
+  log.onRecord((r) => engine.enqueue(r));
+  const seconds = (performance.now() - t0) / 1000;
+  info(trained ? `trained and saved the first checkpoint in ${seconds.toFixed(1)} s` : `recovered: checkpoint at offset ${checkpoint.offset}, replayed ${replayed} events in ${seconds.toFixed(1)} s`);
+  let closed = false;
+  return {
+    log,
+    engine,
+    store,
+    start: { trained, checkpointOffset: checkpoint.offset, replayed, seconds },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await engine.stop();
+      await log.close();
+      engine.rec.dispose();
+    },
+  };
+}
