@@ -1,0 +1,80 @@
+import { timingSafeEqual } from 'node:crypto';
+import Ajv from 'ajv';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Engine } from '../engine';
+import { Ingestor } from '../ingest';
+import type { EventLog } from '../log/types';
+import { SessionRecommender } from '../session';
+import { errorHandler } from './errors';
+import { routes } from './routes';
+import { openApiDocument } from './openapi';
+
+/** Options of {@link buildApp}. */
+export interface AppOptions {
+  engine: Engine;
+  /** The log to append feedback to; null on a read replica (feedback is refused). */
+  log: EventLog | null;
+  /** The log's end offset as this server knows it. */
+  logEnd: () => number;
+  /** Every route but health and metrics... needs `Authorization: Bearer <apiKey>`. */
+  apiKey: string;
+  /** Largest request body in bytes (default 16 MiB); larger is a 413. */
+  bodyLimit?: number;
+  /** Longest wait of `minOffset` in ms (default 5,000); then 503. */
+  readWaitMs?: number;
+  /** Fastify's logger (default off). */
+  logger?: boolean;
+  version?: string;
+}
+
+function sameKey(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The Fastify app: health, feedback, recommend, session recommend, stats, Prometheus metrics
+ * and the OpenAPI document. Bodies are validated with the route schemas without type
+ * coercion; query strings and path parameters are coerced (`?n=5`).
+ *
+ * @example
+ * ```ts
+ * const app = buildApp({ engine: svc.engine, log: svc.log, logEnd: () => svc.log.end, apiKey: 'secret' });
+ * await app.listen({ port: 8080 });
+ * ```
+ */
+export function buildApp(options: AppOptions): FastifyInstance {
+  if (typeof options.apiKey !== 'string' || options.apiKey.length < 8) throw new Error(`buildApp: options.apiKey must be a string of at least 8 characters, got ${typeof options.apiKey === 'string' ? `${options.apiKey.length} characters` : typeof options.apiKey}`);
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 16 << 20, return503OnClosing: true });
+  const bodyAjv = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false });
+  const otherAjv = new Ajv({ coerceTypes: true, useDefaults: true, removeAdditional: false, allErrors: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : otherAjv).compile(schema));
+  app.setErrorHandler(errorHandler);
+  app.addHook('onRequest', async (request, reply) => {
+    if ((request.routeOptions.config as { public?: boolean } | undefined)?.public) return;
+    const header = request.headers.authorization;
+    const m = typeof header === 'string' ? /^Bearer (.+)$/.exec(header) : null;
+    if (!m || !sameKey(m[1], options.apiKey)) {
+      await reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ statusCode: 401, error: 'Unauthorized', message: `${request.method} ${request.routeOptions.url ?? request.url}: the Authorization header must be "Bearer <API key>", got ${header === undefined ? 'nothing' : m ? 'a wrong key' : 'another scheme'}` });
+    }
+  });
+  const ctx = {
+    engine: options.engine,
+    log: options.log,
+    logEnd: options.logEnd,
+    ingest: options.log ? new Ingestor(options.log, options.engine) : null,
+    sessions: new SessionRecommender(options.engine),
+    readWaitMs: options.readWaitMs ?? 5000,
+  };
+  const table = routes(ctx);
+  const doc = openApiDocument(table, options.version ?? '0.1.0');
+  for (const r of table) {
+    const handler = r.url === '/openapi.json' ? async () => doc : r.handler;
+    app.route({ method: r.method, url: r.url, schema: r.schema, config: { public: r.public ?? false }, handler });
+  }
+  return app;
+}
