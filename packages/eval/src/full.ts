@@ -3,7 +3,7 @@ import { checkOptionKeys } from '@memrec/core/internal';
 import { MetricAccumulator } from './accumulator';
 import { checkInteractions, checkK, nanError, TIE_BREAK, type EvaluationResult } from './common';
 import { findNaN } from './rank-js';
-import { RowRanker } from './row-ranker';
+import { inlineChunkRanker, type ChunkRanker, type ChunkRanks } from './chunk-ranker';
 
 /** Options of {@link evaluateFull}. */
 export interface FullEvalOptions {
@@ -17,6 +17,12 @@ export interface FullEvalOptions {
   onProgress?: (done: number, total: number) => void;
   /** Model name used in error messages (default `"model"`). */
   name?: string;
+  /**
+   * Where score rows are ranked (default: on this thread). With a ranker that answers later,
+   * such as `createWorkerRanker()` from `@memrec/eval/node`, the next chunk is scored while the
+   * last one is ranked; the results are the same.
+   */
+  ranker?: ChunkRanker;
 }
 
 /**
@@ -47,7 +53,7 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
   const numItems = scorer?.numItems;
   if (!Number.isInteger(numItems) || numItems < 1) throw new Error(`${fn}: scorer.numItems must be an integer >= 1, got ${numItems}`);
   checkInteractions(fn, 'test', test, numItems);
-  checkOptionKeys(fn, options, ['seen', 'k', 'chunkSize', 'onProgress', 'name'], false);
+  checkOptionKeys(fn, options, ['seen', 'k', 'chunkSize', 'onProgress', 'name', 'ranker'], false);
   const ks = checkK(fn, options?.k, numItems);
   const { seen, onProgress } = options;
   if (!(seen instanceof UserItemSet)) throw new Error(`${fn}: seen must be a UserItemSet of training items, got ${typeof seen}`);
@@ -59,25 +65,36 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
   const { users: evalUsers, relevant, skippedUsers, droppedRelevant } = relevantItems(test, seen);
   const maxK = ks[ks.length - 1];
   const acc = new MetricAccumulator({ k: ks, numItems });
-  const ranker = new RowRanker();
-  const top = new Int32Array(maxK);
-  let positions = new Int32Array(16);
+  const ranker = options.ranker ?? inlineChunkRanker();
+  if (typeof ranker?.rank !== 'function') throw new Error(`${fn}: ranker must have a rank(job) method, got ${typeof ranker}`);
+  /** Adds a ranked chunk's rows to the metrics, in user order. */
+  const consume = (ranks: ChunkRanks, c0: number, chunk: Int32Array, scores: Float32Array) => {
+    for (let r = 0, at = 0; r < chunk.length; r++) {
+      const m = relevant[c0 + r].length;
+      const numRanked = ranks.numRanked[r];
+      if (numRanked < 0) throw nanError(fn, model, chunk[r], findNaN(scores.subarray(r * numItems, (r + 1) * numItems)));
+      acc.addRanked(chunk[r], ranks.top.subarray(r * maxK, (r + 1) * maxK), ranks.topCounts[r], ranks.positions.subarray(at, at + m), m, m, numRanked);
+      at += m;
+    }
+    onProgress?.(c0 + chunk.length, evalUsers.length);
+  };
+  // one chunk in flight: the next chunk is scored while the ranker works on the last one
+  let inflight: { ranks: Promise<ChunkRanks>; c0: number; chunk: Int32Array; scores: Float32Array } | null = null;
   for (let c0 = 0; c0 < evalUsers.length; c0 += chunkSize) {
     const chunk = evalUsers.slice(c0, c0 + chunkSize);
     const scores = await scorer.scoreAll(chunk);
     if (!(scores instanceof Float32Array) || scores.length !== chunk.length * numItems) {
       throw new Error(`${fn}: scoreAll of model ${JSON.stringify(model)} must return a Float32Array of ${chunk.length} x ${numItems}, got length ${scores?.length}`);
     }
-    for (let r = 0; r < chunk.length; r++) {
-      const u = chunk[r];
-      const rel = relevant[c0 + r];
-      if (positions.length < rel.length) positions = new Int32Array(rel.length * 2);
-      const numRanked = ranker.rank(scores, r * numItems, numItems, seen.itemsOf(u), distance, maxK, top, rel, positions);
-      if (numRanked < 0) throw nanError(fn, model, u, findNaN(scores.subarray(r * numItems, (r + 1) * numItems)));
-      acc.addRanked(u, top, ranker.count, positions, rel.length, rel.length, numRanked);
-    }
-    onProgress?.(Math.min(c0 + chunkSize, evalUsers.length), evalUsers.length);
+    const ranks = Promise.resolve(
+      ranker.rank({ scores, numItems, rows: chunk.length, exclude: (r) => seen.itemsOf(chunk[r]), relevant: relevant.slice(c0, c0 + chunk.length), distance, k: maxK }),
+    );
+    // handled now (a failure is thrown where it is awaited below), never an unhandled rejection
+    ranks.catch(() => undefined);
+    if (inflight != null) consume(await inflight.ranks, inflight.c0, inflight.chunk, inflight.scores);
+    inflight = { ranks, c0, chunk, scores };
   }
+  if (inflight != null) consume(await inflight.ranks, inflight.c0, inflight.chunk, inflight.scores);
   return {
     metrics: acc.result(),
     perUnit: acc.perUnit(),

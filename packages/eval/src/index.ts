@@ -21,6 +21,7 @@ export { MetricAccumulator, type RankedUnit, type MetricAccumulatorOptions, type
 export { topKRow, relevantRanksRow, prepareRow, topKPrepared, ranksPrepared, rankCandidates, findNaN } from './topk';
 export { TIE_BREAK, type EvaluationResult, type EvaluationSetup, type EvaluationCounts } from './common';
 export { evaluateFull, type FullEvalOptions } from './full';
+export { inlineChunkRanker, type ChunkJob, type ChunkRanks, type ChunkRanker } from './chunk-ranker';
 export { summarize, pairedTTest, wilcoxonSignedRank, type Summary, type PairedTestResult } from './stats';
 export { normalCdf, studentTCdf, studentTQuantile, incompleteBeta } from './distributions';
 export { VERSION } from './version';

@@ -1,0 +1,88 @@
+/**
+ * `@memrec/eval/node`: evaluation helpers that need Node (worker threads).
+ */
+import { Worker } from 'node:worker_threads';
+import type { ChunkJob, ChunkRanker, ChunkRanks } from '../chunk-ranker';
+import { flattenJob } from './flat-job';
+
+/** A {@link ChunkRanker} on a worker thread; `close()` stops the thread. */
+export interface WorkerRanker extends ChunkRanker {
+  rank(job: ChunkJob): Promise<ChunkRanks>;
+  /** Stops the thread; chunks still queued are rejected. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+type Pending = { resolve: (r: ChunkRanks) => void; reject: (e: Error) => void };
+
+/**
+ * Starts a thread that ranks `evaluateFull`'s score chunks while the calling thread scores the
+ * next chunk: on a machine with a free core, full-ranking evaluation then costs about as much
+ * as the scoring alone. Results are identical to ranking on the calling thread. The thread does
+ * not keep the process alive while it has nothing to do; close it when done.
+ *
+ * @example
+ * ```ts
+ * import { evaluateFull } from '@memrec/eval';
+ * import { createWorkerRanker } from '@memrec/eval/node';
+ * const ranker = createWorkerRanker();
+ * try {
+ *   const res = await evaluateFull(model, test, { seen, k: [10], ranker });
+ * } finally {
+ *   await ranker.close();
+ * }
+ * ```
+ */
+export function createWorkerRanker(): WorkerRanker {
+  const worker = new Worker(new URL('./rank-worker.js', import.meta.url));
+  worker.unref();
+  const pending = new Map<number, Pending & { scores: Float32Array }>();
+  /** Shared score buffers no chunk in flight uses (a chunk's buffer comes back with its answer). */
+  const free: Float32Array[] = [];
+  let nextId = 0;
+  let failure: Error | null = null;
+  const failAll = (err: Error) => {
+    failure ??= err;
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+    worker.unref();
+  };
+  worker.on('message', (msg: { id: number; ranks?: ChunkRanks; error?: string }) => {
+    const p = pending.get(msg.id);
+    if (p == null) return;
+    pending.delete(msg.id);
+    free.push(p.scores);
+    if (pending.size === 0) worker.unref();
+    if (msg.error != null) p.reject(new Error(`createWorkerRanker: ranking failed in the worker thread: ${msg.error}`));
+    else p.resolve(msg.ranks as ChunkRanks);
+  });
+  worker.on('error', (err) => failAll(new Error(`createWorkerRanker: the worker thread failed: ${err.message}`)));
+  worker.on('exit', (code) => failAll(new Error(`createWorkerRanker: the worker thread stopped (exit code ${code})`)));
+  return {
+    rank(job: ChunkJob): Promise<ChunkRanks> {
+      if (failure != null) return Promise.reject(failure);
+      const id = nextId++;
+      const n = job.scores.length;
+      let at = free.findIndex((b) => b.length >= n);
+      if (at < 0) {
+        // keep at most 2 idle buffers; the smallest goes
+        if (free.length >= 2) free.splice(free.indexOf(free.reduce((a, b) => (a.length <= b.length ? a : b))), 1);
+        free.push(new Float32Array(new SharedArrayBuffer(4 * n)));
+        at = free.length - 1;
+      }
+      const buffer = free.splice(at, 1)[0];
+      const scores = buffer.length === n ? buffer : buffer.subarray(0, n);
+      scores.set(job.scores);
+      const message = flattenJob(id, job, scores);
+      return new Promise<ChunkRanks>((resolve, reject) => {
+        pending.set(id, { resolve, reject, scores: buffer });
+        worker.ref();
+        worker.postMessage(message);
+      });
+    },
+    async close(): Promise<void> {
+      if (failure != null && pending.size === 0) return;
+      failAll(new Error('createWorkerRanker: closed'));
+      await worker.terminate();
+    },
+  };
+}

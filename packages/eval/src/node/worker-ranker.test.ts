@@ -1,0 +1,110 @@
+/**
+ * createWorkerRanker: ranking on a worker thread gives exactly the inline results. The test loads
+ * the built `dist/node.cjs` (as users do): the thread runs the file beside it, dist/rank-worker.js.
+ */
+import * as path from 'node:path';
+import { randInt, seededRng, UserItemSet, type Interactions, type Scorer } from '@memrec/core';
+import { evaluateFull } from '../full';
+import type { WorkerRanker } from './index';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createWorkerRanker } = require(path.join(__dirname, '../../dist/node.cjs')) as { createWorkerRanker: () => WorkerRanker };
+
+const NUM_USERS = 300;
+const NUM_ITEMS = 157;
+
+function interactions(perUser: number, seed: number): Interactions {
+  const rng = seededRng(seed);
+  const users: number[] = [];
+  const items: number[] = [];
+  for (let u = 0; u < NUM_USERS; u++) {
+    for (let c = 1 + randInt(rng, perUser); c > 0; c--) {
+      users.push(u);
+      items.push(randInt(rng, NUM_ITEMS));
+    }
+  }
+  return { users: Int32Array.from(users), items: Int32Array.from(items), numUsers: NUM_USERS, numItems: NUM_ITEMS };
+}
+
+/** Seeded scores rounded to 1/8 (many ties); `nanUser` gets a NaN at item 5. */
+function scorer(kind: 'score' | 'distance', nanUser = -1): Scorer {
+  return {
+    numItems: NUM_ITEMS,
+    kind,
+    scoreAll(users: Int32Array): Float32Array {
+      const out = new Float32Array(users.length * NUM_ITEMS);
+      users.forEach((u, r) => {
+        const rng = seededRng(1000 + u);
+        for (let i = 0; i < NUM_ITEMS; i++) out[r * NUM_ITEMS + i] = Math.round(rng() * 8) / 8;
+        if (u === nanUser) out[r * NUM_ITEMS + 5] = NaN;
+      });
+      return out;
+    },
+  };
+}
+
+describe('createWorkerRanker', () => {
+  const seen = UserItemSet.fromInteractions(interactions(40, 1));
+  const testSet = interactions(12, 2);
+  let ranker: WorkerRanker;
+  beforeAll(() => {
+    ranker = createWorkerRanker();
+  });
+  afterAll(async () => {
+    await ranker.close();
+  });
+
+  test.each([['score' as const], ['distance' as const]])('%s: metrics, per-user values and progress equal the inline ranking', async (kind) => {
+    const progressInline: number[] = [];
+    const progressWorker: number[] = [];
+    const opts = { seen, k: [1, 5, 20], chunkSize: 37 };
+    const a = await evaluateFull(scorer(kind), testSet, { ...opts, onProgress: (d) => progressInline.push(d) });
+    const b = await evaluateFull(scorer(kind), testSet, { ...opts, ranker, onProgress: (d) => progressWorker.push(d) });
+    expect(b.metrics).toEqual(a.metrics);
+    expect(b.perUnit).toEqual(a.perUnit);
+    expect(b.counts).toEqual(a.counts);
+    expect(progressWorker).toEqual(progressInline);
+    expect(progressWorker[progressWorker.length - 1]).toBe(a.counts.users);
+    // the data are not degenerate: some users hit, some miss
+    expect(a.metrics['hr@5']).toBeGreaterThan(0.05);
+    expect(a.metrics['hr@5']).toBeLessThan(0.95);
+  });
+
+  test('a NaN score is reported exactly as inline (model, user, item), and the ranker stays usable', async () => {
+    const nanUser = testSet.users[100];
+    const opts = { seen, k: [10], chunkSize: 50, name: 'm' };
+    const inline = await evaluateFull(scorer('score', nanUser), testSet, opts).catch((e: Error) => e.message);
+    const worker = await evaluateFull(scorer('score', nanUser), testSet, { ...opts, ranker }).catch((e: Error) => e.message);
+    expect(inline).toMatch(new RegExp(`user ${nanUser}\\b`));
+    expect(worker).toBe(inline);
+    const again = await evaluateFull(scorer('score'), testSet, { ...opts, ranker });
+    expect(again.counts.users).toBeGreaterThan(0);
+  });
+
+  test('a scorer that fails mid-way: the error comes through, no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const base = scorer('score');
+      let calls = 0;
+      const failing: Scorer = { numItems: NUM_ITEMS, scoreAll: (u) => (++calls === 3 ? Promise.reject(new Error('boom')) : base.scoreAll(u)) };
+      await expect(evaluateFull(failing, testSet, { seen, k: [10], chunkSize: 20, ranker })).rejects.toThrow('boom');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  test('after close, rank rejects with a clear error; close twice is fine', async () => {
+    const r = createWorkerRanker();
+    await r.close();
+    await r.close();
+    await expect(evaluateFull(scorer('score'), testSet, { seen, k: [10], ranker: r })).rejects.toThrow('createWorkerRanker: closed');
+  });
+
+  test('evaluateFull rejects a ranker without a rank method', async () => {
+    await expect(evaluateFull(scorer('score'), testSet, { seen, k: [10], ranker: {} as never })).rejects.toThrow('evaluateFull: ranker must have a rank(job) method, got object');
+  });
+});
