@@ -19,3 +19,7 @@ export { buildApp, type AppOptions } from './http/app';
 export { openApiDocument, type RouteDoc } from './http/openapi';
 export { Ingestor, type FeedbackResult } from './ingest';
 export { SessionRecommender } from './session';
+export { RedisLog } from './log/redis-log';
+export { openReplica, type Replica, type ReplicaOptions } from './replica';
+export { parseServeArgs, USAGE, type ServeConfig } from './cli-options';
+export { startServer, type RunningServer } from './serve';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FitOptions } from '@memrec/core';
+import { readFileBytes } from '@memrec/core/node';
 import { OnlineRecommender } from '@memrec/models';
 import { CheckpointStore, type Checkpoint } from './checkpoints';
 import { Engine } from './engine';
@@ -11,7 +12,9 @@ import { loadTrainingEvents, makeModel, type TrainSpec } from './training';
 
 /** How to build the first model when the data folder holds no checkpoint. */
 export interface FirstModel {
-  train: TrainSpec;
+  /** An `OnlineRecommender` checkpoint file (`saveCheckpoint` of `@memrec/models/node`) to start from instead of training. */
+  checkpointFile?: string;
+  train?: TrainSpec;
   model?: string;
   modelOptions?: Record<string, unknown>;
   fit?: FitOptions;
@@ -49,8 +52,8 @@ export interface Service {
   close(): Promise<void>;
 }
 
-/** Replays every record the reader has into the engine and waits until they are applied. */
-export async function replay(engine: Engine, reader: LogReader): Promise<number> {
+/** Replays every record the reader has into the engine and waits until they are applied (closing the reader unless `close` is false). */
+export async function replay(engine: Engine, reader: LogReader, close = true): Promise<number> {
   let n = 0;
   for (let batch = await reader.next(); batch.length > 0; batch = await reader.next()) {
     for (const r of batch) {
@@ -60,7 +63,7 @@ export async function replay(engine: Engine, reader: LogReader): Promise<number>
     await engine.drain();
     if (engine.error) throw engine.error;
   }
-  await reader.close();
+  if (close) await reader.close();
   return n;
 }
 
@@ -92,10 +95,17 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       await probe.close();
       if (end > 0) throw new Error(`${fn}: dataDir ${JSON.stringify(options.dataDir)} must hold a checkpoint when its log holds events, got ${end} logged events and no checkpoint`);
     }
-    const { train, model = 'nmrn', modelOptions = {}, fit = {} } = options.first;
-    info(`training ${model} on ${train.source}`);
-    const events = await loadTrainingEvents(train, info);
-    const rec = await OnlineRecommender.train(makeModel(model, modelOptions), events, fit);
+    const { train, checkpointFile, model = 'nmrn', modelOptions = {}, fit = {} } = options.first;
+    let rec: OnlineRecommender;
+    if (checkpointFile !== undefined) {
+      info(`starting from ${checkpointFile}`);
+      rec = await OnlineRecommender.fromBytes(readFileBytes(checkpointFile, fn));
+    } else {
+      if (!train) throw new Error(`${fn}: options.first must hold train or checkpointFile, got neither`);
+      info(`training ${model} on ${train.source}`);
+      const events = await loadTrainingEvents(train, info);
+      rec = await OnlineRecommender.train(makeModel(model, modelOptions), events, fit);
+    }
     const checkpoint: Checkpoint = { offset: 0, ids: [], recommender: rec.toBytes(), settings: { checkpointEvery: options.checkpointEvery ?? 10000, model } };
     rec.dispose();
     await store.save(checkpoint);

@@ -1,0 +1,84 @@
+import { initBackend } from '@memrec/core';
+import type { FastifyInstance } from 'fastify';
+import type { ServeConfig } from './cli-options';
+import type { Engine } from './engine';
+import { buildApp } from './http/app';
+import { RedisLog } from './log/redis-log';
+import { openReplica } from './replica';
+import { openService } from './service';
+
+/** A started server: its address, the trainer, and a graceful stop. */
+export interface RunningServer {
+  app: FastifyInstance;
+  address: string;
+  engine: Engine;
+  backend: string;
+  /** What recovery did at start (primary only). */
+  start?: { trained: boolean; checkpointOffset: number; replayed: number; seconds: number };
+  /** Stops accepting requests, finishes the batch being applied, checkpoints (primary), closes the log. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a primary (or, with `replicaOf`, a read replica) from a parsed configuration: picks the
+ * tfjs backend, recovers or trains, then listens.
+ *
+ * @example
+ * ```ts
+ * const server = await startServer(parseServeArgs(['--data-dir', 'data', '--api-key', 'k3y-k3y-k3y', '--train', 'synthetic', '--port', '0'], {}));
+ * await server.stop();
+ * ```
+ */
+export async function startServer(config: ServeConfig, log: (line: string) => void = (l) => console.error(l)): Promise<RunningServer> {
+  const choice = await initBackend({ backend: config.backend, log: false });
+  log(`memrec-serve: tfjs backend ${choice.backend}`);
+  const redis = config.redis ? await RedisLog.open(config.redis.url, config.redis.stream) : undefined;
+  let engine: Engine;
+  let logEnd: () => number;
+  let closeSource: () => Promise<void>;
+  let start: RunningServer['start'];
+  let appendLog: RedisLog | Awaited<ReturnType<typeof openService>>["log"] | null = null;
+  if (config.replicaOf !== undefined) {
+    const replica = await openReplica({ primaryDir: config.replicaOf, log: redis, info: log, warn: log });
+    engine = replica.engine;
+    logEnd = replica.logEnd;
+    closeSource = async () => {
+      await replica.close();
+      await redis?.close();
+    };
+  } else {
+    const fit = config.epochs === undefined ? {} : { epochs: config.epochs };
+    const svc = await openService({
+      dataDir: config.dataDir,
+      first: config.train || config.checkpointFile ? { train: config.train, checkpointFile: config.checkpointFile, model: config.model, modelOptions: config.modelOptions, fit } : undefined,
+      checkpointEvery: config.checkpointEvery,
+      log: redis,
+      segmentBytes: config.segmentBytes,
+      info: log,
+      warn: log,
+    });
+    engine = svc.engine;
+    appendLog = svc.log;
+    logEnd = () => svc.log.end;
+    closeSource = () => svc.close();
+    start = svc.start;
+  }
+  const app = buildApp({ engine, log: appendLog, logEnd, apiKey: config.apiKey });
+  const address = await app.listen({ port: config.port, host: config.host });
+  log(`memrec-serve: listening on ${address} (${config.replicaOf !== undefined ? 'read replica' : 'primary'}, log offset ${logEnd()})`);
+  let stopping: Promise<void> | null = null;
+  return {
+    app,
+    address,
+    engine,
+    backend: choice.backend,
+    start,
+    stop() {
+      stopping ??= (async () => {
+        await app.close();
+        await closeSource();
+      })();
+      return stopping;
+    },
+  };
+}
