@@ -3,12 +3,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { makeResults } from './test-fixture';
+import { makeResults, withCurves } from './test-fixture';
 import { writeReports } from './write';
 
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-// 2 models × 2 charts (stream HR@10 and loss).
-const MODEL_LINES = 4;
+// Lines per chart for the fixture with learning curves (2 models): stream 2 × 2 metrics,
+// learning curves 2 × 2 protocols (loss) + 2 (validation), loss 2 × 2 protocols; the summary
+// chart draws dots and bars, no lines.
+const CHART_LINES: Record<string, number> = { 'chart-summary': 0, 'chart-stream': 4, 'chart-learning': 6, 'chart-loss': 4 };
+const MODEL_LINES = 14;
 
 function chromium(args: string[]): Promise<string> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'memrec-chromium-profile-'));
@@ -43,7 +46,7 @@ describe('index.html in headless Chromium', () => {
       );
     }
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memrec-html-'));
-    await writeReports(makeResults(), dir);
+    await writeReports(withCurves(makeResults()), dir);
     url = pathToFileURL(path.join(dir, 'index.html')).href;
   });
   afterAll(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
@@ -53,8 +56,9 @@ describe('index.html in headless Chromium', () => {
     const body = /<body([^>]*)>/.exec(dom)?.[1] ?? '';
     expect(body).toContain(`data-chart-lines="${MODEL_LINES}"`);
     expect(body).toContain(`data-rendered-lines="${MODEL_LINES}"`);
-    expect(dom.match(/<svg [^>]*data-rendered-lines="2"/g)).toHaveLength(2);
+    for (const [id, n] of Object.entries(CHART_LINES)) expect(dom).toMatch(new RegExp(`<svg [^>]*id="${id}"[^>]*data-rendered-lines="${n}"`));
     expect(dom).toContain('Protocol card');
+    expect(dom).toContain('<h3>Evaluation sampled-100</h3>');
     expect(dom).toContain('0.3500 ± 0.0707');
   });
 

@@ -1,16 +1,18 @@
 /**
- * `index.html`: one self-contained page (inline CSS, inline SVG, no network) with the protocol
- * card, the summary tables, both charts, performance and the paired-test verdicts.
+ * `index.html`: one self-contained page (inline CSS, inline SVG, no network) rendered from the
+ * run's data: the protocol card, the summary tables, the charts, learning curves, performance
+ * and the paired-test verdicts.
  */
+import { renderCardHtml } from './card-html';
 import { escapeHtml as esc, formatMetric, formatNumber, formatPValue } from './format';
-import { markdownToHtml } from './md-html';
-import { performanceRows, summaryTables, type SummaryCell } from './tables';
+import { learningCurveRows, performanceRows, summaryTables, type SummaryCell } from './tables';
 import type { Results } from './types';
 
-/** The chart SVGs embedded in the page. */
-export interface HtmlCharts {
-  streamHr: string;
-  loss: string;
+/** A chart embedded in the page: its SVG, a caption, and the file it was also written to. */
+export interface HtmlChart {
+  svg: string;
+  caption: string;
+  file: string;
 }
 
 const STYLE = `
@@ -26,6 +28,9 @@ h3 { font-size: 16px; margin: 18px 0 8px; }
 .card h1, .card h2 { font-size: 17px; margin: 12px 0 6px; }
 .card h3, .card h4 { font-size: 15px; margin: 10px 0 4px; }
 table { border-collapse: collapse; margin: 6px 0 10px; font-variant-numeric: tabular-nums; }
+table.card-table td { max-width: 720px; overflow-wrap: anywhere; }
+td.options code { display: inline-block; margin: 1px 2px; }
+table.splits td:last-child { white-space: nowrap; }
 th, td { padding: 5px 10px; border-bottom: 1px solid #e5e8eb; text-align: left; vertical-align: top; }
 thead th { background: #f0f2f4; font-weight: 600; border-bottom: 2px solid #d0d7de; }
 tbody tr:nth-child(even) { background: #fafbfc; }
@@ -38,6 +43,7 @@ td.best { font-weight: 700; }
 .charts { display: grid; grid-template-columns: 1fr; gap: 16px; }
 figure { margin: 0; }
 figure svg { max-width: 100%; height: auto; border: 1px solid #e5e8eb; border-radius: 6px; }
+figcaption { color: #57606a; font-size: 13px; margin-top: 4px; }
 code { background: #f0f2f4; padding: 1px 4px; border-radius: 4px; font-size: 13px; }
 ul { margin: 4px 0 8px; padding-left: 22px; }
 `;
@@ -47,10 +53,10 @@ ul { margin: 4px 0 8px; padding-left: 22px; }
 const SCRIPT = `
 (function () {
   var total = 0;
-  var charts = document.querySelectorAll('svg.chart');
+  var charts = document.querySelectorAll('svg.memrec-chart');
   for (var i = 0; i < charts.length; i++) {
     var n = 0;
-    var paths = charts[i].querySelectorAll('path.series');
+    var paths = charts[i].querySelectorAll('g.series path');
     for (var j = 0; j < paths.length; j++) {
       var b = paths[j].getBBox();
       var r = paths[j].getBoundingClientRect();
@@ -62,6 +68,11 @@ const SCRIPT = `
   document.body.setAttribute('data-rendered-lines', String(total));
 })();
 `;
+
+/** A header row; a leading `#` marks a numeric (right-aligned) column. */
+function headRow(names: string[]): string {
+  return `<tr>${names.map((n) => (n.startsWith('#') ? `<th scope="col" class="num">${esc(n.slice(1))}</th>` : `<th scope="col">${esc(n)}</th>`)).join('')}</tr>`;
+}
 
 function numCell(text: string, extra = ''): string {
   return `<td class="num${extra}">${text}</td>`;
@@ -77,8 +88,8 @@ function summarySection(results: Results): string {
   const tables = summaryTables(results);
   if (tables.length === 0) return '<section id="results"><h2>Results</h2><p>No summary metrics in this run.</p></section>';
   const body = tables.map((t) => {
-    const head = `<tr><th>model</th>${t.metrics.map((m) => `<th class="num">${esc(m)}</th>`).join('')}</tr>`;
-    const rows = t.rows.map((r) => `<tr><th>${esc(r.model)}</th>${r.cells.map(summaryCell).join('')}</tr>`).join('\n');
+    const head = `<tr><th scope="col">model</th>${t.metrics.map((m) => `<th scope="col" class="num">${esc(m)}</th>`).join('')}</tr>`;
+    const rows = t.rows.map((r) => `<tr><th scope="row">${esc(r.model)}</th>${r.cells.map(summaryCell).join('')}</tr>`).join('\n');
     return `<h3>${esc(t.evaluation)}</h3>\n<table class="summary" data-evaluation="${esc(t.evaluation)}"><thead>${head}</thead><tbody>\n${rows}\n</tbody></table>`;
   });
   return [
@@ -93,14 +104,13 @@ function performanceSection(results: Results): string {
   const rows = performanceRows(results)
     .map(
       (p) =>
-        `<tr><th>${esc(p.model)}</th><td>${esc(p.protocol)}</td>${numCell(String(p.seeds))}${numCell(formatNumber(p.trainSeconds))}` +
+        `<tr><th scope="row">${esc(p.model)}</th><td>${esc(p.protocol)}</td>${numCell(String(p.seeds))}${numCell(formatNumber(p.trainSeconds))}` +
         `${numCell(formatNumber(p.trainEventsPerSecond))}${numCell(formatNumber(p.observeEventsPerSecond))}<td>${esc(p.observeMode ?? '–')}</td>` +
         `${numCell(formatNumber(p.latencyMedianMs))}${numCell(formatNumber(p.latencyP99Ms))}</tr>`,
     )
     .join('\n');
   const head =
-    '<tr><th>model</th><th>protocol</th><th class="num">seeds</th><th class="num">train s</th><th class="num">train events/s</th>' +
-    '<th class="num">observe events/s</th><th>observe</th><th class="num">recommend median ms</th><th class="num">recommend p99 ms</th></tr>';
+    headRow(['model', 'protocol', '#seeds', '#train s', '#train events/s', '#observe events/s', 'observe', '#recommend median ms', '#recommend p99 ms']);
   return [
     '<section id="performance"><h2>Performance</h2>',
     '<p class="note">Means over seeds. Recommend latency: <code>recommend(user, 10)</code> over the whole catalogue.</p>',
@@ -119,8 +129,27 @@ function comparisonsSection(results: Results): string {
     )
     .join('\n');
   const head =
-    '<tr><th>verdict</th><th>pair (a vs b)</th><th>evaluation</th><th>metric</th><th>test</th><th class="num">statistic</th><th class="num">p</th><th class="num">mean a − b</th></tr>';
+    headRow(['verdict', 'pair (a vs b)', 'evaluation', 'metric', 'test', '#statistic', '#p', '#mean a − b']);
   return `<section id="tests"><h2>Paired tests</h2>\n<table><thead>${head}</thead><tbody>\n${rows}\n</tbody></table>\n</section>`;
+}
+
+function learningCurvesSection(results: Results): string {
+  const rows = learningCurveRows(results)
+    .map(
+      (r) =>
+        `<tr><th scope="row">${esc(r.model)}</th><td>${esc(r.protocol)}</td>${numCell(String(r.seed))}${numCell(String(r.epochs))}` +
+        `${numCell(r.bestEpoch !== undefined ? String(r.bestEpoch) : 'n/a')}${numCell(r.validAtBest !== undefined ? formatMetric(r.validAtBest) : 'n/a')}` +
+        `${numCell(`${formatMetric(r.firstLoss)} → ${formatMetric(r.lastLoss)}`)}</tr>`,
+    )
+    .join('\n');
+  if (rows === '') return '';
+  const head = headRow(['model', 'protocol', '#seed', '#epochs run', '#best epoch', '#validation at best', '#loss first → last']);
+  return [
+    '<section id="learning"><h2>Learning curves</h2>',
+    '<p class="note">Per run: epochs trained and, with early stopping, the epoch kept and its validation metric (every epoch is in <code>results.json</code>, <code>runs[].curve</code>, and in the learning-curves chart).</p>',
+    `<table class="learning"><thead>${head}</thead><tbody>\n${rows}\n</tbody></table>`,
+    '</section>',
+  ].join('\n');
 }
 
 function environmentSection(results: Results): string {
@@ -134,21 +163,36 @@ function environmentSection(results: Results): string {
   ].join('\n');
 }
 
+function chartsSection(charts: HtmlChart[]): string {
+  const figures = charts.map((c) => {
+    const id = /<svg [^>]*\bid="([^"]+)"/.exec(c.svg)?.[1] ?? 'chart';
+    return `<figure id="fig-${esc(id)}">\n${c.svg.trim()}\n<figcaption>${esc(c.caption)} (also in <code>${esc(c.file)}</code>)</figcaption>\n</figure>`;
+  });
+  return ['<section id="charts"><h2>Charts</h2>', '<div class="charts">', ...figures, '</div>', '</section>'].join('\n');
+}
+
+/** Lines drawn: the paths inside the charts' `<g class="series">` groups. */
+function lineCount(charts: HtmlChart[]): number {
+  let n = 0;
+  for (const c of charts) for (const g of c.svg.matchAll(/<g [^>]*class="series"[^>]*>([\s\S]*?)<\/g>/g)) n += (g[1].match(/<path /g) ?? []).length;
+  return n;
+}
+
 /**
- * Renders `index.html`: a self-contained page (no external resources; a Content-Security-Policy
- * forbids loading any) with the protocol card, the summary tables, both charts inline, performance,
- * the paired tests and the environment. A small inline script records on `<body>` (and on each
- * chart) how many chart lines the browser laid out, as `data-rendered-lines`; `<body
- * data-chart-lines>` holds how many were drawn.
+ * Renders `index.html` from the run's data: a self-contained page (no external resources; a
+ * Content-Security-Policy forbids loading any) with the protocol card (from `results.card`), the
+ * summary tables, the charts inline (each an accessible `<svg role="img">` with a title and a
+ * description), learning curves, performance, the paired tests and the environment. A small
+ * inline script records on `<body>` (and on each chart) how many chart lines the browser laid
+ * out, as `data-rendered-lines`; `<body data-chart-lines>` holds how many were drawn.
  *
  * @example
  * ```ts
- * const html = renderHtml(results, { streamHr: streamHrChart(results), loss: lossChart(results) });
- * await writeFileAtomic('runs/x/index.html', html);
+ * const html = renderHtml(results, [{ svg: streamChart(results), caption: 'Stream HR and NDCG per block', file: 'charts/stream.svg' }]);
+ * writeFileAtomic('runs/x/index.html', html);
  * ```
  */
-export function renderHtml(results: Results, charts: HtmlCharts): string {
-  const lines = (charts.streamHr.match(/<path class="series"/g) ?? []).length + (charts.loss.match(/<path class="series"/g) ?? []).length;
+export function renderHtml(results: Results, charts: HtmlChart[]): string {
   const title = `memrec benchmark · ${results.createdAt}`;
   return `<!doctype html>
 <html lang="en">
@@ -159,19 +203,15 @@ export function renderHtml(results: Results, charts: HtmlCharts): string {
 <title>${esc(title)}</title>
 <style>${STYLE}</style>
 </head>
-<body data-chart-lines="${lines}">
+<body data-chart-lines="${lineCount(charts)}">
 <main>
 <header><h1>memrec benchmark results</h1><p>${esc(results.createdAt)} · backend ${esc(results.backend)} · ${results.runs.length} runs</p></header>
-<section id="protocol" class="card"><h2>Protocol</h2>
-${markdownToHtml(results.cardMarkdown)}
+<section id="protocol" class="card"><h2>Protocol card</h2>
+${renderCardHtml(results.card)}
 </section>
 ${summarySection(results)}
-<section id="charts"><h2>Charts</h2>
-<div class="charts">
-<figure id="chart-stream-hr10">${charts.streamHr}</figure>
-<figure id="chart-loss">${charts.loss}</figure>
-</div>
-</section>
+${chartsSection(charts)}
+${learningCurvesSection(results)}
 ${performanceSection(results)}
 ${comparisonsSection(results)}
 ${environmentSection(results)}

@@ -6,9 +6,10 @@ export type { Results, RunResult, Summary, StreamBlock, Comparison } from './typ
 export { writeReports, validateResults, prettyJsonChunks, REPORT_FILES } from './write';
 export { renderMarkdown, meanStdCell } from './markdown';
 export { renderCsv, csvField, CSV_HEADER } from './csv';
-export { renderHtml, type HtmlCharts } from './html';
-export { markdownToHtml } from './md-html';
-export { streamHrChart, lossChart, streamSeries, lossSeries } from './charts';
-export { lineChartSvg, niceTicks, formatTick, PALETTE, type LineChartSpec, type LineSeries } from './svg';
-export { summaryTables, performanceRows, modelOrder, type SummaryTable, type SummaryCell, type PerformanceRow } from './tables';
+export { renderHtml, type HtmlChart } from './html';
+export { renderCardHtml, cardValueText } from './card-html';
+export { summaryChart, streamChart, learningCurvesChart, lossChart, CHARTS, CHART_WIDTH } from './charts';
+export { streamBands, epochBands, bestEpochs, stepLossBands, summaryPoints, chartMetrics, meanStd, type BandPoint, type SummaryPoint } from './chart-data';
+export { renderChart, serializeXml, modelColours, PALETTE, type ChartSpec, type Panel, type XmlNode } from './plot';
+export { summaryTables, performanceRows, learningCurveRows, modelOrder, type SummaryTable, type SummaryCell, type PerformanceRow, type LearningCurveRow } from './tables';
 export { formatMetric, formatNumber, formatPValue, escapeHtml, escapeMarkdownCell, sortMetrics, sortEvaluations, lowerIsBetter } from './format';

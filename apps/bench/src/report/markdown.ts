@@ -3,7 +3,7 @@
  * paired-test verdicts.
  */
 import { escapeMarkdownCell as esc, formatMetric, formatNumber, formatPValue } from './format';
-import { performanceRows, summaryTables, type SummaryCell, type SummaryTable } from './tables';
+import { learningCurveRows, performanceRows, summaryTables, type SummaryCell, type SummaryTable } from './tables';
 import type { Results } from './types';
 
 function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string {
@@ -76,19 +76,14 @@ function comparisonsSection(results: Results): string {
 
 /** Per run with a learning curve: epochs run, the best epoch and its validation metric (early stopping). */
 function learningCurvesSection(results: Results): string {
-  const runs = results.runs.filter((r) => r.curve && r.curve.length > 0);
-  if (runs.length === 0) return '';
+  const rows = learningCurveRows(results).map((r) => [
+    esc(r.model), esc(r.protocol), String(r.seed), String(r.epochs),
+    r.bestEpoch !== undefined ? String(r.bestEpoch) : 'n/a',
+    r.validAtBest !== undefined ? r.validAtBest.toFixed(4) : 'n/a',
+    `${r.firstLoss.toFixed(4)} -> ${r.lastLoss.toFixed(4)}`,
+  ]);
+  if (rows.length === 0) return '';
   const header = ['model', 'protocol', 'seed', 'epochs run', 'best epoch', 'validation at best', 'loss first -> last'];
-  const rows = runs.map((r) => {
-    const c = r.curve as { epoch: number; loss: number; valid?: number }[];
-    const best = r.bestEpoch !== undefined ? c.find((x) => x.epoch === r.bestEpoch) : undefined;
-    return [
-      esc(r.model), esc(r.protocol), String(r.seed), String(c.length),
-      r.bestEpoch !== undefined ? String(r.bestEpoch + 1) : 'n/a',
-      best?.valid !== undefined ? best.valid.toFixed(4) : 'n/a',
-      `${c[0].loss.toFixed(4)} -> ${c[c.length - 1].loss.toFixed(4)}`,
-    ];
-  });
   return ['## Learning curves', '', 'Per epoch: mean training loss and, with `--early-stopping`, the validation metric (every point is in `results.json`, `runs[].curve`).', '', table(header, ['l', 'l', 'r', 'r', 'r', 'r', 'l'], rows)].join('\n');
 }
 

@@ -139,3 +139,37 @@ export function performanceRows(results: Results): PerformanceRow[] {
     };
   });
 }
+
+/** One run's learning curve in brief: epochs run, the kept epoch (1-based) and its validation value. */
+export interface LearningCurveRow {
+  model: string;
+  protocol: string;
+  seed: number;
+  epochs: number;
+  /** 1-based; undefined without early stopping. */
+  bestEpoch?: number;
+  validAtBest?: number;
+  firstLoss: number;
+  lastLoss: number;
+}
+
+/**
+ * One row per run that recorded a learning curve (`runs[].curve`), in run order.
+ *
+ * @example
+ * ```ts
+ * learningCurveRows(results)[0]; // { model: 'bprmf', protocol: 'stratified', seed: 1, epochs: 3, bestEpoch: 2, validAtBest: 0.25, firstLoss: 0.69, lastLoss: 0.4 }
+ * ```
+ */
+export function learningCurveRows(results: Results): LearningCurveRow[] {
+  return results.runs.flatMap((r) => {
+    const c = r.curve ?? [];
+    if (c.length === 0) return [];
+    const best = r.bestEpoch !== undefined ? c.find((x) => x.epoch === r.bestEpoch) : undefined;
+    return [{
+      model: r.model, protocol: r.protocol, seed: r.seed, epochs: c.length,
+      bestEpoch: best ? best.epoch + 1 : undefined, validAtBest: best?.valid,
+      firstLoss: c[0].loss, lastLoss: c[c.length - 1].loss,
+    }];
+  });
+}

@@ -62,6 +62,60 @@ function run(model: string, seed: number, protocol: 'leave-last-out' | 'stream')
   };
 }
 
+const VERSIONS = { '@memrec/core': '0.1.0', '@tensorflow/tfjs-core': '4.22.0' };
+const evaluationCard = (split: string, params: Record<string, number | boolean>, protocol: string, candidates: string) => ({
+  dataset: { name: 'synthetic', numUsers: 200, numItems: 500, numInteractions: 5000, density: 0.05 },
+  split: { name: split, params },
+  evaluation: { protocol, k: [10], candidates, seenFiltering: 'training items of the user excluded', tieBreak: 'equal scores rank the lower item id first', params: { chunkSize: 256 } },
+  seeds: [1, 2],
+  backend: 'cpu',
+  versions: VERSIONS,
+  model: 'nmrn, bprmf',
+});
+
+/** A protocol card shaped like the bench's (`buildCard(...).json`), small. */
+export const CARD: Record<string, unknown> = {
+  dataset: { name: 'synthetic', source: { generator: 'syntheticStream', seed: 2018 }, stats: { numUsers: 200, numItems: 500, numInteractions: 5000, density: 0.05, numPairs: 4200 } },
+  protocols: ['stream', 'leave-last-out'],
+  splits: {
+    stream: { protocol: 'stream', params: { trainRatio: 0.6, blocks: 5 }, sizes: { train: 3000, test: 2000, blocks: [400, 400, 400, 400, 400] }, leakage: { coldUsers: 3 }, ok: true },
+    'leave-last-out': { protocol: 'leave-last-out', params: { validation: false }, sizes: { train: 4800, test: 200 }, leakage: { coldItems: 1 }, ok: true },
+  },
+  evaluations: {
+    stream: evaluationCard('stream', { trainRatio: 0.6, blocks: 5 }, 'stream (full)', 'every item the user had not interacted with before the event'),
+    full: evaluationCard('leave-last-out', { validation: false }, 'full', 'every item the user did not interact with in training'),
+    'sampled-100': evaluationCard('leave-last-out', { validation: false }, 'sampled-100', '100 sampled negatives and the held-out item'),
+  },
+  models: ['nmrn', 'bprmf'],
+  modelConfigs: { nmrn: { dim: 32, slots: 20, sampler: 'gan', epochs: 2 }, bprmf: { dim: 128, l2: 0.002, epochs: 2 } },
+  coldStart: 'skip',
+  notes: ['split stream: no held-out interaction precedes the train cut', 'split leave-last-out: 1 held-out interaction dropped'],
+  k: [10],
+  seeds: [1, 2],
+  backend: 'cpu',
+  versions: VERSIONS,
+};
+
+/** Validation metric of a run at epoch e (0-based): nmrn peaks at epoch 2, bprmf rises to the end. */
+export function validAt(model: string, seed: number, e: number): number {
+  return (model === 'nmrn' ? [0.1, 0.2, 0.25, 0.24][e] : [0.05, 0.1, 0.12, 0.13][e]) + 0.01 * seed;
+}
+
+/**
+ * The fixture with learning curves: leave-last-out runs trained 4 epochs with early stopping
+ * (loss (0.6 or 0.4) · 0.8^e + 0.01 · seed, validation {@link validAt}, best epoch kept), stream
+ * runs 3 epochs without (loss only).
+ */
+export function withCurves(results: Results): Results {
+  for (const r of results.runs) {
+    const epochs = r.protocol === 'stream' ? 3 : 4;
+    const base = r.model === 'nmrn' ? 0.6 : 0.4;
+    r.curve = Array.from({ length: epochs }, (_, e) => ({ epoch: e, loss: base * 0.8 ** e + 0.01 * r.seed, ...(r.protocol === 'stream' ? {} : { valid: validAt(r.model, r.seed, e) }) }));
+    if (r.protocol !== 'stream') r.bestEpoch = r.model === 'nmrn' ? 2 : 3;
+  }
+  return results;
+}
+
 /** The fixture: 8 runs (2 models × 2 seeds × 2 protocols), summaries, one comparison. */
 export function makeResults(): Results {
   const runs: RunResult[] = [];
@@ -82,8 +136,8 @@ export function makeResults(): Results {
     createdAt: '2024-05-01T12:00:00.000Z',
     command: 'memrec-bench --models nmrn,bprmf --seeds 1,2',
     backend: 'cpu',
-    versions: { '@memrec/core': '0.1.0', '@tensorflow/tfjs-core': '4.22.0' },
-    card: { dataset: 'synthetic', users: 200, items: 500, events: 5000, k: [10], seeds: [1, 2] },
+    versions: VERSIONS,
+    card: structuredClone(CARD),
     cardMarkdown: [
       '# Protocol card',
       '',

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { makeResults } from './test-fixture';
+import { makeResults, withCurves } from './test-fixture';
 import { prettyJsonChunks, REPORT_FILES, writeReports } from './write';
 
 describe('writeReports', () => {
@@ -15,7 +15,13 @@ describe('writeReports', () => {
     expect(files).toEqual(REPORT_FILES.map((f) => path.join(out, f)));
     for (const f of files) expect(fs.statSync(f).size).toBeGreaterThan(200);
     expect(fs.readdirSync(out).sort()).toEqual(['charts', 'index.html', 'results.csv', 'results.json', 'results.md']);
-    expect(fs.readdirSync(path.join(out, 'charts')).sort()).toEqual(['loss.svg', 'stream-hr10.svg']);
+    expect(fs.readdirSync(path.join(out, 'charts')).sort()).toEqual(['learning-curves.svg', 'loss.svg', 'stream.svg', 'summary.svg']);
+  });
+
+  it('embeds in index.html the very charts it writes as files', async () => {
+    const { files } = await writeReports(withCurves(makeResults()), dir);
+    const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
+    for (const f of files.filter((x) => x.endsWith('.svg'))) expect(html).toContain(fs.readFileSync(f, 'utf8').trim());
   });
 
   it('is deterministic: the same results give byte-identical files', async () => {

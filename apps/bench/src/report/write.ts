@@ -4,14 +4,28 @@
 import { writeFileAtomic } from '@memrec/core/node';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { lossChart, streamHrChart } from './charts';
+import { CHARTS } from './charts';
 import { renderCsv } from './csv';
-import { renderHtml } from './html';
+import { renderHtml, type HtmlChart } from './html';
 import { renderMarkdown } from './markdown';
 import type { Results } from './types';
 
 /** Paths of the report files, relative to the output directory, in the order they are written. */
-export const REPORT_FILES = ['results.json', 'results.md', 'results.csv', 'charts/stream-hr10.svg', 'charts/loss.svg', 'index.html'] as const;
+export const REPORT_FILES = [
+  'results.json', 'results.md', 'results.csv',
+  'charts/summary.svg', 'charts/stream.svg', 'charts/learning-curves.svg', 'charts/loss.svg',
+  'index.html',
+] as const;
+
+type ChartFile = keyof typeof CHARTS;
+
+/** The caption of each chart in `index.html`. */
+const CAPTIONS: Record<ChartFile, string> = {
+  'charts/summary.svg': 'HR and NDCG at the headline cut-off per evaluation and model: mean over seeds (dot) ± one standard deviation (bar).',
+  'charts/stream.svg': 'Stream HR and NDCG per block (prequential), mean over seeds with a ± one standard deviation band.',
+  'charts/learning-curves.svg': 'Training loss and validation metric per epoch, mean over seeds with a ± one standard deviation band; rings mark the epoch each seed kept.',
+  'charts/loss.svg': 'Training loss against events seen, mean over seeds with a ± one standard deviation band.',
+};
 
 const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : String(v));
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -85,7 +99,8 @@ export function* prettyJsonChunks(value: object): Generator<string> {
 
 /**
  * Writes the reports of a benchmark run into `outDir` (created if missing): `results.json`,
- * `results.md`, `results.csv`, `charts/stream-hr10.svg`, `charts/loss.svg` and `index.html`. Each
+ * `results.md`, `results.csv`, four charts (`charts/summary.svg`, `stream.svg`,
+ * `learning-curves.svg`, `loss.svg`) and `index.html`. Each
  * file is written atomically (temporary file in the same directory, then rename), so an existing
  * report is replaced whole or left untouched, never half-written. Resolves to the absolute paths
  * written, in {@link REPORT_FILES} order.
@@ -103,15 +118,17 @@ export async function writeReports(results: Results, outDir: string): Promise<{ 
   validateResults('writeReports', results);
   const root = path.resolve(outDir);
   await fs.mkdir(path.join(root, 'charts'), { recursive: true });
-  const streamHr = streamHrChart(results);
-  const loss = lossChart(results);
+  const charts: HtmlChart[] = (Object.keys(CHARTS) as ChartFile[]).map((file) => ({ file, svg: CHARTS[file](results), caption: CAPTIONS[file] }));
+  const svgOf = (file: ChartFile) => () => (charts.find((c) => c.file === file) as HtmlChart).svg;
   const contents: Record<(typeof REPORT_FILES)[number], () => string | Iterable<string>> = {
     'results.json': () => prettyJsonChunks(results),
     'results.md': () => renderMarkdown(results),
     'results.csv': () => renderCsv(results),
-    'charts/stream-hr10.svg': () => streamHr,
-    'charts/loss.svg': () => loss,
-    'index.html': () => renderHtml(results, { streamHr, loss }),
+    'charts/summary.svg': svgOf('charts/summary.svg'),
+    'charts/stream.svg': svgOf('charts/stream.svg'),
+    'charts/learning-curves.svg': svgOf('charts/learning-curves.svg'),
+    'charts/loss.svg': svgOf('charts/loss.svg'),
+    'index.html': () => renderHtml(results, charts),
   };
   const files: string[] = [];
   for (const name of REPORT_FILES) {
