@@ -11,7 +11,14 @@ import { modelColours, renderChart, type Panel } from './plot';
 import { modelOrder } from './tables';
 import type { Results } from './types';
 
-/** Width of every chart, in pixels. */
+/**
+ * Width of every chart, in pixels (the page's content column).
+ *
+ * @example
+ * ```ts
+ * streamChart(results).includes(`width="${CHART_WIDTH}"`); // true
+ * ```
+ */
 export const CHART_WIDTH = 760;
 
 const uniq = <T>(xs: T[]) => Array.from(new Set(xs));
@@ -83,7 +90,8 @@ export function summaryChart(results: Results): string {
       fx: { label: null, paddingInner: 0.1, paddingOuter: 0 },
       fy: { domain: evaluations, label: null },
       y: { domain: models, label: null },
-      x: { label: 'mean ± std over seeds', labelAnchor: 'center', labelArrow: 'none', grid: true, zero: true, nice: true },
+      // room on the right of the longest bar for its value
+      x: { label: 'mean ± std over seeds', labelAnchor: 'center', labelArrow: 'none', grid: true, nice: true, domain: [Math.min(0, ...rows.map((r) => r.lo)), Math.max(0, ...rows.map((r) => r.hi)) * 1.15] },
       marks: [
         Plot.ruleY(rows, { fx: 'metric', fy: 'evaluation', y: 'model', x1: 'lo', x2: 'hi', stroke: 'model', strokeWidth: 2, className: 'bar' }),
         Plot.dot(rows, { fx: 'metric', fy: 'evaluation', y: 'model', x: 'mean', fill: 'model', r: 4, title: label, className: 'mean' }),

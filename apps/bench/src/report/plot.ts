@@ -10,7 +10,14 @@ import { parseHTML } from 'linkedom';
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
-/** Okabe–Ito colour-blind-safe colours (yellow left out: too light on white), then grey. */
+/**
+ * Okabe–Ito colour-blind-safe colours (yellow left out: too light on white), then grey.
+ *
+ * @example
+ * ```ts
+ * PALETTE[0]; // '#0072B2' (blue, NMRN's colour)
+ * ```
+ */
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#56B4E9', '#E69F00', '#000000', '#999999'] as const;
 
 /** Colours of the built-in models, the same in every report. */

@@ -10,7 +10,14 @@ import { renderHtml, type HtmlChart } from './html';
 import { renderMarkdown } from './markdown';
 import type { Results } from './types';
 
-/** Paths of the report files, relative to the output directory, in the order they are written. */
+/**
+ * Paths of the report files, relative to the output directory, in the order they are written.
+ *
+ * @example
+ * ```ts
+ * REPORT_FILES.filter((f) => f.endsWith('.svg')); // ['charts/summary.svg', 'charts/stream.svg', 'charts/learning-curves.svg', 'charts/loss.svg']
+ * ```
+ */
 export const REPORT_FILES = [
   'results.json', 'results.md', 'results.csv',
   'charts/summary.svg', 'charts/stream.svg', 'charts/learning-curves.svg', 'charts/loss.svg',
