@@ -18,7 +18,7 @@ export interface EngineOptions {
   metrics?: Metrics;
   /** Event ids kept for duplicate detection (default 1,000,000). */
   idCapacity?: number;
-  /** Prequential HR@10 samples the events at offsets divisible by this (default 50; 0: off). */
+  /** Prequential HR@10 samples the events at offsets divisible by this (default 500; 0: off). */
   prequentialEvery?: number;
   warn?: (line: string) => void;
 }
@@ -69,7 +69,7 @@ export class Engine {
     this.settings = c.settings;
     this.ids = IdWindow.from(options.idCapacity ?? 1_000_000, c.ids, c.offset);
     this.metrics = options.metrics ?? new Metrics();
-    this.prequentialEvery = options.prequentialEvery ?? 50;
+    this.prequentialEvery = options.prequentialEvery ?? 500;
   }
 
   /** The offset after the last record handed to the engine (applied or queued). */
@@ -133,9 +133,16 @@ export class Engine {
     this.lastCheckpointOffset = offset;
   }
 
+  /** Off while replaying at start (HR@10 is about incoming events). */
+  live = false;
+
   private async loop(): Promise<void> {
     try {
-      while (this.queue.length > 0 && !this.stopping) await this.apply(this.queue.shift() as LogRecord);
+      while (this.queue.length > 0 && !this.stopping) {
+        await this.apply(this.queue.shift() as LogRecord);
+        // let requests (recommend, feedback) run between micro-batches
+        if (this.live) await new Promise((resolve) => setImmediate(resolve));
+      }
     } catch (e) {
       this.failure = e as Error;
       (this.options.warn ?? console.error)(`Engine: the trainer stopped at offset ${this.applied}: ${(e as Error).message}`);
@@ -146,7 +153,7 @@ export class Engine {
 
   private async apply(r: LogRecord): Promise<void> {
     if (r.first !== this.applied) throw new Error(`Engine.apply: records must be applied in log order, got offset ${r.first} where ${this.applied} was expected`);
-    if (this.prequentialEvery > 0) this.prequential(r);
+    if (this.live && this.prequentialEvery > 0) this.prequential(r);
     await this.rec.ingest(r.events.map(toOnline));
     this.applied = r.first + r.events.length;
     if (r.id !== undefined) this.position = r.id;

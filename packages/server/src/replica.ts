@@ -53,6 +53,7 @@ export async function openReplica(options: ReplicaOptions): Promise<Replica> {
     : await FileLogReader.open(join(options.primaryDir, 'log'), checkpoint.offset, { follower: true });
   const replayed = await replay(engine, reader, false);
   options.info?.(`replica: checkpoint at offset ${checkpoint.offset}, replayed ${replayed} events`);
+  engine.live = true;
   let stopped = false;
   const poll = (async () => {
     try {

@@ -120,6 +120,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   const engine = new Engine({ rec, checkpoint, store, log, metrics: new Metrics(), idCapacity: options.idCapacity, prequentialEvery: options.prequentialEvery, warn });
   const replayed = await replay(engine, await log.read(checkpoint.offset, { position: checkpoint.position }));
   if (engine.applied !== log.end) throw new Error(`${fn}: replay must reach the log's end offset ${log.end}, got ${engine.applied}`);
+  engine.live = true;
   log.onRecord((r) => engine.enqueue(r));
   const seconds = (performance.now() - t0) / 1000;
   info(trained ? `trained and saved the first checkpoint in ${seconds.toFixed(1)} s` : `recovered: checkpoint at offset ${checkpoint.offset}, replayed ${replayed} events in ${seconds.toFixed(1)} s`);

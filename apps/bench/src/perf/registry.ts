@@ -9,4 +9,5 @@ export const PERF_SCRIPTS: Record<string, () => Promise<PerfScript>> = {
   memory: () => import('./memory'),
   'nmrn-stream': () => import('./nmrn-stream'),
   models: () => import('./models'),
+  server: () => import('./server'),
 };

@@ -27,7 +27,7 @@ function fsyncDir(dir: string): void {
 /**
  * The embedded event log: append-only segment files in one folder, each named by the log
  * offset of its first event. An append is acknowledged only after `fdatasync`; appends that
- * arrive while a sync runs are written together as one record with one sync (group commit).
+ * arrive while a sync runs are written together with one sync (group commit), one record each.
  * Opening the log checks every record of the last segment and cuts a torn or corrupt tail
  * (a crash mid-write) with a warning.
  *
@@ -117,10 +117,15 @@ export class FileLog implements EventLog {
     while (this.queue.length > 0) {
       const group = this.queue;
       this.queue = [];
+      // one record per append (the trainer's micro-batch is what one request brought), one write and one sync for all
       const first = this.endOffset;
-      const events = group.length === 1 ? group[0].events : group.flatMap((g) => g.events);
-      const record: LogRecord = { first, events };
-      const bytes = encodeRecord(record);
+      const records: LogRecord[] = [];
+      let at = first;
+      for (const g of group) {
+        records.push({ first: at, events: g.events });
+        at += g.events.length;
+      }
+      const bytes = records.length === 1 ? encodeRecord(records[0]) : Buffer.concat(records.map(encodeRecord));
       try {
         await this.fh.write(bytes, 0, bytes.length, null);
         await this.fh.datasync();
@@ -132,13 +137,9 @@ export class FileLog implements EventLog {
         break;
       }
       this.size += bytes.length;
-      this.endOffset = first + events.length;
-      let at = first;
-      for (const g of group) {
-        g.resolve({ first: at, end: at + g.events.length });
-        at += g.events.length;
-      }
-      for (const l of this.listeners) l(record);
+      this.endOffset = at;
+      group.forEach((g, k) => g.resolve({ first: records[k].first, end: records[k].first + g.events.length }));
+      for (const record of records) for (const l of this.listeners) l(record);
       if (this.size >= this.segmentBytes) await this.roll();
     }
     this.flushing = null;

@@ -1,0 +1,118 @@
+/**
+ * `pnpm bench:perf server`: the HTTP service (`@memrec/server`) under load, in this process, with
+ * autocannon as the load generator. The server runs NMRN (uniform negatives, the library's other
+ * defaults) trained on a synthetic stream (2,000 users x 1,000 items x 20,000 events, one epoch),
+ * the file log in a temporary folder, checkpoints every 100,000 events.
+ *  - `ingest_events_per_second`: 8 connections POST /v1/feedback with 100 new events each for
+ *    10 s; events logged (fsync'd) and applied by NMRN, divided by the time from the start until
+ *    the trainer has applied the last one (so the figure is what NMRN sustains, not just the log).
+ *  - `recommend_p50_ms` / `recommend_p99_ms`: 32 connections GET /v1/recommend/:user (known
+ *    users, n=10) for 10 s while the 8 ingest connections keep posting; autocannon's latencies.
+ *  - `recovery_seconds`: 1,000,000 events (records of 100) logged after the last checkpoint,
+ *    then a restart: seconds from start until the model has replayed every one.
+ * `--quick` runs 2 s phases and 100,000 events of recovery.
+ */
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { randInt, seededRng } from '@memrec/core';
+import { encodeRecord, parseServeArgs, startServer, type LoggedEvent, type RunningServer } from '@memrec/server';
+import type { PerfContext, PerfResult } from './types';
+
+const KEY = 'perf-key-0123456789';
+const USERS = 2000;
+const ITEMS = 1000;
+
+function args(dir: string, ctx: PerfContext, extra: string[] = []): string[] {
+  return ['--data-dir', dir, '--api-key', KEY, '--port', '0', '--backend', ctx.backend, '--checkpoint-every', '100000', ...extra];
+}
+
+function ingestLoad(server: RunningServer, seconds: number, seed: number): Promise<autocannon.Result> {
+  const rng = seededRng(seed);
+  let n = 0;
+  return autocannon({
+    url: server.address,
+    connections: 8,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/feedback',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        setupRequest: (req) => {
+          const events = Array.from({ length: 100 }, () => ({ eventId: `p${seed}-${n++}`, user: String(randInt(rng, USERS)), item: String(randInt(rng, ITEMS)) }));
+          return { ...req, body: JSON.stringify({ events }) };
+        },
+      },
+    ],
+  });
+}
+
+export async function run(ctx: PerfContext): Promise<PerfResult> {
+  const phase = ctx.quick ? 2 : 10;
+  const root = mkdtempSync(join(tmpdir(), 'memrec-perf-server-'));
+  const rows: PerfResult['rows'] = [];
+  const figures: Record<string, number> = {};
+  try {
+    ctx.log('server: training NMRN on the synthetic stream');
+    const dir = join(root, 'primary');
+    const server = await startServer(parseServeArgs(args(dir, ctx, ['--train', 'synthetic', '--synthetic', `${USERS},${ITEMS},20000`, '--epochs', '1']), {}), ctx.log);
+    const engine = server.engine;
+
+    // 1. ingest alone
+    const before = engine.applied;
+    const t0 = performance.now();
+    const ingest = await ingestLoad(server, phase, 1);
+    await engine.drain();
+    const seconds = (performance.now() - t0) / 1000;
+    const applied = engine.applied - before;
+    figures.ingest_events_per_second = applied / seconds;
+    rows.push({ what: 'POST /v1/feedback, 100 events a request, 8 connections (logged with fsync, applied by NMRN)', value: Math.round(applied / seconds), unit: 'events/s', note: `${ingest.non2xx} non-2xx, log wait p99 ${ingest.latency.p99} ms` });
+
+    // 2. recommend under ingest
+    const rng = seededRng(7);
+    const [reco] = await Promise.all([
+      autocannon({
+        url: server.address,
+        connections: 32,
+        duration: phase,
+        requests: [{ method: 'GET', headers: { authorization: `Bearer ${KEY}` }, setupRequest: (req) => ({ ...req, path: `/v1/recommend/${randInt(rng, USERS)}?n=10` }) }],
+      }),
+      ingestLoad(server, phase, 2),
+    ]);
+    figures.recommend_p50_ms = reco.latency.p50;
+    figures.recommend_p99_ms = reco.latency.p99;
+    rows.push({ what: 'GET /v1/recommend/:user n=10, 32 connections, while 8 connections ingest', value: `${reco.latency.p50} / ${reco.latency.p99}`, unit: 'ms p50 / p99', note: `${Math.round(reco.requests.average)} requests/s, ${reco.non2xx} non-2xx` });
+    await engine.drain();
+    await server.stop(); // checkpoints at the applied offset
+
+    // 3. recovery: N events logged after the last checkpoint, then a restart
+    const total = ctx.quick ? 100_000 : 1_000_000;
+    const { FileLog } = await import('@memrec/server');
+    const log = await FileLog.open(join(dir, 'log'));
+    let at = log.end;
+    await log.close();
+    ctx.log(`server: writing ${total} events after the last checkpoint (offset ${at})`);
+    const g = seededRng(11);
+    const segment = (await import('node:fs')).readdirSync(join(dir, 'log')).sort().pop() as string;
+    for (let done = 0; done < total; ) {
+      const chunk: Buffer[] = [];
+      for (let r = 0; r < 100 && done < total; r++, done += 100) {
+        const events: LoggedEvent[] = Array.from({ length: 100 }, (_, k) => ({ eventId: `r${at + k}`, user: String(randInt(g, USERS)), item: String(randInt(g, ITEMS)) }));
+        chunk.push(encodeRecord({ first: at, events }));
+        at += 100;
+      }
+      appendFileSync(join(dir, 'log', segment), Buffer.concat(chunk));
+    }
+    ctx.log('server: restarting (recovery)');
+    const again = await startServer(parseServeArgs(args(dir, ctx, ['--checkpoint-every', String(total * 2)]), {}), ctx.log);
+    const rec = again.start as NonNullable<RunningServer['start']>;
+    figures.recovery_seconds = rec.seconds;
+    rows.push({ what: `recovery: checkpoint at ${rec.checkpointOffset}, then ${rec.replayed.toLocaleString('en-US')} logged events replayed`, value: rec.seconds.toFixed(1), unit: 's', note: `${Math.round(rec.replayed / rec.seconds)} events/s` });
+    await again.stop();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  return { rows, figures };
+}
