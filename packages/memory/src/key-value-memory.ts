@@ -6,7 +6,7 @@ import { denseVariable, assignFloats } from './dense';
 import { checkOut, hostAddress, hostReadUsers, hostScorer, type HostScorer } from './kv-host';
 import { kvAddress, kvDistance, kvDistanceAll, kvEraseAdd, kvRead, type AddressMetric } from './kv-ops';
 import { recordWrite, type LastWrite } from './kv-last-write';
-import { checkTrainBatch, hostTrainStep, tensorTrainStep } from './kv-train';
+import { applyKvGrads, checkTrainBatch, hostKvGrads, tensorKvGrads } from './kv-train';
 import { resolveKvOptions, type KeyValueMemoryOptions, type KvTrainOptions } from './kv-options';
 import { packState, unpackState } from './state-bytes';
 import { ValueMemory } from './value-memory';
@@ -201,18 +201,18 @@ export class KeyValueMemory implements Module {
    * write: its value is the state, its gradient reaches keys, W_e, b_e, W_a, b_a (the rows of
    * that earlier write count as constants). Returns the loss.
    *
-   * The default loss without a gradient through the last write (`writeGradient: false`, or no
-   * write yet) runs forward and backward in plain loops on the host (a handful of small
-   * tensors cost more than the arithmetic there); a custom `loss` or the write gradient runs on
-   * tfjs. Both compute the same function (the tests hold them to 1e-5 and to finite differences).
+   * The default loss runs forward and backward in plain loops on the host (a handful of small
+   * tensors cost more than the arithmetic there), the gradient through the last write included
+   * (`hostKvGrads`); a custom `loss` runs on tfjs (`tensorKvGrads`, the reference). Both compute
+   * the same function (the tests hold them together and to finite differences).
    */
   trainStep(users: Int32Array, positives: Int32Array, negatives: Int32Array, options: KvTrainOptions = {}): number {
     const fn = `${FN}.trainStep`;
     this.checkUsers(fn, users);
     const batch = checkTrainBatch(fn, this.items.rows, users, positives, negatives, options);
     const lw = this.writeGradient ? this.lastWrite : null;
-    if (!options.loss && !lw) return hostTrainStep(this, this.optimizer, batch);
-    return tensorTrainStep(this, this.optimizer, lw, batch, options);
+    const g = options.loss ? tensorKvGrads(this, lw, batch, options) : hostKvGrads(this, batch, lw);
+    return applyKvGrads(this, this.optimizer, batch, g);
   }
 
   /**

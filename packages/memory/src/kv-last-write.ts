@@ -17,6 +17,8 @@ export interface LastWrite {
   dim: number;
   /** `[b, R]` one-hot: row t selects the touched memory that `users[t]` reads (zeros if none). */
   selection(memIds: Int32Array): tf.Tensor2D;
+  /** `[b]`: the index among `distinct` of the memory `memIds[t]` (-1 if the write did not touch it). */
+  rowsOf(memIds: Int32Array): Int32Array;
 }
 
 /** The dense weights the delta depends on. */
@@ -50,6 +52,9 @@ export function recordWrite(memory: ValueMemory, ids: Int32Array, uRows: Float32
         if (r !== undefined) s[t * R + r] = 1;
       }
       return tf.tensor2d(s, [memIds.length, R], 'float32');
+    },
+    rowsOf(memIds: Int32Array): Int32Array {
+      return Int32Array.from(memIds, (id) => index.get(id) ?? -1);
     },
   };
 }

@@ -21,6 +21,12 @@ export interface HostHingeInputs {
   margin: number;
   /** Weights `[b]` (per positive) or `[b * n]` (per pair); null: all 1. */
   weights: Float32Array | null;
+  /**
+   * Optional: also accumulate the gradient with respect to the memories read. Row r adds
+   * `w_r gs_r^T` (`dL / dM` of its read) into `out` at `rowOf[r] * H * D` (skipped when
+   * `rowOf[r] < 0`); `out` is `[R * H * D]`. The last write's gradient starts from it.
+   */
+  memGrad?: { rowOf: Int32Array; out: Float64Array } | null;
 }
 
 /** What {@link hostHingeGrads} returns: the loss and its gradients, shaped as the inputs. */
@@ -33,7 +39,7 @@ export interface HostHingeGrads {
 
 /**
  * The weighted hinge of {@link KeyValueMemory.trainStep} and its gradients, forward and backward
- * in plain loops (no tensors), with the memory a constant (no gradient through the last write).
+ * in plain loops (no tensors), with the memory a constant (pass `memGrad` for its gradient).
  * For row r with address `w = softmax(l)`, `l_j = -||u - k_j|| / T` (`euclidean`) or
  * `u . k_j / T` (`dot`), read `s = sum_j w_j M_j`, distances `d_i = sqrt(||s - v_i||^2 + eps)`:
  * `loss = mean_{r,k} w_rk max(0, m + d_0 - d_k)`. Backward: `dd_i` from the active hinges,
@@ -117,6 +123,15 @@ export function hostHingeGrads(x: HostHingeInputs): HostHingeGrads {
         const g = c * (s[e] - V[io + e]);
         gs[e] += g;
         gV[io + e] = -g;
+      }
+    }
+    const mr = x.memGrad ? x.memGrad.rowOf[r] : -1;
+    if (mr >= 0) {
+      const out = (x.memGrad as { out: Float64Array }).out;
+      const mo = mr * H * D;
+      for (let j = 0; j < H; j++) {
+        const wj = w[j];
+        for (let e = 0; e < D; e++) out[mo + j * D + e] += wj * gs[e];
       }
     }
     // read -> address weights -> logits -> user row and keys

@@ -7,6 +7,7 @@ import { kvDistance, kvRead, type AddressMetric } from './kv-ops';
 import { lastWriteDelta, type KvWeights, type LastWrite } from './kv-last-write';
 import type { KvTrainOptions } from './kv-options';
 import { hostHingeGrads } from './kv-train-host';
+import { hostLastWriteGrads } from './kv-write-grad-host';
 import type { ValueMemory } from './value-memory';
 
 /** What a training step reads from the layer (a {@link KeyValueMemory} is one). */
@@ -61,26 +62,52 @@ export function checkTrainBatch(fn: string, numItems: number, users: Int32Array,
   return { users, ids, b, n, margin, weights };
 }
 
+/** Gradients of one training step, shaped as its inputs; `dense`: keys, then (with a last write) W_e, b_e, W_a, b_a. */
+export interface KvGrads {
+  loss: number;
+  gU: Float32Array;
+  gV: Float32Array;
+  dense: Float32Array[];
+}
+
 /**
- * The default weighted hinge with a constant memory, forward and backward on the host
- * ({@link hostHingeGrads}); applies the gradients to the user and item rows (their sparse
- * optimizers) and to the keys (`optimizer`). Returns the loss.
+ * The default weighted hinge, forward and backward on the host: {@link hostHingeGrads} and,
+ * with a last write `lw`, {@link hostLastWriteGrads} from the gradient of the memories it
+ * touched (the same function as {@link tensorKvGrads}'s `state + delta - stopGradient(delta)`,
+ * whose value is the state). Returns the loss and the gradients; applies nothing.
  *
  * @example
  * ```ts
- * const loss = hostTrainStep(kv, optimizer, checkTrainBatch(fn, kv.items.rows, users, pos, neg, { margin: 1 }));
+ * const g = hostKvGrads(kv, checkTrainBatch(fn, kv.items.rows, users, pos, neg, { margin: 1 }), lw);
  * ```
  */
-export function hostTrainStep(kv: KvTrainLayer, optimizer: tf.Optimizer, t: KvTrainBatch): number {
+export function hostKvGrads(kv: KvTrainLayer, t: KvTrainBatch, lw: LastWrite | null): KvGrads {
   const { b, n } = t;
   const H = kv.slots;
   const D = kv.dim;
+  const keys = kv.keys.dataSync() as Float32Array;
+  const perUser = kv.memory.perUser;
+  // one gradient block per touched memory the batch reads (per user: usually a few of them)
+  let memGrad: { rowOf: Int32Array; out: Float64Array } | null = null;
+  let block: Int32Array | null = null;
+  if (lw) {
+    const rowOf = perUser ? lw.rowsOf(t.users) : new Int32Array(b);
+    block = new Int32Array(lw.distinct.length).fill(-1);
+    let blocks = 0;
+    for (let r = 0; r < b; r++) {
+      const m = rowOf[r];
+      if (m < 0) continue;
+      if (block[m] < 0) block[m] = blocks++;
+      rowOf[r] = block[m];
+    }
+    memGrad = { rowOf, out: new Float64Array(blocks * H * D) };
+  }
   const g = hostHingeGrads({
     U: kv.users.gather(t.users),
     V: kv.items.gather(t.ids),
-    keys: kv.keys.dataSync() as Float32Array,
+    keys,
     memory: kv.memory.data,
-    memIds: kv.memory.perUser ? t.users : null,
+    memIds: perUser ? t.users : null,
     b,
     n,
     H,
@@ -89,14 +116,33 @@ export function hostTrainStep(kv: KvTrainLayer, optimizer: tf.Optimizer, t: KvTr
     temperature: kv.temperature,
     margin: t.margin,
     weights: t.weights,
+    memGrad,
   });
+  if (!lw || !memGrad || !block) return { loss: g.loss, gU: g.gU, gV: g.gV, dense: [g.gK] };
+  const [We, be, Wa, ba] = [kv.We, kv.be, kv.Wa, kv.ba].map((v) => v.dataSync() as Float32Array);
+  const w = hostLastWriteGrads({ lw, gDelta: memGrad.out, block, keys, We, be, Wa, ba, H, D, metric: kv.metric, temperature: kv.temperature });
+  const gK = Float32Array.from(g.gK, (x, k) => x + w.gK[k]);
+  return { loss: g.loss, gU: g.gU, gV: g.gV, dense: [gK, w.gWe, w.gbe, w.gWa, w.gba] };
+}
+
+/**
+ * Applies `g` (of {@link hostKvGrads} or {@link tensorKvGrads}): rows through their tables'
+ * sparse optimizers, keys (and projections, when `g` has them) through `optimizer`.
+ *
+ * @example
+ * ```ts
+ * applyKvGrads(kv, optimizer, batch, hostKvGrads(kv, batch, null));
+ * ```
+ */
+export function applyKvGrads(kv: KvTrainLayer, optimizer: tf.Optimizer, t: KvTrainBatch, g: KvGrads): number {
   kv.users.applyGradients(t.users, g.gU);
   kv.items.applyGradients(t.ids, g.gV);
-  const gK = tf.tensor2d(g.gK, [H, D], 'float32');
+  const vars = [kv.keys, kv.We, kv.be, kv.Wa, kv.ba].slice(0, g.dense.length);
+  const tensors = vars.map((v, k) => tf.tensor(g.dense[k], v.shape, 'float32'));
   try {
-    optimizer.applyGradients([{ name: kv.keys.name, tensor: gK }]);
+    optimizer.applyGradients(vars.map((v, k) => ({ name: v.name, tensor: tensors[k] })));
   } finally {
-    gK.dispose();
+    tf.dispose(tensors);
   }
   return g.loss;
 }
@@ -104,14 +150,15 @@ export function hostTrainStep(kv: KvTrainLayer, optimizer: tf.Optimizer, t: KvTr
 /**
  * The training step with tfjs gradients: any `loss`, and the gradient through the last write
  * (`lw`, see `KeyValueMemory.trainStep`). One item tensor `[b, 1 + n, D]` gives both distances.
- * Returns the loss.
+ * The reference for {@link hostKvGrads} (the tests hold the two together). Returns the loss and
+ * the gradients; applies nothing.
  *
  * @example
  * ```ts
- * const loss = tensorTrainStep(kv, optimizer, null, checkTrainBatch(fn, kv.items.rows, users, pos, neg, {}), { loss: myLoss });
+ * const g = tensorKvGrads(kv, null, checkTrainBatch(fn, kv.items.rows, users, pos, neg, {}), { loss: myLoss });
  * ```
  */
-export function tensorTrainStep(kv: KvTrainLayer, optimizer: tf.Optimizer, lw: LastWrite | null, t: KvTrainBatch, options: KvTrainOptions): number {
+export function tensorKvGrads(kv: KvTrainLayer, lw: LastWrite | null, t: KvTrainBatch, options: KvTrainOptions): KvGrads {
   const { b, n, margin, weights } = t;
   const D = kv.dim;
   const H = kv.slots;
@@ -142,10 +189,8 @@ export function tensorTrainStep(kv: KvTrainLayer, optimizer: tf.Optimizer, lw: L
   };
   const { value, grads } = tf.valueAndGrads(f as (...args: tf.Tensor[]) => tf.Scalar)([uT, vT, ...dense]);
   try {
-    kv.users.applyGradients(t.users, grads[0].dataSync() as Float32Array);
-    kv.items.applyGradients(t.ids, grads[1].dataSync() as Float32Array);
-    optimizer.applyGradients(dense.map((v, k) => ({ name: v.name, tensor: grads[2 + k] })));
-    return value.dataSync()[0];
+    const [gU, gV, ...gDense] = grads.map((g) => g.dataSync() as Float32Array);
+    return { loss: value.dataSync()[0], gU, gV, dense: gDense };
   } finally {
     tf.dispose([value, ...grads, uT, vT, memConst, ...(sel ? [sel] : []), ...(wT ? [wT] : [])]);
   }
