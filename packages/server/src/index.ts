@@ -15,7 +15,7 @@ export { Metrics, LATENCY_BUCKETS } from './metrics';
 export { Engine, type EngineOptions } from './engine';
 export { makeModel, loadTrainingEvents, SERVER_MODELS, type ServerModel, type TrainSpec } from './training';
 export { openService, replay, type Service, type ServiceOptions, type FirstModel } from './service';
-export { buildApp, type AppOptions } from './http/app';
+export { buildApp, type AppOptions, type Serving } from './http/app';
 export { openApiDocument, type RouteDoc } from './http/openapi';
 export { Ingestor, type FeedbackResult } from './ingest';
 export { SessionRecommender } from './session';

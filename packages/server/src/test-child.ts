@@ -12,7 +12,7 @@ export interface Child {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `memrec-serve ARGS` and resolves once it listens (its stderr names the address). */
+/** Starts `memrec-serve ARGS` and resolves once it is ready (its stderr names the address). */
 export function startChild(args: string[], env: Record<string, string> = {}): Promise<Child> {
   if (!existsSync(CLI)) throw new Error(`server tests: ${CLI} must exist: build first (pnpm build, or pnpm test which builds)`);
   const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
@@ -25,7 +25,7 @@ export function startChild(args: string[], env: Record<string, string> = {}): Pr
     }, 30000);
     proc.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
+      const m = /ready on (http:\/\/\S+)/.exec(err);
       if (m) {
         clearTimeout(timer);
         resolve({ proc, address: m[1], stderr: () => err, exited });

@@ -25,7 +25,7 @@ beforeAll(async () => {
     prequentialEvery: 1,
     info: () => undefined,
   });
-  app = buildApp({ engine: svc.engine, log: svc.log, logEnd: () => svc.log.end, apiKey: KEY, bodyLimit: 2 << 20, readWaitMs: 300 });
+  app = buildApp({ serving: { engine: svc.engine, log: svc.log, logEnd: () => svc.log.end }, apiKey: KEY, bodyLimit: 2 << 20, readWaitMs: 300 });
   // a real socket throughout (fastify's inject needs an ESM-only dependency that jest's CJS mode cannot load)
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });
@@ -153,4 +153,22 @@ describe('the HTTP API', () => {
     expect(doc.paths['/v1/health/live'].get.security).toEqual([]);
   });
 
+
+  it('while the model is still loading: live 200, ready 503, and every keyed route 503', async () => {
+    const loading = buildApp({ serving: () => null, apiKey: KEY });
+    const address = await loading.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      expect((await fetch(`${address}/v1/health/live`)).status).toBe(200);
+      const ready = await fetch(`${address}/v1/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { message: string }).message).toBe('GET /v1/health/ready: the model must be loaded, got a server still recovering (checkpoint and log replay)');
+      const fb = await fetch(`${address}/v1/feedback`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ events: [ev(1)] }) });
+      expect(fb.status).toBe(503);
+      expect(((await fb.json()) as { message: string }).message).toBe('POST /v1/feedback: the model must be loaded, got a server still recovering (checkpoint and log replay)');
+      expect((await fetch(`${address}/v1/stats`, { headers: auth })).status).toBe(503);
+      expect((await fetch(`${address}/v1/stats`)).status).toBe(401);
+    } finally {
+      await loading.close();
+    }
+  });
 });

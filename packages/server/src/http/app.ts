@@ -6,17 +6,21 @@ import { Ingestor } from '../ingest';
 import type { EventLog } from '../log/types';
 import { SessionRecommender } from '../session';
 import { errorHandler } from './errors';
-import { routes } from './routes';
+import { routes, type Loaded } from './routes';
 import { openApiDocument } from './openapi';
+
+/** The model the app serves: the trainer, the log feedback goes to (null on a read replica) and the log's end offset. */
+export interface Serving {
+  engine: Engine;
+  log: EventLog | null;
+  logEnd: () => number;
+}
 
 /** Options of {@link buildApp}. */
 export interface AppOptions {
-  engine: Engine;
-  /** The log to append feedback to; null on a read replica (feedback is refused). */
-  log: EventLog | null;
-  /** The log's end offset as this server knows it. */
-  logEnd: () => number;
-  /** Every route but health and metrics... needs `Authorization: Bearer <apiKey>`. */
+  /** What to serve, or a function giving it (null while the server still recovers: 503s). */
+  serving: Serving | (() => Serving | null);
+  /** Every route but health needs `Authorization: Bearer <apiKey>`. */
   apiKey: string;
   /** Largest request body in bytes (default 16 MiB); larger is a 413. */
   bodyLimit?: number;
@@ -40,7 +44,7 @@ function sameKey(given: string, expected: string): boolean {
  *
  * @example
  * ```ts
- * const app = buildApp({ engine: svc.engine, log: svc.log, logEnd: () => svc.log.end, apiKey: 'secret' });
+ * const app = buildApp({ serving: { engine: svc.engine, log: svc.log, logEnd: () => svc.log.end }, apiKey: 'secret-key' });
  * await app.listen({ port: 8080 });
  * ```
  */
@@ -62,14 +66,21 @@ export function buildApp(options: AppOptions): FastifyInstance {
         .send({ statusCode: 401, error: 'Unauthorized', message: `${request.method} ${request.routeOptions.url ?? request.url}: the Authorization header must be "Bearer <API key>", got ${header === undefined ? 'nothing' : m ? 'a wrong key' : 'another scheme'}` });
     }
   });
-  const ctx = {
-    engine: options.engine,
-    log: options.log,
-    logEnd: options.logEnd,
-    ingest: options.log ? new Ingestor(options.log, options.engine) : null,
-    sessions: new SessionRecommender(options.engine),
-    readWaitMs: options.readWaitMs ?? 5000,
+  const serving = options.serving;
+  let loaded: Loaded | null = null;
+  const current = (): Loaded | null => {
+    if (loaded) return loaded;
+    const s = typeof serving === 'function' ? serving() : serving;
+    if (!s) return null;
+    loaded = { ...s, ingest: s.log ? new Ingestor(s.log, s.engine) : null, sessions: new SessionRecommender(s.engine) };
+    return loaded;
   };
+  const ctx = { current, readWaitMs: options.readWaitMs ?? 5000 };
+  app.addHook('preValidation', async (request, reply) => {
+    const url = request.routeOptions.url;
+    if (url === '/openapi.json' || url?.startsWith('/v1/health/') || current()) return;
+    await reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: `${request.method} ${url}: the model must be loaded, got a server still recovering (checkpoint and log replay)` });
+  });
   const table = routes(ctx);
   const doc = openApiDocument(table, options.version ?? '0.1.0');
   for (const r of table) {

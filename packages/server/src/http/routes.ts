@@ -7,13 +7,18 @@ import type { SessionRecommender } from '../session';
 import type { RouteDoc } from './openapi';
 import { feedbackBody, readyQuery, recommendParams, recommendQuery, responses, sessionBody } from './schemas';
 
-/** What the handlers use. */
-export interface RouteContext {
+/** The loaded model and its log, as the handlers use them. */
+export interface Loaded {
   engine: Engine;
   log: EventLog | null;
   logEnd: () => number;
   ingest: Ingestor | null;
   sessions: SessionRecommender;
+}
+
+/** What the handlers use: the loaded model (null while the server still recovers). */
+export interface RouteContext {
+  current(): Loaded | null;
   readWaitMs: number;
 }
 
@@ -41,7 +46,8 @@ function eventProblem(events: Partial<LoggedEvent>[], ids: ('eventId' | 'user' |
 
 /** The route table: handlers and the schemas that validate them and make the OpenAPI document. */
 export function routes(ctx: RouteContext): Route[] {
-  const { engine } = ctx;
+  // every route but health and the document is refused (503) by the app while nothing is loaded
+  const now = () => ctx.current() as Loaded;
   return [
     {
       method: 'GET', url: '/v1/health/live', summary: 'Liveness: 200 once the server listens.', public: true,
@@ -53,7 +59,10 @@ export function routes(ctx: RouteContext): Route[] {
       schema: { querystring: readyQuery, response: responses.health },
       handler: async (request, reply) => {
         const { maxLag } = request.query as { maxLag: number };
-        const end = ctx.logEnd();
+        const c = ctx.current();
+        if (!c) return fail(reply, request, 503, 'Service Unavailable', 'the model must be loaded, got a server still recovering (checkpoint and log replay)');
+        const { engine } = c;
+        const end = c.logEnd();
         if (engine.error) return fail(reply, request, 503, 'Service Unavailable', `the trainer must be running, got an error: ${engine.error.message}`);
         if (end - engine.applied > maxLag) return fail(reply, request, 503, 'Service Unavailable', `the model must have applied every logged event (lag <= ${maxLag}), got ${engine.applied} of ${end} applied`);
         return { status: 'ready', offset: end, applied: engine.applied };
@@ -63,11 +72,12 @@ export function routes(ctx: RouteContext): Route[] {
       method: 'POST', url: '/v1/feedback', summary: 'Logs feedback events durably (fsync) before answering 202; the trainer applies them in log order.',
       schema: { body: feedbackBody, response: responses.feedback },
       handler: async (request, reply) => {
-        if (!ctx.ingest) return fail(reply, request, 403, 'Forbidden', 'this server must be the primary to take feedback, got a read replica (send feedback to the primary)');
+        const c = now();
+        if (!c.ingest) return fail(reply, request, 403, 'Forbidden', 'this server must be the primary to take feedback, got a read replica (send feedback to the primary)');
         const { events } = request.body as { events: LoggedEvent[] };
         const problem = eventProblem(events, ['eventId', 'user', 'item']);
         if (problem) return fail(reply, request, 400, 'Bad Request', problem);
-        return reply.code(202).send(await ctx.ingest.accept(events));
+        return reply.code(202).send(await c.ingest.accept(events));
       },
     },
     {
@@ -75,6 +85,7 @@ export function routes(ctx: RouteContext): Route[] {
       schema: { params: recommendParams, querystring: recommendQuery, response: responses.recommend },
       handler: async (request, reply) => {
         const t0 = performance.now();
+        const { engine } = now();
         const { user } = request.params as { user: string };
         const { n, excludeSeen, minOffset } = request.query as { n: number; excludeSeen: boolean; minOffset?: number };
         const p = idProblem('params.user', user);
@@ -95,7 +106,7 @@ export function routes(ctx: RouteContext): Route[] {
         const { events, n, excludeSeen } = request.body as { events: { item: string; timestamp?: number }[]; n: number; excludeSeen: boolean };
         const problem = eventProblem(events, ['item']);
         if (problem) return fail(reply, request, 400, 'Bad Request', problem);
-        const r = await ctx.sessions.recommend(events, n, excludeSeen);
+        const r = await now().sessions.recommend(events, n, excludeSeen);
         return { items: r.items.map((s) => ({ item: String(s.item), score: s.score })), offset: r.offset };
       },
     },
@@ -103,7 +114,8 @@ export function routes(ctx: RouteContext): Route[] {
       method: 'GET', url: '/v1/stats', summary: 'Counters: feedback events logged and applied since the data folder was created, users, items, last checkpoint offset.',
       schema: { response: responses.stats },
       handler: async () => {
-        const end = ctx.logEnd();
+        const { engine, logEnd } = now();
+        const end = logEnd();
         return { eventsLogged: end, eventsApplied: engine.applied, offset: end, users: engine.rec.numUsers, items: engine.rec.numItems, lastCheckpointOffset: engine.lastCheckpointOffset };
       },
     },
@@ -112,7 +124,8 @@ export function routes(ctx: RouteContext): Route[] {
       schema: { response: responses.text },
       handler: async (_request, reply) => {
         void reply.type('text/plain; version=0.0.4');
-        return engine.metrics.render({ eventsLogged: ctx.logEnd(), eventsApplied: engine.applied, lastCheckpointOffset: engine.lastCheckpointOffset });
+        const { engine, logEnd } = now();
+        return engine.metrics.render({ eventsLogged: logEnd(), eventsApplied: engine.applied, lastCheckpointOffset: engine.lastCheckpointOffset });
       },
     },
     {

@@ -82,7 +82,7 @@ describe('RedisLog (a real redis-server)', () => {
     expect(fnv1a32(replica.engine.rec.toBytes())).toBe(fnv1a32(primary.engine.rec.toBytes()));
     const groups = (await (primary.log as RedisLog).client.xinfo('GROUPS', 's3')) as unknown[];
     expect(groups).toHaveLength(1);
-    const app = buildApp({ engine: replica.engine, log: null, logEnd: replica.logEnd, apiKey: 'replica-key-1' });
+    const app = buildApp({ serving: { engine: replica.engine, log: null, logEnd: replica.logEnd }, apiKey: 'replica-key-1' });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     const r = await fetch(`${address}/v1/feedback`, { method: 'POST', headers: { authorization: 'Bearer replica-key-1', 'content-type': 'application/json' }, body: JSON.stringify({ events: [ev(99)] }) });
     expect(r.status).toBe(403);
