@@ -54,3 +54,73 @@ describe('Nmrn step (Algorithm 1, streaming)', () => {
     nmrn.dispose();
   });
 });
+
+describe('Nmrn adversarial training (Algorithm 1)', () => {
+  const gan = { dim: 4, slots: 2, sampler: 'gan' as const, candidates: 8, batchSize: 200 };
+
+  it('pre-trains G by REINFORCE against the pre-trained D, leaving D unchanged', async () => {
+    const phases = new Set<string>();
+    const a = new Nmrn({ ...gan, epochs: 1, pretrainEpochs: 1, generatorPretrainEpochs: 1 });
+    const b = new Nmrn({ ...gan, epochs: 1, pretrainEpochs: 1, generatorPretrainEpochs: 0 });
+    await a.fit(train, { seed: 1, onProgress: (p) => phases.add(p.phase) });
+    await b.fit(train, { seed: 1 });
+    expect([...phases]).toEqual(['pre-train', 'generator pre-train']);
+    // D's parameters are as after its pre-training (the memory itself differs: G's pass replays
+    // the writes with D's final weights)
+    const params = (m: Nmrn) => {
+      const kv = m.kv as KeyValueMemory;
+      return [m.users.toBytes(), m.items.toBytes(), ...[kv.keys, kv.We, kv.be, kv.Wa, kv.ba].map((v) => Array.from(v.dataSync()))];
+    };
+    expect(params(a)).toEqual(params(b));
+    const batches = Math.ceil(train.users.length / 200);
+    expect([a.generator?.updates, b.generator?.updates]).toEqual([batches, 0]);
+    expect(a.generator?.toBytes()).not.toEqual(b.generator?.toBytes());
+    a.dispose();
+    b.dispose();
+  });
+
+  it.each([['distance' as const], ['bounded' as const]])(
+    "rewards G's negatives with the %s reward, against the previous batch's mean as baseline",
+    async (reward) => {
+      const nmrn = new Nmrn({ ...gan, epochs: 2, pretrainEpochs: 1, reward });
+      await nmrn.fit(train, { seed: 1 });
+      const g = nmrn.generator;
+      if (g == null) throw new Error('no generator');
+      const seen: { rewards: Float32Array; expected: Float32Array; baseline: number; mean: number }[] = [];
+      const update = g.update.bind(g);
+      g.update = (users, negatives, rewards) => {
+        const d = nmrn.score(users, negatives);
+        const expected = d.map((x) => (reward === 'bounded' ? 2 * (1 / (1 + Math.exp(x)) - 0.5) : -x));
+        const info = update(users, negatives, rewards);
+        seen.push({ rewards: rewards.slice(), expected, baseline: info.baseline, mean: info.meanReward });
+        return info;
+      };
+      await nmrn.observe(blocks[0]); // 400 events: two batches
+      expect(seen).toHaveLength(2);
+      for (const s of seen) {
+        s.rewards.forEach((r, k) => expect(r).toBeCloseTo(s.expected[k], 5));
+        if (reward === 'bounded') for (const r of s.rewards) expect(r > -1 && r <= 0).toBe(true);
+      }
+      // b is the previous batch's mean reward (baselineDecay 0)
+      expect(seen[1].baseline).toBeCloseTo(seen[0].mean, 6);
+      expect(g.baseline).toBeCloseTo(seen[1].mean, 6);
+      nmrn.dispose();
+    },
+  );
+
+  it('passes the address temperature to the memory, and keeps it through bytes', async () => {
+    const nmrn = new Nmrn({ dim: 4, slots: 2, sampler: 'uniform', epochs: 1, batchSize: 400, temperature: 0.1 });
+    await nmrn.fit(train, { seed: 1 });
+    const again = Nmrn.fromBytes(nmrn.toBytes());
+    expect([(nmrn.kv as KeyValueMemory).temperature, (again.kv as KeyValueMemory).temperature]).toEqual([0.1, 0.1]);
+    nmrn.dispose();
+    again.dispose();
+  });
+
+  it('checks the new options', () => {
+    expect(() => new Nmrn({ temperature: 0 })).toThrow('Nmrn: option temperature must be a finite number > 0, got 0');
+    expect(() => new Nmrn({ baselineDecay: 1 })).toThrow('Nmrn: option baselineDecay must be a finite number >= 0 and < 1, got 1');
+    expect(() => new Nmrn({ reward: 'log' as never })).toThrow('Nmrn: option reward must be one of "distance", "bounded", got "log"');
+    expect(() => new Nmrn({ generatorPretrainEpochs: -1 })).toThrow('Nmrn: option generatorPretrainEpochs must be an integer >= 0, got -1');
+  });
+});

@@ -28,6 +28,16 @@ export interface NmrnOptions extends TrainingOptions {
   pretrainEpochs: number;
   /** Train the erase / add projections through the last write; default on with shared memory, off per user (costly there). */
   writeGradient: boolean;
+  /** Passes of G pre-training by REINFORCE against the pre-trained D (Algorithm 1, line 5; gan sampler only; D does not change). */
+  generatorPretrainEpochs: number;
+  /** G's reward for a negative: `distance` r = -d_D(u, v-) (Algorithm 1) or `bounded` r = 2 (sigmoid(-d_D(u, v-)) - 0.5) (IRGAN's form). */
+  reward: 'distance' | 'bounded';
+  /** REINFORCE baseline b <- decay * b + (1 - decay) * mean(batch rewards); 0 = Algorithm 1 (the previous batch's mean reward). */
+  baselineDecay: number;
+  /** Softmax temperature of the memory address w = softmax(-||u - M^k_j|| / temperature); lower is sharper. */
+  temperature: number;
+  /** Importance mixing lambda: G draws from (1 - lambda) P_G + lambda / T and weights rewards by P_G / q (0 = draw from P_G). */
+  importanceMix: number;
 }
 
 /** Rules and defaults of {@link NmrnOptions}. */
@@ -38,10 +48,15 @@ export const NMRN_OPTIONS: OptionSpec<NmrnOptions> = {
   learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.01, doc: 'learning rate' },
   sampler: { rule: { type: 'enum', values: ['gan', 'uniform', 'popularity', 'dns'] }, default: 'gan', doc: 'negative sampler after pre-training' },
   memory: { rule: { type: 'enum', values: ['shared', 'per-user'] }, default: 'per-user', doc: 'value memory shared by all users or one per user' },
-  candidates: { rule: { type: 'int', min: 1 }, default: 16, doc: 'T: generator / DNS candidates' },
+  candidates: { rule: { type: 'int', min: 1 }, default: 100, doc: 'T: generator / DNS candidates (Algorithm 1)' },
   maxDraws: { rule: { type: 'int', min: 1 }, default: 50, doc: 'most uniform draws of the rank weight' },
   pretrainEpochs: { rule: { type: 'int', min: 0 }, default: 1, doc: 'epochs of pre-training with uniform negatives' },
   writeGradient: { rule: { type: 'boolean' }, default: false, doc: 'train erase/add projections through the last write (default: on with shared memory)' },
+  generatorPretrainEpochs: { rule: { type: 'int', min: 0 }, default: 1, doc: 'passes of G pre-training by REINFORCE against the pre-trained D (gan only)' },
+  reward: { rule: { type: 'enum', values: ['distance', 'bounded'] }, default: 'distance', doc: "G's reward: -d_D (distance) or 2 (sigmoid(-d_D) - 0.5) (bounded)" },
+  baselineDecay: { rule: { type: 'number', min: 0, max: 1, exclusiveMax: true }, default: 0, doc: "REINFORCE baseline decay (0: the previous batch's mean reward)" },
+  temperature: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 1, doc: 'softmax temperature of the memory address (lower: sharper)' },
+  importanceMix: { rule: { type: 'number', min: 0, max: 1, exclusiveMax: true }, default: 0, doc: "share of uniform draws mixed into G's distribution (importance-weighted)" },
   epochs: { rule: TRAINING_RULES.epochs, default: 2, doc: 'passes over the training stream (pre-training included)' },
   batchSize: { rule: TRAINING_RULES.batchSize, default: 256, doc: 'events per mini-batch (memory writes per batch)' },
   seed: { rule: TRAINING_RULES.seed, default: 0, doc: 'seed of initialisation and negatives' },
@@ -60,8 +75,10 @@ function withMemoryDefaults(options: Partial<NmrnOptions>): Partial<NmrnOptions>
  * NMRN (Wang et al., KDD 2018): a KeyValueMemory over SparseEmbedding user / item tables,
  * distance d(u, v) = ||s_u - v|| (smaller is better), the rank-weighted hinge, and an adaptive
  * negative sampler (the GAN generator by default). Training follows Algorithm 1 in time order:
- * pre-train D with uniform negatives and G on positives, then per mini-batch a D step (G frozen),
- * rewards r = -d_D(u, v-) for G's negatives and a REINFORCE step of G, then the memory write.
+ * pre-train D with uniform negatives, then G by REINFORCE against the pre-trained D (D
+ * unchanged), then per mini-batch a D step on the rank-weighted hinge with G's negative (G
+ * frozen), rewards r = -d_D(u, v-) for G's negatives and a REINFORCE step of G with the previous
+ * batch's mean reward as baseline, then the memory write. T = 100 uniform candidates per negative.
  * `observe` runs the same step over each new block in time order (streaming), growing the
  * tables and memory for new users and items.
  *
@@ -88,6 +105,11 @@ export class Nmrn extends BaseRecommender<NmrnOptions> {
     super('Nmrn', NMRN_OPTIONS, withMemoryDefaults(options));
   }
 
+  /** The adversarial generator G (with `sampler: 'gan'`, once fitted), else null. */
+  get generator(): GanSampler | null {
+    return this.sampler instanceof GanSampler ? this.sampler : null;
+  }
+
   private get memory(): KeyValueMemory {
     return this.kv as KeyValueMemory;
   }
@@ -96,14 +118,17 @@ export class Nmrn extends BaseRecommender<NmrnOptions> {
     const c = this.config;
     this.users = users;
     this.items = items;
-    this.kv = new KeyValueMemory({ users, items, slots: c.slots, valueMemory: c.memory, seed: seed * 3 + 3, learningRate: c.learningRate, writeGradient: c.writeGradient });
+    this.kv = new KeyValueMemory({ users, items, slots: c.slots, valueMemory: c.memory, temperature: c.temperature, seed: seed * 3 + 3, learningRate: c.learningRate, writeGradient: c.writeGradient });
     this.rw = rankWeight({ seen: this.seen, margin: c.margin, maxDraws: c.maxDraws, seed });
   }
 
   private makeSampler(): NegativeSampler | null {
     const { sampler, candidates, dim, learningRate } = this.config;
     const seed = this.seed;
-    if (sampler === 'gan') return ganSampler({ seen: this.seen, dim, hidden: dim, candidates, learningRate, seed });
+    if (sampler === 'gan') {
+      const { baselineDecay, importanceMix } = this.config;
+      return ganSampler({ seen: this.seen, dim, hidden: dim, candidates, learningRate, seed, baselineDecay, importanceMix });
+    }
     if (sampler === 'dns') return dnsSampler({ seen: this.seen, candidates, score: (u, i) => this.pairDistance(u, i), kind: 'distance', seed });
     if (sampler === 'popularity') return popularitySampler({ seen: this.seen, counts: Float64Array.from(this.counts), alpha: 0.75, seed });
     return null; // uniform: the rank weight's own margin-violating draws
@@ -114,32 +139,42 @@ export class Nmrn extends BaseRecommender<NmrnOptions> {
     return this.memory.distanceHost(users, items);
   }
 
+  /** G's rewards for its negatives (see {@link NmrnOptions.reward}). */
+  private rewards(users: Int32Array, negatives: Int32Array): Float32Array {
+    const d = this.pairDistance(users, negatives);
+    if (this.config.reward === 'bounded') return d.map((x) => 2 * (1 / (1 + Math.exp(x)) - 0.5));
+    return d.map((x) => -x);
+  }
+
   /**
-   * One Algorithm-1 step on a time-ordered batch, then the memory write. Returns the D loss.
+   * One Algorithm-1 step on a time-ordered batch, then the memory write. Returns the D loss (0
+   * in G pre-training). Phases: `d-pretrain` (uniform rank-weight negatives), `g-pretrain` (G
+   * samples, D rewards, G's REINFORCE step; D does not change), `train` (D's hinge with G's
+   * negative and the rank weight, then G's REINFORCE step; with another sampler, its negatives).
    * The batch's read vectors are computed once (`scorerFor`) and score the positives and every
    * rank-weight draw; each row's draws are scored in one call (`sampleRows`).
    */
-  private step(batchUsers: Int32Array, batchPos: Int32Array, pretrain: boolean): number {
+  private step(batchUsers: Int32Array, batchPos: Int32Array, phase: 'd-pretrain' | 'g-pretrain' | 'train'): number {
     const kv = this.memory;
     const { users, items: pos } = this.trainableRows(batchUsers, batchPos);
-    if (users.length === 0) {
+    const gan = this.config.sampler === 'gan' ? (this.sampler as GanSampler) : null;
+    if (users.length === 0 || (phase === 'g-pretrain' && gan == null)) {
+      kv.write(batchUsers, batchPos);
+      return 0;
+    }
+    if (phase === 'g-pretrain') {
+      const neg = (gan as GanSampler).sample(users, pos, 1);
+      (gan as GanSampler).update(users, neg, this.rewards(users, neg));
       kv.write(batchUsers, batchPos);
       return 0;
     }
     const score = kv.scorerFor(users);
     const posDist = score(users, pos);
     const rw = this.rw.sampleRows(users, pos, posDist, score);
-    const gan = this.config.sampler === 'gan' ? (this.sampler as GanSampler) : null;
     let neg = rw.negatives;
-    if (!pretrain && this.sampler) neg = this.sampler.sample(users, pos, 1);
+    if (phase === 'train' && this.sampler) neg = this.sampler.sample(users, pos, 1);
     const loss = kv.trainStep(users, pos, neg, { margin: this.config.margin, weights: rw.weights });
-    if (gan) {
-      if (pretrain) gan.pretrain(users, pos);
-      else {
-        const d = this.pairDistance(users, neg);
-        gan.update(users, neg, d.map((x) => -x));
-      }
-    }
+    if (gan && phase === 'train') gan.update(users, neg, this.rewards(users, neg));
     kv.write(batchUsers, batchPos); // every event is written, trainable or not
     return loss;
   }
@@ -151,18 +186,21 @@ export class Nmrn extends BaseRecommender<NmrnOptions> {
     const items = new SparseEmbedding({ rows: train.numItems, dim: c.dim, optimizer: opt, seed: run.seed * 3 + 2 });
     this.initMemory(users, items, run.seed);
     this.sampler = this.makeSampler();
+    // D pre-training, then (gan) G pre-training against the pre-trained D, then the rest of D's epochs
     const pre = Math.min(c.pretrainEpochs, run.epochs);
+    const gPre = c.sampler === 'gan' && pre > 0 ? c.generatorPretrainEpochs : 0;
+    const phaseOf = (e: number) => (e < pre ? 'd-pretrain' : e < pre + gPre ? 'g-pretrain' : 'train');
     await trainLoop(train, run, {
-      epochs: run.epochs,
+      epochs: run.epochs + gPre,
       order: 'time',
-      phase: (e) => (e < pre ? 'pre-train' : c.sampler === 'gan' ? 'adversarial' : `train (${c.sampler} negatives)`),
+      phase: (e) => ({ 'd-pretrain': 'pre-train', 'g-pretrain': 'generator pre-train', train: c.sampler === 'gan' ? 'adversarial' : `train (${c.sampler} negatives)` })[phaseOf(e)],
       beforeEpoch: () => this.memory.reset(), // the memory follows time: each pass replays the training stream from the start
-      step: (u, i, e) => this.step(u, i, e < pre),
+      step: (u, i, e) => this.step(u, i, phaseOf(e)),
     });
   }
 
   protected async observeModel(events: Interactions): Promise<void> {
-    for (const b of orderedBatches(events, this.batchSize)) this.step(b.users, b.items, false);
+    for (const b of orderedBatches(events, this.batchSize)) this.step(b.users, b.items, 'train');
   }
 
   protected growModel(numUsers: number, numItems: number): void {

@@ -7,7 +7,15 @@
 /** The rule one option must satisfy. */
 export type OptionRule =
   | { type: 'int'; min?: number; max?: number }
-  | { type: 'number'; min?: number; max?: number; /** values must be > min rather than >= min */ exclusiveMin?: boolean }
+  | {
+      type: 'number';
+      min?: number;
+      max?: number;
+      /** values must be > min rather than >= min */
+      exclusiveMin?: boolean;
+      /** values must be < max rather than <= max */
+      exclusiveMax?: boolean;
+    }
   | { type: 'enum'; values: readonly string[] }
   | { type: 'boolean' }
   | { type: 'intList'; min?: number; minLength?: number };
@@ -32,7 +40,7 @@ export function describeRule(rule: OptionRule): string {
     case 'int':
       return `an integer${rule.min !== undefined ? ` >= ${rule.min}` : ''}${rule.max !== undefined ? ` and <= ${rule.max}` : ''}`;
     case 'number':
-      return `a finite number${rule.min !== undefined ? ` ${rule.exclusiveMin ? '>' : '>='} ${rule.min}` : ''}${rule.max !== undefined ? ` and <= ${rule.max}` : ''}`;
+      return `a finite number${rule.min !== undefined ? ` ${rule.exclusiveMin ? '>' : '>='} ${rule.min}` : ''}${rule.max !== undefined ? ` and ${rule.exclusiveMax ? '<' : '<='} ${rule.max}` : ''}`;
     case 'enum':
       return `one of ${rule.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'boolean':
@@ -51,7 +59,7 @@ function satisfies(rule: OptionRule, v: unknown): boolean {
         typeof v === 'number' &&
         Number.isFinite(v) &&
         (rule.min === undefined || (rule.exclusiveMin ? v > rule.min : v >= rule.min)) &&
-        (rule.max === undefined || v <= rule.max)
+        (rule.max === undefined || (rule.exclusiveMax ? v < rule.max : v <= rule.max))
       );
     case 'enum':
       return typeof v === 'string' && rule.values.includes(v);
