@@ -109,7 +109,7 @@ export function parseServeArgs(argv: string[], env: Record<string, string | unde
     model: v.model ?? 'nmrn',
     modelOptions,
     epochs: v.epochs === undefined ? undefined : int('--epochs', v.epochs, 1, 1),
-    checkpointEvery: int('--checkpoint-every', v['checkpoint-every'], 1, 10000),
+    checkpointEvery: int('--checkpoint-every', v['checkpoint-every'], 1, 100000),
     backend,
     redis,
     replicaOf: v['replica-of'],

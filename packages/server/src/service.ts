@@ -26,7 +26,7 @@ export interface ServiceOptions {
   dataDir: string;
   /** How to train when `dataDir` has no checkpoint; required then. */
   first?: FirstModel;
-  /** Checkpoint every this many applied events (default 10,000). */
+  /** Checkpoint every this many applied events (default 100,000; a checkpoint pauses the event loop while the model is encoded and reloaded). */
   checkpointEvery?: number;
   /** Checkpoints kept (default 2); the log is truncated only behind the oldest. */
   keepCheckpoints?: number;
@@ -106,7 +106,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       const events = await loadTrainingEvents(train, info);
       rec = await OnlineRecommender.train(makeModel(model, modelOptions), events, fit);
     }
-    const checkpoint: Checkpoint = { offset: 0, ids: [], recommender: rec.toBytes(), settings: { checkpointEvery: options.checkpointEvery ?? 10000, model } };
+    const checkpoint: Checkpoint = { offset: 0, ids: [], recommender: rec.toBytes(), settings: { checkpointEvery: options.checkpointEvery ?? 100000, model } };
     rec.dispose();
     await store.save(checkpoint);
     trained = true;
