@@ -7,7 +7,7 @@ import { kvDistance, kvRead, type AddressMetric } from './kv-ops';
 import { lastWriteDelta, type KvWeights, type LastWrite } from './kv-last-write';
 import type { KvTrainOptions } from './kv-options';
 import { hostHingeGrads } from './kv-train-host';
-import { hostLastWriteGrads } from './kv-write-grad-host';
+import { lastWriteGrads } from './kv-write-grad-host';
 import type { ValueMemory } from './value-memory';
 
 /** What a training step reads from the layer (a {@link KeyValueMemory} is one). */
@@ -72,7 +72,7 @@ export interface KvGrads {
 
 /**
  * The default weighted hinge, forward and backward on the host: {@link hostHingeGrads} and,
- * with a last write `lw`, {@link hostLastWriteGrads} from the gradient of the memories it
+ * with a last write `lw`, {@link lastWriteGrads} from the gradient of the memories it
  * touched (the same function as {@link tensorKvGrads}'s `state + delta - stopGradient(delta)`,
  * whose value is the state). Returns the loss and the gradients; applies nothing.
  *
@@ -119,9 +119,9 @@ export function hostKvGrads(kv: KvTrainLayer, t: KvTrainBatch, lw: LastWrite | n
     memGrad,
   });
   if (!lw || !memGrad || !block) return { loss: g.loss, gU: g.gU, gV: g.gV, dense: [g.gK] };
-  const [We, be, Wa, ba] = [kv.We, kv.be, kv.Wa, kv.ba].map((v) => v.dataSync() as Float32Array);
-  const w = hostLastWriteGrads({ lw, gDelta: memGrad.out, block, keys, We, be, Wa, ba, H, D, metric: kv.metric, temperature: kv.temperature });
-  const gK = Float32Array.from(g.gK, (x, k) => x + w.gK[k]);
+  const w = lastWriteGrads(kv, lw, memGrad.out, block, keys);
+  const gK = new Float32Array(g.gK.length);
+  for (let k = 0; k < gK.length; k++) gK[k] = g.gK[k] + w.gK[k];
   return { loss: g.loss, gU: g.gU, gV: g.gV, dense: [gK, w.gWe, w.gbe, w.gWa, w.gba] };
 }
 

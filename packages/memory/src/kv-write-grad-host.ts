@@ -1,34 +1,19 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { matMul2d } from '@memrec/core';
 import { dotAt, sqDist } from './kv-host';
-import { DIST_EPS, type AddressMetric } from './kv-ops';
-import type { LastWrite } from './kv-last-write';
+import { DIST_EPS, kvEraseAdd, type AddressMetric } from './kv-ops';
+import type { KvWeights, LastWrite } from './kv-last-write';
 
-/** Inputs of {@link hostLastWriteGrads}; arrays are row-major. */
-export interface HostLastWriteInputs {
-  /** The recorded write: touched memories, each event's memory, their values before it, its user / item rows. */
-  lw: LastWrite;
-  /**
-   * Gradient of the loss with respect to the touched memories' deltas, one `[H * D]` block per
-   * memory the training batch read (see `hostHingeGrads`' `memGrad`).
-   */
-  gDelta: Float64Array;
-  /** Per touched memory r (`[R]`): its block in `gDelta`, -1 when the batch did not read it (its events are skipped). */
-  block: Int32Array;
-  /** Keys `[H * D]`. */
-  keys: Float32Array;
-  /** Erase projection `[D * D]` (input-major: `pre_d = sum_i v_i We[i * D + d]`), bias `[D]`. */
-  We: Float32Array;
-  be: Float32Array;
-  /** Add projection `[D * D]`, bias `[D]`. */
-  Wa: Float32Array;
-  ba: Float32Array;
-  H: number;
-  D: number;
-  metric: AddressMetric;
-  temperature: number;
+/** What {@link lastWriteGrads} reads from the layer (a `KeyValueMemory` is one). */
+export interface KvWriteGradLayer extends KvWeights {
+  readonly keys: tf.Variable;
+  readonly dim: number;
+  readonly metric: AddressMetric;
+  readonly temperature: number;
 }
 
-/** What {@link hostLastWriteGrads} returns: gradients of the keys (through the write's address) and projections. */
-export interface HostLastWriteGrads {
+/** Gradients of the keys (through the last write's address; float64) and of the projections. */
+export interface LastWriteGrads {
   gK: Float64Array;
   gWe: Float32Array;
   gbe: Float32Array;
@@ -37,119 +22,151 @@ export interface HostLastWriteGrads {
 }
 
 /**
- * Backward pass of the last write's batched delta (`lastWriteDelta` in `kv-last-write.ts`, the
- * tfjs twin) in plain loops: for touched memory r and its events t,
- * `delta_r = -S_r * sum_t w_t e_t^T + sum_t w_t a_t^T` with `S_r` the memory before the write,
- * `w_t = address(u_t)` (current keys), `e_t = sigmoid(v_t W_e + b_e)`, `a_t = tanh(v_t W_a + b_a)`;
- * `u_t`, `v_t` and `S_r` are constants. Given `G_r = dL / d delta_r`:
- * `de_t = (-S_r * G_r)^T w_t`, `da_t = G_r^T w_t`,
- * `dw_tj = sum_d (-S_r G_r)_jd e_td + (G_r)_jd a_td`, then `e(1 - e)` and `1 - a^2` give the
- * pre-activation gradients (`dW = v^T dpre`, `db = sum dpre`) and the softmax backward gives the
- * keys' gradient (the same chain as `hostHingeGrads`' address). Events whose memory the
- * training batch did not read (`block[r] < 0`, so `G_r = 0`) are skipped. Float64 accumulators.
+ * The gradient through the last write's batched delta (`lastWriteDelta` in `kv-last-write.ts`,
+ * the tfjs twin), given `gDelta`, the gradient of the loss with respect to the delta of each
+ * touched memory the training batch read (one `[H * D]` block each; `block[r]` is memory r's
+ * block, -1 when unread: its events are skipped, their gradient is zero). For memory r and its
+ * events t: `delta_r = -S_r * sum_t w_t e_t^T + sum_t w_t a_t^T` (`S_r` the memory before the
+ * write, `w_t` the address of the write's user row with the current keys, `e_t`, `a_t` the
+ * erase / add vectors of its item row; rows and `S_r` are constants). The two `[D, D]` products
+ * (`e`, `a` of the live events, and `dW = V^T dpre`) are small tfjs matMuls (`kvEraseAdd`, the
+ * tensor path's op); the rest runs in host loops ({@link hostWriteBackward}).
  *
  * @example
  * ```ts
- * const { gK, gWe, gbe, gWa, gba } = hostLastWriteGrads({ lw, gDelta, block, keys, We, be, Wa, ba, H, D, metric: 'euclidean', temperature: 1 });
+ * const { gK, gWe, gbe, gWa, gba } = lastWriteGrads(kv, lw, gDelta, block, kv.keys.dataSync() as Float32Array);
  * ```
  */
-export function hostLastWriteGrads(x: HostLastWriteInputs): HostLastWriteGrads {
-  const { lw, gDelta, block, keys, We, be, Wa, ba, H, D, temperature: T } = x;
+export function lastWriteGrads(kv: KvWriteGradLayer, lw: LastWrite, gDelta: Float64Array, block: Int32Array, keys: Float32Array): LastWriteGrads {
+  const D = kv.dim;
+  const live: number[] = [];
+  for (let t = 0; t < lw.eventRow.length; t++) if (block[lw.eventRow[t]] >= 0) live.push(t);
+  const L = live.length;
+  if (L === 0) return { gK: new Float64Array(kv.slots * D), gWe: new Float32Array(D * D), gbe: new Float32Array(D), gWa: new Float32Array(D * D), gba: new Float32Array(D) };
+  const vLive = new Float32Array(L * D);
+  live.forEach((t, l) => vLive.set(lw.vRows.subarray(t * D, (t + 1) * D), l * D));
+  const v = tf.tensor2d(vLive, [L, D], 'float32');
+  try {
+    const [e, a] = tf.tidy(() => kvEraseAdd(v, kv.We as tf.Tensor2D, kv.be as tf.Tensor1D, kv.Wa as tf.Tensor2D, kv.ba as tf.Tensor1D)).map((x) => {
+      const d = x.dataSync() as Float32Array;
+      x.dispose();
+      return d;
+    });
+    const b = hostWriteBackward({ lw, live: Int32Array.from(live), e, a, gDelta, block, keys, H: kv.slots, D, metric: kv.metric, temperature: kv.temperature });
+    const [gWe, gWa] = tf.tidy(() => [b.dPreE, b.dPreA].map((g) => matMul2d(v, tf.tensor2d(g, [L, D], 'float32'), true, false))).map((x) => {
+      const d = x.dataSync() as Float32Array;
+      x.dispose();
+      return d;
+    });
+    return { gK: b.gK, gWe, gbe: b.gbe, gWa, gba: b.gba };
+  } finally {
+    v.dispose();
+  }
+}
+
+/** Inputs of {@link hostWriteBackward}; arrays are row-major. */
+export interface HostWriteBackwardInputs {
+  lw: LastWrite;
+  /** The L live events (indices into the write), in order. */
+  live: Int32Array;
+  /** Their erase and add vectors, `[L * D]` each. */
+  e: Float32Array;
+  a: Float32Array;
+  gDelta: Float64Array;
+  block: Int32Array;
+  /** Keys `[H * D]`. */
+  keys: Float32Array;
+  H: number;
+  D: number;
+  metric: AddressMetric;
+  temperature: number;
+}
+
+/**
+ * Host loops of {@link lastWriteGrads}: per live event t of memory r (block c), with
+ * `G = gDelta[c]` and `gE = -S_r * G`: `de = gE^T w_t`, `da = G^T w_t`, the pre-activation
+ * gradients `dpre_e = de e (1 - e)`, `dpre_a = da (1 - a^2)` (returned `[L * D]` each; their sums
+ * are `gbe`, `gba`), `dw_j = gE_j . e + G_j . a`, then the softmax backward to the keys (the same
+ * chain as `hostHingeGrads`' address). Every product is a contiguous dot product (`G` and `gE`
+ * are laid out both ways once per read memory); sums in float64.
+ *
+ * @example
+ * ```ts
+ * const { gK, dPreE, dPreA, gbe, gba } = hostWriteBackward({ lw, live, e, a, gDelta, block, keys, H, D, metric: 'euclidean', temperature: 1 });
+ * ```
+ */
+export function hostWriteBackward(x: HostWriteBackwardInputs): { gK: Float64Array; dPreE: Float32Array; dPreA: Float32Array; gbe: Float32Array; gba: Float32Array } {
+  const { lw, live, e, a, gDelta, block, keys, H, D, temperature: T } = x;
   const dot = x.metric === 'dot';
   const size = H * D;
-  const { eventRow, snapshot: S, uRows: U, vRows: V } = lw;
+  const { eventRow, snapshot: S, uRows: U } = lw;
+  // per read memory c (touched memory r): G and gE = -S * G as [H, D] and transposed [D, H]
+  const C = gDelta.length / size;
+  const G = Float32Array.from(gDelta);
+  const gE = new Float32Array(C * size);
+  const GT = new Float32Array(C * size);
+  const gET = new Float32Array(C * size);
+  for (let r = 0; r < block.length; r++) {
+    const c = block[r];
+    if (c < 0) continue;
+    for (let j = 0; j < H; j++) {
+      for (let d = 0; d < D; d++) {
+        const k = c * size + j * D + d;
+        gE[k] = -S[r * size + j * D + d] * G[k];
+        GT[c * size + d * H + j] = G[k];
+        gET[c * size + d * H + j] = gE[k];
+      }
+    }
+  }
+  const L = live.length;
+  const dPreE = new Float32Array(L * D);
+  const dPreA = new Float32Array(L * D);
   const gK = new Float64Array(size);
-  const gWe = new Float64Array(D * D);
-  const gWa = new Float64Array(D * D);
   const gbe = new Float64Array(D);
   const gba = new Float64Array(D);
   const dist = new Float64Array(H);
-  const w = new Float64Array(H);
-  const gw = new Float64Array(H);
-  const e = new Float64Array(D);
-  const a = new Float64Array(D);
-  const de = new Float64Array(D);
-  const da = new Float64Array(D);
-  for (let t = 0; t < eventRow.length; t++) {
-    const r = eventRow[t];
-    const c = block[r];
-    if (c < 0) continue;
+  const w = new Float32Array(H);
+  const lg = new Float64Array(H);
+  for (let l = 0; l < L; l++) {
+    const t = live[l];
+    const c = block[eventRow[t]];
     const uo = t * D;
-    const vo = t * D;
-    // forward: address of the write's user row with the current keys
+    const eo = l * D;
+    // address of the write's user row with the current keys
     let mx = -Infinity;
     for (let j = 0; j < H; j++) {
-      let l: number;
-      if (dot) l = dotAt(U, uo, keys, j * D, D) / T;
+      if (dot) lg[j] = dotAt(U, uo, keys, j * D, D) / T;
       else {
         dist[j] = Math.sqrt(sqDist(U, uo, keys, j * D, D) + DIST_EPS);
-        l = -dist[j] / T;
+        lg[j] = -dist[j] / T;
       }
-      w[j] = l;
-      if (l > mx) mx = l;
+      if (lg[j] > mx) mx = lg[j];
     }
     let z = 0;
     for (let j = 0; j < H; j++) {
-      w[j] = Math.exp(w[j] - mx);
-      z += w[j];
+      lg[j] = Math.exp(lg[j] - mx);
+      z += lg[j];
     }
-    for (let j = 0; j < H; j++) w[j] /= z;
-    // forward: erase / add vectors
+    for (let j = 0; j < H; j++) w[j] = lg[j] / z;
+    // de = gE^T w, da = G^T w, through the sigmoid / tanh
     for (let d = 0; d < D; d++) {
-      e[d] = be[d];
-      a[d] = ba[d];
+      const ed = e[eo + d];
+      const ad = a[eo + d];
+      const dpe = dotAt(w, 0, gET, c * size + d * H, H) * ed * (1 - ed);
+      const dpa = dotAt(w, 0, GT, c * size + d * H, H) * (1 - ad * ad);
+      dPreE[eo + d] = dpe;
+      dPreA[eo + d] = dpa;
+      gbe[d] += dpe;
+      gba[d] += dpa;
     }
-    for (let i = 0; i < D; i++) {
-      const vi = V[vo + i];
-      if (vi === 0) continue;
-      const io = i * D;
-      for (let d = 0; d < D; d++) {
-        e[d] += vi * We[io + d];
-        a[d] += vi * Wa[io + d];
-      }
-    }
-    for (let d = 0; d < D; d++) {
-      e[d] = 1 / (1 + Math.exp(-e[d]));
-      a[d] = Math.tanh(a[d]);
-    }
-    // backward through delta_r
-    de.fill(0);
-    da.fill(0);
+    // dw_j = gE_j . e + G_j . a, then the softmax to the keys (the write's user row is a constant)
     let wdot = 0;
     for (let j = 0; j < H; j++) {
-      const wj = w[j];
-      const so = r * size + j * D;
-      const go = c * size + j * D;
-      let acc = 0;
-      for (let d = 0; d < D; d++) {
-        const ga = gDelta[go + d]; // G_r
-        const ge = -S[so + d] * ga; // -S_r * G_r
-        de[d] += wj * ge;
-        da[d] += wj * ga;
-        acc += ge * e[d] + ga * a[d];
-      }
-      gw[j] = acc;
-      wdot += wj * acc;
+      lg[j] = dotAt(gE, c * size + j * D, e, eo, D) + dotAt(G, c * size + j * D, a, eo, D);
+      wdot += w[j] * lg[j];
     }
-    // through the sigmoid / tanh to the projections
-    for (let d = 0; d < D; d++) {
-      de[d] *= e[d] * (1 - e[d]);
-      da[d] *= 1 - a[d] * a[d];
-      gbe[d] += de[d];
-      gba[d] += da[d];
-    }
-    for (let i = 0; i < D; i++) {
-      const vi = V[vo + i];
-      if (vi === 0) continue;
-      const io = i * D;
-      for (let d = 0; d < D; d++) {
-        gWe[io + d] += vi * de[d];
-        gWa[io + d] += vi * da[d];
-      }
-    }
-    // through the softmax to the keys (the write's user row is a constant)
     for (let j = 0; j < H; j++) {
-      const gl = w[j] * (gw[j] - wdot);
+      const gl = w[j] * (lg[j] - wdot);
       if (gl === 0) continue;
       const ko = j * D;
       if (dot) {
@@ -161,5 +178,5 @@ export function hostLastWriteGrads(x: HostLastWriteInputs): HostLastWriteGrads {
       }
     }
   }
-  return { gK, gWe: Float32Array.from(gWe), gbe: Float32Array.from(gbe), gWa: Float32Array.from(gWa), gba: Float32Array.from(gba) };
+  return { gK, dPreE, dPreA, gbe: Float32Array.from(gbe), gba: Float32Array.from(gba) };
 }

@@ -2,7 +2,14 @@
  * `pnpm bench:perf memory`: the two memory layers of @memrec/memory on synthetic data.
  *  - KeyValueMemory (NMRN): H = 20 slots, D = 64, batch 256 events, one negative each:
  *    hinge-loss training step (read, distances, gradients to rows, keys and projections) plus
- *    the exact sequential write of the batch. Figure: events/s.
+ *    the exact sequential write of the batch. Figure: events/s (`kv_events_per_second`: the hinge
+ *    as a custom loss, so the tfjs step; shared memory, gradient through the last write).
+ *  - KeyValueMemory with the default hinge (the host step) at the same shape, per-user memory
+ *    with `writeGradient` false and true, and shared memory with it true; and per-user with it
+ *    true on the tfjs step (a custom loss; the path the default hinge took before the host
+ *    computed the last write's gradient). Median of 4 windows. Figures:
+ *    `kv_host_per_user_events_per_second`, `kv_host_per_user_write_grad_events_per_second`,
+ *    `kv_host_shared_write_grad_events_per_second`, `kv_tfjs_per_user_write_grad_events_per_second`.
  *  - CollaborativeMemory (CMN): d = 50, 2 hops, every neighbourhood capped at 64 users,
  *    batch 128 positives x 4 negatives = 640 scored pairs, forward + backward + updates.
  *    Figure: pairs/s (positive and negative pairs alike).
@@ -35,23 +42,46 @@ function ids(rng: () => number, n: number, bound: number): Int32Array {
   return Int32Array.from({ length: n }, () => randInt(rng, bound));
 }
 
-async function kvRate(seconds: number): Promise<number> {
+/** How {@link kvRate} trains: the value memory, the gradient through the last write, the tfjs step (custom loss) or the host one. */
+interface KvSetup {
+  memory: 'shared' | 'per-user';
+  writeGradient: boolean;
+  tfjs: boolean;
+}
+
+/** Events/s of train + sequential write at H 20, D 64, batch 256 (median of 4 windows unless `single`). */
+async function kvRate(seconds: number, o: KvSetup = { memory: 'shared', writeGradient: true, tfjs: true }, single = true): Promise<number> {
   const opt = { kind: 'adam' as const, learningRate: 0.001 };
   const users = new SparseEmbedding({ rows: USERS, dim: 64, optimizer: opt, seed: 1 });
   const items = new SparseEmbedding({ rows: ITEMS, dim: 64, optimizer: opt, seed: 2 });
-  const kv = new KeyValueMemory({ users, items, slots: 20, seed: 3 });
+  const kv = new KeyValueMemory({ users, items, slots: 20, seed: 3, valueMemory: o.memory, writeGradient: o.writeGradient });
   const rng = seededRng(4);
   const batches = Array.from({ length: 16 }, () => [ids(rng, KV_BATCH, USERS), ids(rng, KV_BATCH, ITEMS), ids(rng, KV_BATCH, ITEMS)]);
   // hinge written inline with tf ops: mean(max(0, m + d(u, v+) - d(u, v-)))
   const hinge = (dPos: tf.Tensor1D, dNeg: tf.Tensor1D) => tf.mean(tf.relu(tf.add(tf.sub(dPos, dNeg), 1))) as tf.Scalar;
+  const options = o.tfjs ? { loss: hinge } : { margin: 1 };
   let k = 0;
-  const r = await timeIt(() => {
+  const step = () => {
     const [u, p, n] = batches[k++ % batches.length];
-    kv.trainStep(u, p, n, { loss: hinge });
+    kv.trainStep(u, p, n, options);
     kv.write(u, p, { mode: 'sequential' });
-  }, seconds);
+  };
+  const perSecond = single ? (await timeIt(step, seconds)).perSecond : (await timeWindows(step, seconds, 4)).median;
   kv.dispose();
-  return r.perSecond * KV_BATCH;
+  return perSecond * KV_BATCH;
+}
+
+/** The host-step KeyValueMemory figures of one backend (see the file comment). */
+async function kvHostRates(seconds: number): Promise<{ name: string; layer: string; rate: number }[]> {
+  const setups: { name: string; layer: string; o: KvSetup }[] = [
+    { name: 'kv_host_per_user', layer: 'per-user, writeGradient false, host step', o: { memory: 'per-user', writeGradient: false, tfjs: false } },
+    { name: 'kv_host_per_user_write_grad', layer: 'per-user, writeGradient true, host step', o: { memory: 'per-user', writeGradient: true, tfjs: false } },
+    { name: 'kv_host_shared_write_grad', layer: 'shared, writeGradient true, host step', o: { memory: 'shared', writeGradient: true, tfjs: false } },
+    { name: 'kv_tfjs_per_user_write_grad', layer: 'per-user, writeGradient true, tfjs step', o: { memory: 'per-user', writeGradient: true, tfjs: true } },
+  ];
+  const out: { name: string; layer: string; rate: number }[] = [];
+  for (const s of setups) out.push({ name: s.name, layer: s.layer, rate: await kvRate(seconds, s.o, false) });
+  return out;
 }
 
 async function cmnRate(seconds: number): Promise<number> {
@@ -157,6 +187,11 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
     rows.push({ layer: 'CollaborativeMemory (d 50, 2 hops, nbr 64)', backend, 'per second': cmn, unit: 'pairs (forward + backward)' });
     rows.push({ layer: 'CollaborativeMemory train (d 50, 2 hops, nbr 16, batch 256 x 4)', backend, 'per second': train, unit: 'pairs (trainStep, median of 4 windows)' });
     figures[`kv_events_per_second${suffix}`] = kv;
+    ctx.log(`memory: KeyValueMemory host step, per-user / shared, writeGradient false / true on ${backend} ...`);
+    for (const r of await kvHostRates(backend === original ? seconds : seconds / 2)) {
+      rows.push({ layer: `KeyValueMemory (H 20, D 64, batch 256), ${r.layer}`, backend, 'per second': r.rate, unit: 'events (default hinge + sequential write, median of 4 windows)' });
+      figures[`${r.name}_events_per_second${suffix}`] = r.rate;
+    }
     figures[`cmn_pairs_per_second${suffix}`] = cmn;
     figures[`cmn_train_pairs_per_second${suffix}`] = train;
     if (backend !== original) continue;
