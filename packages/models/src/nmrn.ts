@@ -46,7 +46,7 @@ export const NMRN_OPTIONS: OptionSpec<NmrnOptions> = {
   slots: { rule: { type: 'int', min: 1 }, default: 20, doc: 'memory slots' },
   margin: { rule: { type: 'number', min: 0 }, default: 0.5, doc: 'hinge margin' },
   learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.01, doc: 'learning rate' },
-  sampler: { rule: { type: 'enum', values: ['gan', 'uniform', 'popularity', 'dns'] }, default: 'gan', doc: 'negative sampler after pre-training' },
+  sampler: { rule: { type: 'enum', values: ['gan', 'uniform', 'popularity', 'dns'] }, default: 'uniform', doc: 'negative sampler after pre-training (uniform: rank-weight draws; gan: Algorithm 1)' },
   memory: { rule: { type: 'enum', values: ['shared', 'per-user'] }, default: 'per-user', doc: 'value memory shared by all users or one per user' },
   candidates: { rule: { type: 'int', min: 1 }, default: 100, doc: 'T: generator / DNS candidates (Algorithm 1)' },
   maxDraws: { rule: { type: 'int', min: 1 }, default: 50, doc: 'most uniform draws of the rank weight' },

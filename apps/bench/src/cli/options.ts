@@ -66,7 +66,7 @@ export const DEFAULTS: RunConfig = {
   backend: 'auto',
   force: false,
   quiet: false,
-  nmrnSamplers: ['gan', 'uniform'],
+  nmrnSamplers: ['uniform', 'gan'],
   nmrnMemory: ['per-user'],
   workers: Math.max(1, Math.min(2, availableParallelism())),
   coldStart: 'skip',

@@ -4,7 +4,7 @@ import { createModel, modelVariants } from './variants';
 
 describe('modelVariants', () => {
   it('expands nmrn into one variant per extra sampler and memory', () => {
-    expect(modelVariants(resolveConfig({}))).toEqual(['nmrn', 'nmrn-uniform', 'cmn', 'neumf', 'bprmf', 'pop']);
+    expect(modelVariants(resolveConfig({}))).toEqual(['nmrn', 'nmrn-gan', 'cmn', 'neumf', 'bprmf', 'pop']);
     expect(modelVariants(resolveConfig({ models: 'nmrn', nmrnSampler: 'dns,gan', nmrnMemory: 'per-user,shared' }))).toEqual(['nmrn', 'nmrn-gan', 'nmrn-shared']);
   });
 
@@ -17,14 +17,14 @@ describe('modelVariants', () => {
 
 describe('createModel', () => {
   it('builds each NMRN variant with its own sampler or memory and the first of the other', () => {
-    const cfg = resolveConfig({}); // samplers gan,uniform; memory per-user
+    const cfg = resolveConfig({}); // samplers uniform,gan; memory per-user
     const want: Record<string, [string, string]> = {
       'nmrn-uniform': ['uniform', 'per-user'],
       'nmrn-popularity': ['popularity', 'per-user'],
       'nmrn-gan': ['gan', 'per-user'],
       'nmrn-dns': ['dns', 'per-user'],
-      'nmrn-shared': ['gan', 'shared'],
-      'nmrn-per-user': ['gan', 'per-user'],
+      'nmrn-shared': ['uniform', 'shared'],
+      'nmrn-per-user': ['uniform', 'per-user'],
     };
     expect(Object.keys(want).sort()).toEqual([...NMRN_VARIANTS].sort());
     for (const v of NMRN_VARIANTS) {
