@@ -14,9 +14,9 @@
  * - every learned model vs ItemPop, full NDCG@10: 0.03 (README gaps 0.067-0.100);
  * - every learned model vs ItemPop, stream HR@10: 0.04 (0.089-0.174 over seeds);
  * - NMRN with uniform negatives vs the GAN sampler: stream HR@10 0.025 (0.057), full NDCG@10
- *   0.015 (0.033);
- * - NMRN's shared value memory below ItemPop on the stream, HR@10: 0.03 (0.063).
- * NMRN vs static BPR-MF is reported as level by the README (p = 0.10), so nothing is asserted.
+ *   0.015 (0.033).
+ * Where the README reports two models as level (NMRN vs static BPR-MF; NMRN's shared memory vs
+ * ItemPop), nothing is asserted: a test of "no difference" could only pass by being weak.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -87,11 +87,4 @@ describe('the default benchmark, seeds 1-3 (the README claims)', () => {
     const mode = (m: string) => results.runs.find((r) => r.model === m && r.protocol === 'stream')?.observeMode;
     expect([mode('bprmf'), mode('nmrn'), mode('pop')]).toEqual(['ignored', 'incremental', 'incremental']);
   });
-});
-
-describe("NMRN's shared value memory on the default stream, seeds 1-3", () => {
-  it('falls below ItemPop on stream HR@10 (p < 0.05, margin 0.03, every seed)', async () => {
-    const results = await run({ models: 'nmrn,pop', nmrnMemory: 'shared', nmrnSampler: 'gan', protocol: 'stream' });
-    expectBeats(results, 'nmrn', 'pop', 'stream', 0.03, true);
-  }, 900000);
 });
