@@ -60,9 +60,9 @@ describe('resolveConfig', () => {
   it('takes every NMRN variant name a run prints, once each', () => {
     for (const v of NMRN_VARIANTS) expect(resolveConfig({ models: `${v},pop` }).models).toEqual([v, 'pop']);
     expect(resolveConfig({ models: 'pop,bprmf,pop' }).models).toEqual(['pop', 'bprmf']);
-    // nmrn is gan + per-user by default: nmrn-gan / nmrn-per-user beside it would train the same model twice
-    expect(() => resolveConfig({ models: 'nmrn,nmrn-gan' })).toThrow(
-      'memrec-bench: --models must not list both nmrn and nmrn-gan: with gan first in --nmrn-sampler / --nmrn-memory they are the same model, got "nmrn,nmrn-gan"',
+    // nmrn is uniform + per-user by default: nmrn-uniform / nmrn-per-user beside it would train the same model twice
+    expect(() => resolveConfig({ models: 'nmrn,nmrn-uniform' })).toThrow(
+      'memrec-bench: --models must not list both nmrn and nmrn-uniform: with uniform first in --nmrn-sampler / --nmrn-memory they are the same model, got "nmrn,nmrn-uniform"',
     );
     expect(() => resolveConfig({ models: 'nmrn,nmrn-per-user' })).toThrow(/must not list both nmrn and nmrn-per-user/);
     expect(resolveConfig({ models: 'nmrn,nmrn-gan', nmrnSampler: 'uniform,gan' }).models).toEqual(['nmrn', 'nmrn-gan']);
@@ -124,7 +124,7 @@ describe('per-model hyperparameters', () => {
     expect(cfg.modelOptions).toEqual({ cmn: { dim: 50, hops: 3 }, neumf: { layers: [64, 32] }, nmrn: { writeGradient: true }, 'nmrn-uniform': { margin: 1 }, bprmf: { l2: 0.002 } });
     expect(variantOptions('cmn', cfg)).toEqual({ dim: 50, hops: 3 });
     expect(variantOptions('nmrn-uniform', cfg)).toMatchObject({ writeGradient: true, margin: 1, sampler: 'uniform', memory: 'per-user' });
-    expect(variantOptions('nmrn', cfg)).toMatchObject({ writeGradient: true, sampler: 'gan' });
+    expect(variantOptions('nmrn', cfg)).toMatchObject({ writeGradient: true, sampler: 'uniform' });
     expect(variantOptions('nmrn', cfg).margin).toBeUndefined();
   });
 
