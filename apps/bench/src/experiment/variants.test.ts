@@ -10,8 +10,8 @@ describe('modelVariants', () => {
 
   it('runs a variant named in --models as that variant, once', () => {
     expect(modelVariants(resolveConfig({ models: 'nmrn-dns,pop' }))).toEqual(['nmrn-dns', 'pop']);
-    expect(modelVariants(resolveConfig({ models: 'nmrn,nmrn-uniform' }))).toEqual(['nmrn', 'nmrn-uniform']);
-    expect(modelVariants(resolveConfig({ models: 'nmrn-uniform,nmrn' }))).toEqual(['nmrn-uniform', 'nmrn']);
+    expect(modelVariants(resolveConfig({ models: 'nmrn,nmrn-gan' }))).toEqual(['nmrn', 'nmrn-gan']);
+    expect(modelVariants(resolveConfig({ models: 'nmrn-gan,nmrn' }))).toEqual(['nmrn-gan', 'nmrn']);
   });
 });
 
