@@ -9,7 +9,9 @@ useCpuBackend();
 const NU = 30;
 const NI = 20;
 
-function layer(hops: number, d: number, kernel: 'wasm' | 'js'): CollaborativeMemory {
+const pairs: [number[], number[]] = [[], []];
+
+function layer(hops: number, d: number, kernel: 'wasm' | 'js', excludeSelf = true): CollaborativeMemory {
   const rng = seededRng(hops);
   const users: number[] = [];
   const items: number[] = [];
@@ -19,19 +21,22 @@ function layer(hops: number, d: number, kernel: 'wasm' | 'js'): CollaborativeMem
       items.push(i);
     }
   }
+  pairs[0] = users;
+  pairs[1] = items;
   return new CollaborativeMemory({
     numUsers: NU, numItems: NI, dim: d, hops, maxNeighbours: 5, seed: 2,
     interactions: { users: Int32Array.from(users), items: Int32Array.from(items) },
-    optimizer: { kind: 'sgd', learningRate: 1 }, init: { kind: 'normal', std: 0.6 }, denseOptimizer: tf.train.sgd(1), kernel,
+    optimizer: { kind: 'sgd', learningRate: 1 }, init: { kind: 'normal', std: 0.6 }, denseOptimizer: tf.train.sgd(1), kernel, excludeSelf,
   });
 }
 
 /**
  * Gradients of the mean BPR loss through the padded tensor path ({@link cmnForward} over
  * `[pairs, L, d]` neighbour copies with a mask), scattered onto full tables: the step the layer
- * took before its attention moved to the host.
+ * took before its attention moved to the host. With `excludeSelf`, the mask also drops each
+ * pair's own user from its neighbourhood.
  */
-function paddedPathGradients(cmn: CollaborativeMemory, users: Int32Array, pos: Int32Array, neg: Int32Array): Float64Array[] {
+function paddedPathGradients(cmn: CollaborativeMemory, users: Int32Array, pos: Int32Array, neg: Int32Array, excludeSelf: boolean): Float64Array[] {
   const b = users.length;
   const n = neg.length / b;
   const pu = Int32Array.from({ length: b * (n + 1) }, (_, t) => (t < b ? users[t] : users[Math.floor((t - b) / n)]));
@@ -39,6 +44,7 @@ function paddedPathGradients(cmn: CollaborativeMemory, users: Int32Array, pos: I
   const P = pu.length;
   const d = cmn.dim;
   const nb = cmn.neighbourhoods.pad(pi);
+  if (excludeSelf) for (let t = 0; t < P * nb.L; t++) if (nb.ids[t] === pu[Math.floor(t / nb.L)]) nb.mask[t] = 0;
   const w = cmn.weights;
   const dense = [...w.hopW, ...w.hopB, w.U1, w.U2, w.bU, w.v];
   const k = w.hopW.length;
@@ -68,14 +74,18 @@ function paddedPathGradients(cmn: CollaborativeMemory, users: Int32Array, pos: I
 
 describe('CollaborativeMemory.trainStep with host attention', () => {
   for (const kernel of ['wasm', 'js'] as const) {
-    for (const [hops, d] of [[1, 6], [2, 6], [3, 6], [2, 18], [3, 16]]) {
-      it(`${kernel}, ${hops} hop(s), d ${d}: one SGD step (lr 1) moves every table row and weight by the padded path's gradient`, async () => {
-        const cmn = layer(hops, d, kernel);
+    for (const [hops, d, excludeSelf] of [[1, 6, true], [2, 6, true], [3, 6, true], [2, 18, true], [3, 16, true], [2, 6, false], [3, 16, false]] as const) {
+      it(`${kernel}, ${hops} hop(s), d ${d}, excludeSelf ${excludeSelf}: one SGD step (lr 1) moves every table row and weight by the padded path's gradient`, async () => {
+        const cmn = layer(hops, d, kernel, excludeSelf);
         const rng = seededRng(10 + hops);
-        const users = Int32Array.from({ length: 12 }, () => randInt(rng, NU));
-        const pos = Int32Array.from({ length: 12 }, () => randInt(rng, NI));
+        // positives are training pairs, so most pairs find their own user in their item's neighbourhood
+        const picks = Array.from({ length: 12 }, () => randInt(rng, pairs[0].length));
+        const users = Int32Array.from(picks, (k) => pairs[0][k]);
+        const pos = Int32Array.from(picks, (k) => pairs[1][k]);
         const neg = Int32Array.from({ length: 36 }, () => randInt(rng, NI));
-        const want = paddedPathGradients(cmn, users, pos, neg);
+        const selfSeen = Array.from(users).filter((u, t) => cmn.neighbourhoods.of(pos[t]).includes(u)).length;
+        expect(selfSeen).toBeGreaterThan(3);
+        const want = paddedPathGradients(cmn, users, pos, neg, excludeSelf);
         const before = snapshot(cmn);
         await expectNoLeak(() => cmn.trainStep(users, pos, neg));
         const after = snapshot(cmn);

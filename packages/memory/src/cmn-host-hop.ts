@@ -38,6 +38,8 @@ export class HostHop {
   /** `(z [P, d]) => o [P, d]` for the items of the last {@link HostHop.begin}. */
   readonly attend: (z: tf.Tensor2D) => tf.Tensor2D;
   private items: Int32Array = new Int32Array(0);
+  /** The neighbour lists of the current pass (the layer's, or per-pair ones without excluded users). */
+  private cur: NeighbourLists;
   private start: Int32Array = new Int32Array(1);
   private readonly records: HopRecord[] = [];
   private used = 0;
@@ -50,6 +52,7 @@ export class HostHop {
     wasm: boolean,
   ) {
     this.dim = m.dim;
+    this.cur = nb;
     this.gm = new RowGradients(m.rows, m.dim);
     this.gc = new RowGradients(c.rows, c.dim);
     this.wasm = wasm ? new CmnWasmAttention(m.rows, m.dim, hops) : null;
@@ -62,13 +65,24 @@ export class HostHop {
     }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (z: tf.Tensor2D) => tf.Tensor2D;
   }
 
-  /** Sets the items of the next pass (query t attends over N(items[t])) and clears the gradients. */
-  begin(items: Int32Array): void {
+  /**
+   * Sets the items of the next pass (query t attends over N(items[t])) and clears the gradients.
+   * With `exclude`, query t attends over N(items[t]) without the user `exclude[t]` (a training
+   * positive must not find its own user among the item's neighbours: at test time a user is
+   * never in the neighbourhood of an item it has not interacted with in training).
+   */
+  begin(items: Int32Array, exclude?: Int32Array): void {
+    let nb = this.nb;
+    if (exclude != null) {
+      nb = withoutUsers(items, exclude, this.nb);
+      items = Int32Array.from({ length: items.length }, (_, t) => t);
+    }
+    this.cur = nb;
     this.items = items;
-    this.start = pairStarts(items, this.nb, this.start);
+    this.start = pairStarts(items, nb, this.start);
     this.used = 0;
     if (this.wasm != null) {
-      this.wasm.begin(items, this.nb, this.m.data, this.c.data);
+      this.wasm.begin(items, nb, this.m.data, this.c.data);
       return;
     }
     this.gm.reset();
@@ -99,16 +113,41 @@ export class HostHop {
     if (this.wasm != null) return { o: this.wasm.forward(rec.h, z), rec };
     if (rec.p.length < total) rec.p = new Float64Array(total);
     const o = new Float32Array(P * d);
-    attendForward(z, this.items, this.nb, this.m.data, this.c.data, d, rec.p, this.start, o);
+    attendForward(z, this.items, this.cur, this.m.data, this.c.data, d, rec.p, this.start, o);
     return { o, rec };
   }
 
   private backward(rec: HopRecord, g: Float32Array): Float32Array {
     if (this.wasm != null) return this.wasm.backward(rec.h, g);
     const dz = new Float32Array(this.items.length * this.dim);
-    attendBackward(g, rec.z, this.items, this.nb, this.m.data, this.c.data, this.dim, rec.p, this.start, dz, this.gm, this.gc);
+    attendBackward(g, rec.z, this.items, this.cur, this.m.data, this.c.data, this.dim, rec.p, this.start, dz, this.gm, this.gc);
     return dz;
   }
+}
+
+/**
+ * Per-pair neighbour lists: entry t is N(items[t]) without the user `exclude[t]` (CSR, one
+ * list per pair, in the order of `items`).
+ *
+ * @example
+ * ```ts
+ * withoutUsers(Int32Array.of(2), Int32Array.of(5), nb); // { offsets: [0, |N(2)| - 1], members: N(2) \ {5} } when 5 is in N(2)
+ * ```
+ */
+export function withoutUsers(items: Int32Array, exclude: Int32Array, nb: NeighbourLists): NeighbourLists {
+  const P = items.length;
+  if (exclude.length !== P) throw new Error(`withoutUsers: exclude must have length items.length (${P}), got ${exclude.length}`);
+  const offsets = new Int32Array(P + 1);
+  let total = 0;
+  for (let t = 0; t < P; t++) total += nb.offsets[items[t] + 1] - nb.offsets[items[t]];
+  const members = new Int32Array(total);
+  let q = 0;
+  for (let t = 0; t < P; t++) {
+    const u = exclude[t];
+    for (let s = nb.offsets[items[t]]; s < nb.offsets[items[t] + 1]; s++) if (nb.members[s] !== u) members[q++] = nb.members[s];
+    offsets[t + 1] = q;
+  }
+  return { offsets, members: members.subarray(0, q) };
 }
 
 /**

@@ -143,27 +143,62 @@ describeWithBackends('CollaborativeMemory masks', () => {
 });
 
 describeWithBackends('CollaborativeMemory.trainStep', () => {
-  it('BPR loss and gradients of every table row and dense weight match finite differences', () => {
-    const cmn = make({ denseOptimizer: tf.train.sgd(1) });
-    const us = Int32Array.of(0, 3);
-    const pos = Int32Array.of(2, 0);
-    const neg = Int32Array.of(1, 3, 0, 0, 2, 1, 1, 3);
+  for (const [excludeSelf, l2] of [[true, 0], [false, 0], [true, 0.3]] as const) {
+    it(`BPR loss and gradients of every table row and dense weight match finite differences (excludeSelf ${excludeSelf}, l2 ${l2})`, () => {
+      const cmn = make({ denseOptimizer: tf.train.sgd(1), excludeSelf, l2 });
+      const us = Int32Array.of(0, 3);
+      const pos = Int32Array.of(2, 0);
+      const neg = Int32Array.of(1, 3, 0, 0, 2, 1, 1, 3);
+      // user 0 is in N(2) (its positive) and in N(0) (one of its negatives): excluded, or not
+      const nbOf = (u: number, i: number) => Array.from(cmn.neighbourhoods.of(i)).filter((v) => !excludeSelf || v !== u);
+      const x0 = flatParams(cmn);
+      const f = (x: Float64Array) => {
+        const p = unflat(x, 2);
+        let total = 0;
+        us.forEach((u, t) => {
+          const rp = refScore(p, u, pos[t], nbOf(u, pos[t]));
+          for (let k = 0; k < 4; k++) total += Math.log1p(Math.exp(-(rp - refScore(p, u, neg[4 * t + k], nbOf(u, neg[4 * t + k])))));
+        });
+        // L2 on the weight matrices W_h, U1, U2, v (not the biases): l2 / 2 * sum of squares
+        const sq = [...p.hopW.flat(2), ...p.U1.flat(), ...p.U2.flat(), ...p.v].reduce((a, w) => a + w * w, 0);
+        return total / 8 + (l2 / 2) * sq;
+      };
+      const g = finiteDiffGrad(f, x0, 1e-6);
+      const loss = cmn.trainStep(us, pos, neg);
+      expect(loss).toBeCloseTo(f(Float64Array.from(x0)), 5);
+      const x1 = flatParams(cmn);
+      expectClose(x0.map((x, k) => x - x1[k]), g, 1e-5, 1e-4);
+      expect(Math.max(...Array.from(g, Math.abs))).toBeGreaterThan(1e-3);
+      cmn.dispose();
+    });
+  }
+
+  it('a training positive does not attend over its own user: N(1) = {1} leaves c_1 still for (1, 1), and moves it with excludeSelf false', () => {
+    for (const excludeSelf of [true, false]) {
+      const cmn = make({ denseOptimizer: tf.train.sgd(1), excludeSelf });
+      const c1 = cmn.outputMemory.data.slice(d, 2 * d);
+      // user 1's positive is item 1, whose only neighbour is user 1; its negative, item 3, has none
+      cmn.trainStep(Int32Array.of(1), Int32Array.of(1), Int32Array.of(3));
+      const moved = cmn.outputMemory.data.slice(d, 2 * d).some((x, k) => x !== c1[k]);
+      expect(moved).toBe(!excludeSelf);
+      cmn.dispose();
+    }
+  });
+
+  it('rmsprop steps every touched row and weight as TensorFlow 1 does (mean square from 1, momentum)', () => {
+    const lr = 0.01;
+    const opt = { kind: 'rmsprop' as const, learningRate: lr, decay: 0.9, momentum: 0.9 };
+    const cmn = make({ optimizer: opt });
+    const ref = make({ denseOptimizer: tf.train.sgd(1) }); // sgd lr 1: the step is the gradient
     const x0 = flatParams(cmn);
-    const f = (x: Float64Array) => {
-      const p = unflat(x, 2);
-      let total = 0;
-      us.forEach((u, t) => {
-        const rp = refScore(p, u, pos[t], cmn.neighbourhoods.of(pos[t]));
-        for (let k = 0; k < 4; k++) total += Math.log1p(Math.exp(-(rp - refScore(p, u, neg[4 * t + k], cmn.neighbourhoods.of(neg[4 * t + k])))));
-      });
-      return total / 8;
-    };
-    const g = finiteDiffGrad(f, x0, 1e-6);
-    const loss = cmn.trainStep(us, pos, neg);
-    expect(loss).toBeCloseTo(f(Float64Array.from(x0)), 5);
-    const x1 = flatParams(cmn);
-    expectClose(x0.map((x, k) => x - x1[k]), g, 1e-5, 1e-4);
-    expect(Math.max(...Array.from(g, Math.abs))).toBeGreaterThan(1e-3);
+    const batch = [Int32Array.of(0, 3), Int32Array.of(2, 0), Int32Array.of(1, 3)] as const;
+    ref.trainStep(...batch);
+    const g = x0.map((x, k) => x - flatParams(ref)[k]);
+    cmn.trainStep(...batch);
+    // first step: ms = 0.9 + 0.1 g^2, mom = lr g / sqrt(ms), w -= mom (touched entries only: g = 0 leaves w)
+    const want = x0.map((x, k) => x - (lr * g[k]) / Math.sqrt(0.9 + 0.1 * g[k] * g[k] + 1e-10));
+    expectClose(flatParams(cmn), want, 1e-6, 1e-5);
+    ref.dispose();
     cmn.dispose();
   });
 

@@ -9,6 +9,7 @@ import { CmnScorer } from './cmn-scorer';
 import { cmnWasmAvailable } from './cmn-wasm';
 import { denseVariable } from './dense';
 import { Neighbourhoods } from './neighbourhoods';
+import { DenseRmsProp, resolveRmsProp, SparseRmsProp, type RmsPropConfig } from './rmsprop';
 
 /** Options of {@link CollaborativeMemory}. */
 export interface CollaborativeMemoryOptions {
@@ -24,14 +25,30 @@ export interface CollaborativeMemoryOptions {
   maxNeighbours?: number;
   /** Seed of initialisers and neighbourhood sampling; default 0. */
   seed?: number;
-  /** Sparse optimizer of the memories m, c, e; default `{ kind: 'adam', learningRate: 0.001 }`. */
-  optimizer?: SparseOptimizerConfig;
+  /**
+   * Optimizer of the memories m, c, e; default `{ kind: 'adam', learningRate: 0.001 }`.
+   * `{ kind: 'rmsprop', ... }` (the authors' choice, {@link RmsPropConfig}) also trains the dense
+   * weights with RMSProp of the same settings (`denseOptimizer` and `learningRate` then unused).
+   */
+  optimizer?: SparseOptimizerConfig | RmsPropConfig;
   /** Initialiser of the memories; default normal(0, 0.1). */
   init?: EmbeddingInit;
   /** Optimizer of the dense weights; default Adam with `learningRate`. Not disposed by the layer. */
   denseOptimizer?: tf.Optimizer;
   /** Learning rate of the default dense Adam; default 0.001. */
   learningRate?: number;
+  /**
+   * L2 penalty on the dense weight matrices (hop maps W_h, output U and v; not the biases):
+   * `l2 / 2 * sum ||W||^2` is added to the mean loss, as the authors' `l2_regularizer`; default 0.
+   */
+  l2?: number;
+  /**
+   * Training pairs attend over their item's neighbourhood without their own user (default true):
+   * a training positive (u, i) has u in N(i), a test item never has, so attending over oneself
+   * teaches the model a signal that is absent when it ranks. `false` keeps the user, as the
+   * authors' code does.
+   */
+  excludeSelf?: boolean;
   /**
    * Where the attention loops of training and scoring run: `'wasm'` (a WebAssembly SIMD kernel),
    * `'js'` (plain typed-array loops), `'auto'` (default: wasm where WebAssembly SIMD exists).
@@ -72,8 +89,13 @@ export class CollaborativeMemory implements Module {
   readonly neighbourhoods: Neighbourhoods;
   /** Dense weights as variables: hop maps W_h, b_h; output U1, U2 (halves of U), b, v. */
   readonly weights: { hopW: tf.Variable[]; hopB: tf.Variable[]; U1: tf.Variable; U2: tf.Variable; bU: tf.Variable; v: tf.Variable };
-  private readonly optimizer: tf.Optimizer;
+  private readonly optimizer: tf.Optimizer | null;
   private readonly ownsOptimizer: boolean;
+  private readonly rms: { tables: SparseRmsProp[]; dense: DenseRmsProp } | null;
+  /** L2 penalty on the dense weight matrices. */
+  readonly l2: number;
+  /** Whether training pairs attend without their own user. */
+  readonly excludeSelf: boolean;
   private readonly hop: HostHop;
   private readonly scorer: CmnScorer;
 
@@ -92,7 +114,9 @@ export class CollaborativeMemory implements Module {
     this.dim = o.dim;
     this.hops = hops;
     this.neighbourhoods = new Neighbourhoods({ users: o.interactions.users, items: o.interactions.items, numUsers: o.numUsers, numItems: o.numItems, maxNeighbours: o.maxNeighbours ?? 64, seed: deriveSeed(seed, 'cmn-neighbours') });
-    const table = (rows: number, label: string) => new SparseEmbedding({ rows, dim: o.dim, optimizer: o.optimizer, init: o.init ?? { kind: 'normal', std: 0.1 }, seed: deriveSeed(seed, label) });
+    const rmsprop = o.optimizer != null && (o.optimizer as { kind?: unknown }).kind === 'rmsprop' ? resolveRmsProp(o.optimizer as RmsPropConfig, FN) : null;
+    const sparse = rmsprop ? { kind: 'sgd' as const, learningRate: rmsprop.learningRate } : (o.optimizer as SparseOptimizerConfig | undefined);
+    const table = (rows: number, label: string) => new SparseEmbedding({ rows, dim: o.dim, optimizer: sparse, init: o.init ?? { kind: 'normal', std: 0.1 }, seed: deriveSeed(seed, label) });
     this.userMemory = table(o.numUsers, 'cmn-m');
     this.outputMemory = table(o.numUsers, 'cmn-c');
     this.itemMemory = table(o.numItems, 'cmn-e');
@@ -108,8 +132,15 @@ export class CollaborativeMemory implements Module {
     };
     const lr = o.learningRate ?? 0.001;
     assertFinite(FN, 'learningRate', lr, 0);
-    this.ownsOptimizer = o.denseOptimizer == null;
-    this.optimizer = o.denseOptimizer ?? tf.train.adam(lr);
+    this.l2 = o.l2 ?? 0;
+    assertFinite(FN, 'l2', this.l2, 0);
+    this.excludeSelf = o.excludeSelf ?? true;
+    if (typeof this.excludeSelf !== 'boolean') throw new Error(`${FN}: excludeSelf must be true or false, got ${show(o.excludeSelf)}`);
+    this.ownsOptimizer = o.denseOptimizer == null && rmsprop == null;
+    this.optimizer = rmsprop ? null : (o.denseOptimizer ?? tf.train.adam(lr));
+    this.rms = rmsprop
+      ? { tables: [this.userMemory, this.outputMemory, this.itemMemory].map((t) => new SparseRmsProp(t, rmsprop)), dense: new DenseRmsProp(this.denseList(), rmsprop) }
+      : null;
     const kernel = o.kernel ?? 'auto';
     if (kernel !== 'auto' && kernel !== 'wasm' && kernel !== 'js') throw new Error(`${FN}: kernel must be one of auto, wasm, js, got ${show(kernel)}`);
     if (kernel === 'wasm' && !cmnWasmAvailable()) throw new Error(`${FN}: kernel 'wasm' needs WebAssembly with SIMD, got none`);
@@ -162,7 +193,7 @@ export class CollaborativeMemory implements Module {
     const pi = new Int32Array(P);
     pi.set(positives);
     pi.set(negatives, b);
-    this.hop.begin(pi);
+    this.hop.begin(pi, this.excludeSelf ? pu : undefined);
     const mu = this.userMemory.lookup(pu);
     const ei = this.itemMemory.lookup(pi);
     const dense = this.denseList();
@@ -170,7 +201,11 @@ export class CollaborativeMemory implements Module {
       const r = cmnForwardPairs(muT as tf.Tensor2D, eiT as tf.Tensor2D, this.denseWeights(w), this.hop.attend);
       const pos = tf.reshape(tf.mul(tf.reshape(tf.slice(r, [0], [b]), [b, 1]), tf.ones([1, n])), [b * n]) as tf.Tensor1D;
       const neg = tf.slice(r, [b], [b * n]) as tf.Tensor1D;
-      return lossFn ? lossFn(pos, neg) : (tf.mean(tf.softplus(tf.neg(tf.sub(pos, neg)))) as tf.Scalar);
+      const loss = lossFn ? lossFn(pos, neg) : (tf.mean(tf.softplus(tf.neg(tf.sub(pos, neg)))) as tf.Scalar);
+      if (this.l2 === 0) return loss;
+      const k = this.hops - 1;
+      const mats = [...w.slice(0, k), w[2 * k], w[2 * k + 1], w[2 * k + 3]]; // W_h, U1, U2, v
+      return tf.add(loss, tf.mul(this.l2 / 2, tf.addN(mats.map((x) => tf.sum(tf.square(x)))))) as tf.Scalar;
     };
     const { value, grads } = tf.valueAndGrads(f as (...a: tf.Tensor[]) => tf.Scalar)([mu, ei, ...dense]);
     try {
@@ -181,10 +216,18 @@ export class CollaborativeMemory implements Module {
       const gmAll = new Float32Array((P + g.mIds.length) * d);
       gmAll.set(grads[0].dataSync() as Float32Array);
       gmAll.set(g.gm, P * d);
-      this.userMemory.applyGradients(mIds, gmAll);
-      if (g.cIds.length > 0) this.outputMemory.applyGradients(g.cIds, g.gc);
-      this.itemMemory.applyGradients(pi, grads[1]);
-      this.optimizer.applyGradients(dense.map((v, k) => ({ name: v.name, tensor: grads[2 + k] })));
+      if (this.rms != null) {
+        const [m, c, e] = this.rms.tables;
+        m.apply(mIds, gmAll);
+        if (g.cIds.length > 0) c.apply(g.cIds, g.gc);
+        e.apply(pi, grads[1].dataSync() as Float32Array);
+        this.rms.dense.apply(grads.slice(2));
+      } else {
+        this.userMemory.applyGradients(mIds, gmAll);
+        if (g.cIds.length > 0) this.outputMemory.applyGradients(g.cIds, g.gc);
+        this.itemMemory.applyGradients(pi, grads[1]);
+        (this.optimizer as tf.Optimizer).applyGradients(dense.map((v, k) => ({ name: v.name, tensor: grads[2 + k] })));
+      }
       return value.dataSync()[0];
     } finally {
       tf.dispose([value, ...grads, mu, ei]);
@@ -242,7 +285,7 @@ export class CollaborativeMemory implements Module {
   /** Frees the dense variables (and the default optimizer). */
   dispose(): void {
     tf.dispose(this.denseList());
-    if (this.ownsOptimizer) this.optimizer.dispose();
+    if (this.ownsOptimizer) this.optimizer?.dispose();
   }
 
   private checkPairs(fn: string, users: Int32Array, items: Int32Array, arg = 'items'): void {

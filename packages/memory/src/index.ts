@@ -8,5 +8,6 @@ export { kvAddress, kvRead, kvDistance, kvEraseAdd, kvBatchedDelta, DIST_EPS, ty
 export { ValueMemory } from './value-memory';
 export { stopGradient } from './dense';
 export { CollaborativeMemory, type CollaborativeMemoryOptions } from './collaborative-memory';
+export { SparseRmsProp, DenseRmsProp, type RmsPropConfig } from './rmsprop';
 export { cmnForward, cmnHop, maskedSoftmax, type CmnInputs, type CmnWeights } from './cmn-ops';
 export { Neighbourhoods, type NeighbourhoodsOptions, type PaddedNeighbourhoods } from './neighbourhoods';

@@ -15,24 +15,40 @@ export interface CmnOptions extends TrainingOptions {
   dim: number;
   /** Attention hops (the paper: 1-3). */
   hops: number;
-  /** Neighbourhood cap per item (seeded sample above it). */
+  /** Neighbourhood cap per item (seeded sample above it); 0 = every neighbour (the paper: all, padded and masked). */
   maxNeighbours: number;
   /** Uniform negatives per positive (BPR). */
   negatives: number;
-  /** Learning rate of the memories (lazy Adam) and dense weights (Adam). */
+  /** Learning rate of the memories and the dense weights. */
   learningRate: number;
+  /**
+   * `'adam'`: lazy Adam on the memories, Adam on the dense weights. `'rmsprop'`: the authors'
+   * RMSProp (TensorFlow 1 semantics: decay 0.9, momentum 0.9, mean square starting at 1), lazy
+   * on the memories.
+   */
+  optimizer: 'adam' | 'rmsprop';
+  /** L2 penalty on the dense weight matrices, `l2 / 2 * sum ||W||^2` added to the mean BPR loss (the paper: 0.1). */
+  l2: number;
   /** Epochs of GMF (BPR-MF) pre-training of m and e; 0 = none. */
   pretrainEpochs: number;
+  /** Factor on the pre-trained embeddings when they initialise m and e (the authors' code: 0.5). */
+  pretrainScale: number;
+  /** Training pairs attend over their item's neighbours without their own user (see `CollaborativeMemoryOptions.excludeSelf`). */
+  excludeSelf: boolean;
 }
 
 /** Rules and defaults of {@link CmnOptions}. */
 export const CMN_OPTIONS: OptionSpec<CmnOptions> = {
   dim: { rule: { type: 'int', min: 1 }, default: 16, doc: 'memory dimension' },
   hops: { rule: { type: 'int', min: 1 }, default: 2, doc: 'attention hops' },
-  maxNeighbours: { rule: { type: 'int', min: 1 }, default: 16, doc: 'neighbourhood cap per item' },
+  maxNeighbours: { rule: { type: 'int', min: 0 }, default: 16, doc: 'neighbourhood cap per item (0 = all neighbours)' },
   negatives: { rule: { type: 'int', min: 1 }, default: 4, doc: 'uniform negatives per positive' },
-  learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.005, doc: 'Adam learning rate' },
+  learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.005, doc: 'learning rate (memories and dense weights)' },
+  optimizer: { rule: { type: 'enum', values: ['adam', 'rmsprop'] }, default: 'adam', doc: 'adam (lazy on the memories) or rmsprop (the paper: decay 0.9, momentum 0.9)' },
+  l2: { rule: { type: 'number', min: 0 }, default: 0, doc: 'L2 penalty on the dense weight matrices' },
   pretrainEpochs: { rule: { type: 'int', min: 0 }, default: 5, doc: 'epochs of GMF pre-training (0 = none)' },
+  pretrainScale: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 1, doc: 'factor on the pre-trained embeddings (the paper: 0.5)' },
+  excludeSelf: { rule: { type: 'boolean' }, default: true, doc: 'training pairs attend without their own user' },
   epochs: { rule: TRAINING_RULES.epochs, default: 1, doc: 'passes over the training set (after pre-training)' },
   batchSize: { rule: TRAINING_RULES.batchSize, default: 256, doc: 'events per mini-batch' },
   seed: { rule: TRAINING_RULES.seed, default: 0, doc: 'seed of initialisation, neighbourhoods, shuffles and negatives' },
@@ -40,6 +56,24 @@ export const CMN_OPTIONS: OptionSpec<CmnOptions> = {
 
 /** The defaults of {@link Cmn}. */
 export const CMN_DEFAULTS: CmnOptions = defaultsOf(CMN_OPTIONS);
+
+/**
+ * The paper's setup (Ebesu et al., SIGIR 2018, and the authors' `train.py` / `pretrain.py`):
+ * d = 50, 2 hops, every neighbour (padded and masked), 4 uniform negatives, RMSProp lr 1e-3
+ * (decay 0.9, momentum 0.9), L2 0.1 on the dense weights, batches of 128 (user, positive,
+ * negative) triples (32 positives x 4 negatives), GMF pre-training (15 epochs) scaled by 0.5,
+ * 30 epochs. Training positives still attend without their own user (`excludeSelf`; the
+ * authors' code keeps it).
+ *
+ * @example
+ * ```ts
+ * const cmn = new Cmn({ ...CMN_PAPER, seed: 1 });
+ * ```
+ */
+export const CMN_PAPER: Partial<CmnOptions> = {
+  dim: 50, hops: 2, maxNeighbours: 0, negatives: 4, optimizer: 'rmsprop', learningRate: 0.001, l2: 0.1,
+  batchSize: 32, pretrainEpochs: 15, pretrainScale: 0.5, epochs: 30,
+};
 
 /**
  * CMN (Ebesu et al., SIGIR 2018): a CollaborativeMemory trained with BPR on uniform negatives,
@@ -71,9 +105,11 @@ export class Cmn extends BaseRecommender<CmnOptions> {
     const c = this.config;
     this.train = { users: train.users.slice(), items: train.items.slice(), numUsers: train.numUsers, numItems: train.numItems };
     this.layer = new CollaborativeMemory({
-      numUsers: train.numUsers, numItems: train.numItems, dim: c.dim, hops: c.hops, maxNeighbours: c.maxNeighbours, seed,
+      numUsers: train.numUsers, numItems: train.numItems, dim: c.dim, hops: c.hops, seed,
+      maxNeighbours: c.maxNeighbours === 0 ? train.numUsers : c.maxNeighbours,
       interactions: { users: train.users, items: train.items },
-      optimizer: { kind: 'adam', learningRate: c.learningRate }, learningRate: c.learningRate,
+      optimizer: c.optimizer === 'rmsprop' ? { kind: 'rmsprop', learningRate: c.learningRate, decay: 0.9, momentum: 0.9 } : { kind: 'adam', learningRate: c.learningRate },
+      learningRate: c.learningRate, l2: c.l2, excludeSelf: c.excludeSelf,
     });
     return this.layer;
   }
@@ -90,7 +126,8 @@ export class Cmn extends BaseRecommender<CmnOptions> {
       // GMF pre-training: a few epochs of mini-batch lazy Adam (BPR), which moves fast from a xavier start
       const gmf = new BprMf({ dim: c.dim, epochs: c.pretrainEpochs, batchSize: run.batchSize, seed: run.seed, solver: 'adam', init: 'xavier', l2: 1e-5 });
       await gmf.fit(train, { onProgress: run.onProgress ? (p) => run.onProgress?.({ ...p, phase: 'GMF pre-train' }) : undefined });
-      layer.initFromEmbeddings(gmf.users, gmf.items);
+      const scale = (t: SparseEmbedding) => t.data.slice(0, t.rows * t.dim).map((x) => x * c.pretrainScale);
+      layer.initFromEmbeddings(scale(gmf.users), scale(gmf.items));
       gmf.dispose();
     }
     const sampler = uniformSampler({ seen: this.seen, seed: run.seed });

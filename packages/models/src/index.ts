@@ -9,7 +9,7 @@ export { resolveOptions, defaultsOf, describeRule, type OptionRule, type OptionS
 export { trainLoop, epochBatches, orderedBatches, tick, type TrainLoopOptions, type TrainLoopSpec } from './train-loop';
 export { recommend, recommendLatency } from './recommend';
 export { Nmrn, NMRN_OPTIONS, NMRN_DEFAULTS, type NmrnOptions } from './nmrn';
-export { Cmn, CMN_OPTIONS, CMN_DEFAULTS, type CmnOptions } from './cmn';
+export { Cmn, CMN_OPTIONS, CMN_DEFAULTS, CMN_PAPER, type CmnOptions } from './cmn';
 export { NeuMf, NEUMF_OPTIONS, NEUMF_DEFAULTS, type NeuMfOptions } from './neumf';
 export { BprMf, BPRMF_OPTIONS, BPRMF_DEFAULTS, dotScoreAll, type BprMfOptions } from './bprmf';
 export { ItemPop, ITEMPOP_OPTIONS, ITEMPOP_DEFAULTS, type ItemPopOptions } from './item-pop';

@@ -95,11 +95,21 @@ export class NeuMf extends BaseRecommender<NeuMfOptions> {
     this.sampler = uniformSampler({ seen: this.seen, seed: this.seed });
   }
 
-  /** GMF and MLP feature vectors of (user, item) rows: [n, f] and [n, last]. */
-  private branches(p: tf.Tensor, q: tf.Tensor, u: tf.Tensor, v: tf.Tensor, w: tf.Tensor[]): [tf.Tensor, tf.Tensor] {
-    let h = tf.relu(tf.add(tf.add(tf.matMul(u, w[0]), tf.matMul(v, w[1])), w[2]));
+  /**
+   * GMF and MLP feature vectors of (user, item) rows, `[b * k, f]` and `[b * k, last]`: user rows
+   * `p`, `u` are `[b, f]`, item rows `q`, `v` are `[b * k, f]`, and item row `t * k + j` goes with
+   * user row t. The user side of the first MLP layer (`u W1a`) is computed once per user row and
+   * broadcast over its k items (a positive and its negatives share it).
+   */
+  private branches(p: tf.Tensor, q: tf.Tensor, u: tf.Tensor, v: tf.Tensor, w: tf.Tensor[], k = 1): [tf.Tensor, tf.Tensor] {
+    const b = p.shape[0];
+    const f = p.shape[1] as number;
+    const h1 = w[2].shape[0];
+    const gmf = k === 1 ? tf.mul(p, q) : tf.reshape(tf.mul(tf.reshape(q, [b, k, f]), tf.expandDims(p, 1)), [b * k, f]);
+    const first = k === 1 ? tf.add(tf.matMul(u, w[0]), tf.matMul(v, w[1])) : tf.reshape(tf.add(tf.reshape(tf.matMul(v, w[1]), [b, k, h1]), tf.expandDims(tf.matMul(u, w[0]), 1)), [b * k, h1]);
+    let h = tf.relu(tf.add(first, w[2]));
     for (let l = 3; l < w.length - 3; l += 2) h = tf.relu(tf.add(tf.matMul(h, w[l]), w[l + 1]));
-    return [tf.mul(p, q), h];
+    return [gmf, h];
   }
 
   /** One step on (users, positives) with sampled negatives; `heads` trains GMF and MLP separately (pre-training). */
@@ -109,30 +119,33 @@ export class NeuMf extends BaseRecommender<NeuMfOptions> {
     const n = this.config.negatives;
     const neg = this.sampler.sample(users, pos, n);
     const b = users.length;
-    const uRep = Int32Array.from({ length: b * (n + 1) }, (_, k) => users[k < b ? k : Math.floor((k - b) / n)]);
-    const items = new Int32Array(b * (n + 1));
-    items.set(pos);
-    items.set(neg, b);
-    const looked = [this.tables[0].lookup(uRep), this.tables[1].lookup(items), this.tables[2].lookup(uRep), this.tables[3].lookup(items)];
+    const k = n + 1;
+    // row t of the batch: its positive, then its n negatives (one user row serves all k items)
+    const items = new Int32Array(b * k);
+    for (let t = 0; t < b; t++) {
+      items[t * k] = pos[t];
+      items.set(neg.subarray(t * n, (t + 1) * n), t * k + 1);
+    }
+    const looked = [this.tables[0].lookup(users), this.tables[1].lookup(items), this.tables[2].lookup(users), this.tables[3].lookup(items)];
     const f = (...xs: tf.Tensor[]) =>
       tf.tidy(() => {
         const w = xs.slice(4);
-        const [g, m] = this.branches(xs[0], xs[1], xs[2], xs[3], w);
+        const [g, m] = this.branches(xs[0], xs[1], xs[2], xs[3], w, k);
         const [hG, hM, bias] = w.slice(-3);
         // Pre-training trains the two heads separately; the fused bias takes a zero gradient then.
         const outs = heads ? [tf.matMul(g, hG), tf.add(tf.matMul(m, hM), tf.mul(bias, 0))] : [tf.add(tf.add(tf.matMul(g, hG), tf.matMul(m, hM)), bias)];
         const losses = outs.map((o) => {
-          const s = tf.reshape(o, [-1]);
-          const sp = tf.slice(s, 0, b);
-          const sn = tf.reshape(tf.slice(s, b, b * n), [b, n]);
+          const s = tf.reshape(o, [b, k]);
+          const sp = tf.reshape(tf.slice(s, [0, 0], [b, 1]), [b]);
+          const sn = tf.slice(s, [0, 1], [b, n]);
           return this.config.loss === 'bce' ? bceLoss(sp, sn) : bprLoss(sp, sn);
         });
         return tf.addN(losses) as tf.Scalar;
       });
     const { value, grads } = tf.valueAndGrads(f)([...looked, ...this.dense]);
-    this.tables[0].applyGradients(uRep, grads[0]);
+    this.tables[0].applyGradients(users, grads[0]);
     this.tables[1].applyGradients(items, grads[1]);
-    this.tables[2].applyGradients(uRep, grads[2]);
+    this.tables[2].applyGradients(users, grads[2]);
     this.tables[3].applyGradients(items, grads[3]);
     (this.optimizer as tf.Optimizer).applyGradients(this.dense.map((v, k) => ({ name: v.name, tensor: grads[4 + k] })));
     const loss = value.dataSync()[0];

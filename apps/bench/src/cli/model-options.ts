@@ -1,4 +1,4 @@
-import { BPRMF_OPTIONS, CMN_OPTIONS, describeRule, ITEMPOP_OPTIONS, NEUMF_OPTIONS, NMRN_OPTIONS, resolveOptions, type OptionRule, type OptionSpec } from '@memrec/models';
+import { BPRMF_OPTIONS, CMN_OPTIONS, CMN_PAPER, describeRule, ITEMPOP_OPTIONS, NEUMF_OPTIONS, NMRN_OPTIONS, resolveOptions, type OptionRule, type OptionSpec } from '@memrec/models';
 
 /** Every model's option rules, by the benchmark's model name. */
 export const MODEL_SPECS: Record<string, { model: string; spec: OptionSpec<Record<string, unknown>> }> = {
@@ -11,6 +11,20 @@ export const MODEL_SPECS: Record<string, { model: string; spec: OptionSpec<Recor
 
 /** Per-model (or per-variant, e.g. `nmrn-uniform`) hyperparameters of a run. */
 export type ModelOptions = Record<string, Record<string, unknown>>;
+
+/**
+ * Named sets of model options (`--preset NAME`, config `"preset"`): the models' defaults are
+ * replaced by these first; `--epochs`, `--dim`, `--batch-size`, the config's `"models"` and
+ * `--set` still override them. `paper`: CMN as published (see `CMN_PAPER`).
+ *
+ * @example
+ * ```ts
+ * PRESETS.paper.cmn; // { dim: 50, optimizer: 'rmsprop', l2: 0.1, ... }
+ * ```
+ */
+export const PRESETS: Record<string, ModelOptions> = {
+  paper: { cmn: { ...CMN_PAPER } },
+};
 
 const fail = (what: string, rule: string, value: unknown): never => {
   throw new Error(`memrec-bench: ${what} ${rule}, got ${JSON.stringify(value)}`);

@@ -144,6 +144,17 @@ describe('per-model hyperparameters', () => {
     expect(() => resolveConfig({ set: ['cmn-dim=3'] })).toThrow('memrec-bench: --set must look like model.option=value (e.g. cmn.dim=50), got "cmn-dim=3"');
   });
 
+  it('--preset paper gives CMN the paper\'s setup under --epochs and --set; other models keep their defaults', () => {
+    const cfg = resolveConfig({ preset: 'paper', epochs: '2', set: ['cmn.hops=3'] });
+    expect(variantOptions('cmn', cfg)).toEqual({ dim: 50, hops: 3, maxNeighbours: 0, negatives: 4, optimizer: 'rmsprop', learningRate: 0.001, l2: 0.1, batchSize: 32, pretrainEpochs: 15, pretrainScale: 0.5, epochs: 2 });
+    expect(variantOptions('bprmf', cfg)).toEqual({ epochs: 2 });
+    expect(variantOptions('cmn', resolveConfig({}))).toEqual({});
+    const dir = mkdtempSync(join(tmpdir(), 'memrec-cfg-'));
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ preset: 'paper' }));
+    expect(resolveConfig({ config: join(dir, 'run.json') }).preset).toBe('paper');
+    expect(() => resolveConfig({ preset: 'papers' })).toThrow('memrec-bench: --preset must be one of paper, got "papers"');
+  });
+
   it('a config file\'s "models" object configures and selects models', () => {
     const dir = mkdtempSync(join(tmpdir(), 'memrec-cfg-'));
     const file = join(dir, 'run.json');

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { checkModelOptions, parseSets, type ModelOptions } from './model-options';
+import { checkModelOptions, parseSets, PRESETS, type ModelOptions } from './model-options';
 
 /** Every model the benchmark knows. */
 export const MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop'] as const;
@@ -48,6 +48,8 @@ export interface RunConfig {
   earlyStopping?: { metric: string; patience: number };
   /** Hyperparameters per model or NMRN variant (`--set model.key=value`, config `"models": { "cmn": { "dim": 50 } }`). */
   modelOptions: ModelOptions;
+  /** `--preset NAME`: a named set of model options under everything else (see `PRESETS`, e.g. `paper`). */
+  preset?: string;
   /** Stream protocol: `skip` (default) scores only events whose user and item were seen before their block; `include` scores every event. */
   coldStart: 'skip' | 'include';
   /** Size of the synthetic stream (config file only); default 2,000 users x 1,000 items x 100,000 events. */
@@ -79,6 +81,7 @@ const KEYS: Record<string, 'list' | 'numlist' | 'string' | 'number' | 'boolean' 
   delimiter: 'string', header: 'boolean', minRating: 'number', protocol: 'list', eval: 'list', k: 'numlist',
   seeds: 'numlist', epochs: 'number', dim: 'number', batchSize: 'number', backend: 'string', out: 'string',
   force: 'boolean', quiet: 'boolean', nmrnSampler: 'list', nmrnMemory: 'list', workers: 'number', synthetic: 'size', coldStart: 'string', earlyStopping: 'stopping',
+  preset: 'string',
 };
 
 function fail(arg: string, rule: string, value: unknown): never {
@@ -191,6 +194,7 @@ function validate(cfg: RunConfig): RunConfig {
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) fail(key, 'must be an integer >= 1', v);
   }
   for (const s of cfg.nmrnSamplers) if (!['uniform', 'popularity', 'gan', 'dns'].includes(s)) fail('--nmrn-sampler', 'must list uniform, popularity, gan or dns', s);
+  if (cfg.preset !== undefined && !Object.hasOwn(PRESETS, cfg.preset)) fail('--preset', `must be one of ${Object.keys(PRESETS).join(', ')}`, cfg.preset);
   if (cfg.coldStart !== 'skip' && cfg.coldStart !== 'include') fail('--cold-start', 'must be skip or include', cfg.coldStart);
   for (const m of cfg.nmrnMemory) if (m !== 'shared' && m !== 'per-user') fail('--nmrn-memory', 'must list per-user and/or shared', m);
   if (cfg.nmrnMemory.length === 0 || cfg.nmrnSamplers.length === 0) fail('--nmrn-sampler / --nmrn-memory', 'must name at least one value', [cfg.nmrnSamplers, cfg.nmrnMemory]);

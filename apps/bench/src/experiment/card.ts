@@ -82,13 +82,13 @@ export function buildCard(
   const markdown = [
     '## Protocol card',
     '',
-    '**Models** (every option)',
+    cfg.preset !== undefined ? `**Models** (every option; preset \`${cfg.preset}\` under the flags)` : '**Models** (every option)',
     '',
     ...Object.entries(modelConfigs).map(([v, c]) => `- ${v}: ${Object.entries(c).map(([k, x]) => `${k}=${fmt(x)}`).join(', ')}`),
     '',
     ...cards.flatMap(([name, card]) => [`**Evaluation ${name}**`, '', renderProtocolCard(card, 'markdown')]),
     ...(findings.length ? ['**Split checks**', '', ...findings, ''] : []),
   ].join('\n');
-  const json = { dataset: { name: ds.name, source: ds.source, stats: st }, protocols: cfg.protocols, splits, evaluations: Object.fromEntries(cards), models: cfg.models, modelConfigs, coldStart: cfg.coldStart, notes: findings.map((f) => f.slice(2)), k: cfg.k, seeds: cfg.seeds, backend, versions };
+  const json = { dataset: { name: ds.name, source: ds.source, stats: st }, protocols: cfg.protocols, splits, evaluations: Object.fromEntries(cards), models: cfg.models, modelConfigs, ...(cfg.preset !== undefined ? { preset: cfg.preset } : {}), coldStart: cfg.coldStart, notes: findings.map((f) => f.slice(2)), k: cfg.k, seeds: cfg.seeds, backend, versions };
   return { json, markdown };
 }

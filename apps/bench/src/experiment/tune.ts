@@ -135,6 +135,7 @@ export async function tune(cfg: RunConfig, options: TuneOptions, progress: Progr
     protocol: cfg.protocols,
     eval: cfg.evals,
     seeds: cfg.seeds,
+    ...(cfg.preset !== undefined ? { preset: cfg.preset } : {}),
     models,
   };
   writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);

@@ -1,5 +1,6 @@
 import { BprMf, Cmn, ItemPop, NeuMf, Nmrn, type BaseRecommender, type NmrnOptions, type TrainingOptions } from '@memrec/models';
 import type { RunConfig } from '../cli/options';
+import { PRESETS } from '../cli/model-options';
 
 /**
  * Model variants of a run. `nmrn` is the first NMRN sampler with the first memory; each other
@@ -26,7 +27,8 @@ export function modelVariants(cfg: RunConfig): string[] {
 }
 
 /**
- * The options a variant is built with: the library's defaults, then the run's `--dim`,
+ * The options a variant is built with: the library's defaults, then the `--preset`'s options
+ * of the model (e.g. `paper` for CMN), then the run's `--dim`,
  * `--epochs` and `--batch-size`, then `--set` / config options of the model (`nmrn`), then of
  * the variant itself (`nmrn-uniform`). An NMRN variant's own sampler or memory always holds.
  *
@@ -37,7 +39,7 @@ export function modelVariants(cfg: RunConfig): string[] {
  */
 export function variantOptions(variant: string, cfg: RunConfig): Record<string, unknown> {
   const base = variant.startsWith('nmrn') ? 'nmrn' : variant;
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = { ...(cfg.preset !== undefined ? (PRESETS[cfg.preset]?.[base] ?? {}) : {}) };
   if (cfg.dim && base !== 'pop') out[base === 'neumf' ? 'factors' : 'dim'] = cfg.dim;
   if (cfg.epochs !== undefined) out.epochs = cfg.epochs;
   if (cfg.batchSize !== undefined) out.batchSize = cfg.batchSize;
