@@ -68,7 +68,7 @@ export const DEFAULTS: RunConfig = {
   backend: 'auto',
   force: false,
   quiet: false,
-  nmrnSamplers: ['uniform', 'gan'],
+  nmrnSamplers: ['uniform'],
   nmrnMemory: ['per-user'],
   workers: Math.max(1, Math.min(2, availableParallelism())),
   coldStart: 'skip',

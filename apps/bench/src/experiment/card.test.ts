@@ -42,7 +42,7 @@ describe('protocol card statements', () => {
 
   it('stream, --cold-start include: every event is scored and the card says so', async () => {
     const results = await run({ protocol: 'stream', coldStart: 'include', models: 'nmrn,cmn,neumf,bprmf,pop' });
-    expect(new Set(results.runs.map((r) => r.model))).toEqual(new Set(['nmrn', 'nmrn-gan', 'cmn', 'neumf', 'bprmf', 'pop']));
+    expect(new Set(results.runs.map((r) => r.model))).toEqual(new Set(['nmrn', 'cmn', 'neumf', 'bprmf', 'pop']));
     const card = results.card as { evaluations: Record<string, { evaluation: { scored?: string } }>; notes: string[] };
     expect(card.evaluations.stream.evaluation.scored).toBe(`every event (${split.blocks.reduce((a, b) => a + b.users.length, 0)})`);
     for (const r of results.runs) expect(r.streamBlocks?.map((b) => [b.events, b.skipped])).toEqual(split.blocks.map((b) => [b.users.length, 0]));

@@ -4,7 +4,8 @@ import { createModel, modelVariants } from './variants';
 
 describe('modelVariants', () => {
   it('expands nmrn into one variant per extra sampler and memory', () => {
-    expect(modelVariants(resolveConfig({}))).toEqual(['nmrn', 'nmrn-gan', 'cmn', 'neumf', 'bprmf', 'pop']);
+    expect(modelVariants(resolveConfig({}))).toEqual(['nmrn', 'cmn', 'neumf', 'bprmf', 'pop']);
+    expect(modelVariants(resolveConfig({ nmrnSampler: 'uniform,gan' }))).toEqual(['nmrn', 'nmrn-gan', 'cmn', 'neumf', 'bprmf', 'pop']);
     expect(modelVariants(resolveConfig({ models: 'nmrn', nmrnSampler: 'dns,gan', nmrnMemory: 'per-user,shared' }))).toEqual(['nmrn', 'nmrn-gan', 'nmrn-shared']);
   });
 
@@ -17,7 +18,7 @@ describe('modelVariants', () => {
 
 describe('createModel', () => {
   it('builds each NMRN variant with its own sampler or memory and the first of the other', () => {
-    const cfg = resolveConfig({}); // samplers uniform,gan; memory per-user
+    const cfg = resolveConfig({}); // sampler uniform; memory per-user
     const want: Record<string, [string, string]> = {
       'nmrn-uniform': ['uniform', 'per-user'],
       'nmrn-popularity': ['popularity', 'per-user'],
