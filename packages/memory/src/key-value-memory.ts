@@ -6,7 +6,7 @@ import { denseVariable, assignFloats } from './dense';
 import { checkOut, hostAddress, hostReadUsers, hostScorer, type HostScorer } from './kv-host';
 import { kvAddress, kvDistance, kvDistanceAll, kvEraseAdd, kvRead, type AddressMetric } from './kv-ops';
 import { recordWrite, type LastWrite } from './kv-last-write';
-import { applyKvGrads, checkTrainBatch, hostKvGrads, tensorKvGrads } from './kv-train';
+import { applyKvGrads, checkTrainBatch, hostKvGrads, preferTensorStep, tensorKvGrads } from './kv-train';
 import { resolveKvOptions, type KeyValueMemoryOptions, type KvTrainOptions } from './kv-options';
 import { packState, unpackState } from './state-bytes';
 import { ValueMemory } from './value-memory';
@@ -203,15 +203,17 @@ export class KeyValueMemory implements Module {
    *
    * The default loss runs forward and backward in plain loops on the host (a handful of small
    * tensors cost more than the arithmetic there), the gradient through the last write included
-   * (`hostKvGrads`); a custom `loss` runs on tfjs (`tensorKvGrads`, the reference). Both compute
-   * the same function (the tests hold them together and to finite differences).
+   * (`hostKvGrads`); a custom `loss`, and the write gradient of the shared memory on wasm (where
+   * tfjs's batched matMuls are faster, see `preferTensorStep`), run on tfjs (`tensorKvGrads`, the
+   * reference). Both compute the same function (the tests hold them together and to finite
+   * differences).
    */
   trainStep(users: Int32Array, positives: Int32Array, negatives: Int32Array, options: KvTrainOptions = {}): number {
     const fn = `${FN}.trainStep`;
     this.checkUsers(fn, users);
     const batch = checkTrainBatch(fn, this.items.rows, users, positives, negatives, options);
     const lw = this.writeGradient ? this.lastWrite : null;
-    const g = options.loss ? tensorKvGrads(this, lw, batch, options) : hostKvGrads(this, batch, lw);
+    const g = options.loss || preferTensorStep(this, lw) ? tensorKvGrads(this, lw, batch, options) : hostKvGrads(this, batch, lw);
     return applyKvGrads(this, this.optimizer, batch, g);
   }
 

@@ -3,7 +3,7 @@ import { SparseEmbedding, randInt, seededRng } from '@memrec/core';
 import { describeWithBackends, expectNoLeak, expectClose, finiteDiffGrad } from '@memrec/test-helpers';
 import { KeyValueMemory, type KeyValueMemoryOptions } from './key-value-memory';
 import { recordWrite, type LastWrite } from './kv-last-write';
-import { applyKvGrads, checkTrainBatch, hostKvGrads, tensorKvGrads, type KvGrads } from './kv-train';
+import { applyKvGrads, checkTrainBatch, hostKvGrads, preferTensorStep, tensorKvGrads, type KvGrads } from './kv-train';
 
 const NAMES = ['gU', 'gV', 'keys', 'We', 'be', 'Wa', 'ba'];
 const flatGrads = (g: KvGrads) => [g.gU, g.gV, ...g.dense];
@@ -116,6 +116,16 @@ describeWithBackends('hostKvGrads through the last write equals the tfjs referen
     expect(Math.max(...Array.from(va[3], (y, i) => Math.abs(y - before[3][i])))).toBeGreaterThan(0); // W_e moved
     a.kv.dispose();
     b.kv.dispose();
+  });
+
+  it('trainStep takes the tfjs step only for the shared memory with a last write, on wasm', () => {
+    const perUser = setup(12, { ...cases[0] });
+    const shared = setup(13, { ...cases[3] });
+    expect(preferTensorStep(perUser.kv, perUser.lw)).toBe(false);
+    expect(preferTensorStep(shared.kv, null)).toBe(false);
+    expect(preferTensorStep(shared.kv, shared.lw)).toBe(tf.getBackend() === 'wasm');
+    perUser.kv.dispose();
+    shared.kv.dispose();
   });
 
   it('without a last write, or a batch reading no memory it touched, the projections get zero gradient', () => {

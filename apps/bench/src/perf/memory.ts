@@ -4,12 +4,13 @@
  *    hinge-loss training step (read, distances, gradients to rows, keys and projections) plus
  *    the exact sequential write of the batch. Figure: events/s (`kv_events_per_second`: the hinge
  *    as a custom loss, so the tfjs step; shared memory, gradient through the last write).
- *  - KeyValueMemory with the default hinge (the host step) at the same shape, per-user memory
- *    with `writeGradient` false and true, and shared memory with it true; and per-user with it
- *    true on the tfjs step (a custom loss; the path the default hinge took before the host
- *    computed the last write's gradient). Median of 4 windows. Figures:
- *    `kv_host_per_user_events_per_second`, `kv_host_per_user_write_grad_events_per_second`,
- *    `kv_host_shared_write_grad_events_per_second`, `kv_tfjs_per_user_write_grad_events_per_second`.
+ *  - KeyValueMemory with the default hinge at the same shape: per-user memory with
+ *    `writeGradient` false and true (the host step), shared memory with it true (the step
+ *    `trainStep` picks: tfjs on wasm, the host on cpu), and per-user with it true on the tfjs
+ *    step (a custom loss; the path the default hinge took before the host computed the last
+ *    write's gradient). Median of 4 windows. Figures: `kv_host_per_user_events_per_second`,
+ *    `kv_host_per_user_write_grad_events_per_second`, `kv_default_shared_write_grad_events_per_second`,
+ *    `kv_tfjs_per_user_write_grad_events_per_second`.
  *  - CollaborativeMemory (CMN): d = 50, 2 hops, every neighbourhood capped at 64 users,
  *    batch 128 positives x 4 negatives = 640 scored pairs, forward + backward + updates.
  *    Figure: pairs/s (positive and negative pairs alike).
@@ -76,7 +77,7 @@ async function kvHostRates(seconds: number): Promise<{ name: string; layer: stri
   const setups: { name: string; layer: string; o: KvSetup }[] = [
     { name: 'kv_host_per_user', layer: 'per-user, writeGradient false, host step', o: { memory: 'per-user', writeGradient: false, tfjs: false } },
     { name: 'kv_host_per_user_write_grad', layer: 'per-user, writeGradient true, host step', o: { memory: 'per-user', writeGradient: true, tfjs: false } },
-    { name: 'kv_host_shared_write_grad', layer: 'shared, writeGradient true, host step', o: { memory: 'shared', writeGradient: true, tfjs: false } },
+    { name: 'kv_default_shared_write_grad', layer: 'shared, writeGradient true, default step', o: { memory: 'shared', writeGradient: true, tfjs: false } },
     { name: 'kv_tfjs_per_user_write_grad', layer: 'per-user, writeGradient true, tfjs step', o: { memory: 'per-user', writeGradient: true, tfjs: true } },
   ];
   const out: { name: string; layer: string; rate: number }[] = [];
