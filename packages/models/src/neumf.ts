@@ -32,9 +32,9 @@ export const NEUMF_OPTIONS: OptionSpec<NeuMfOptions> = {
   negatives: { rule: { type: 'int', min: 1 }, default: 4, doc: 'sampled negatives per positive' },
   learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.005, doc: 'Adam learning rate' },
   loss: { rule: { type: 'enum', values: ['bce', 'bpr'] }, default: 'bce', doc: 'bce (paper) or bpr (d2l)' },
-  pretrainEpochs: { rule: { type: 'int', min: 0 }, default: 0, doc: 'epochs of separate GMF / MLP head training first' },
+  pretrainEpochs: { rule: { type: 'int', min: 0 }, default: 6, doc: 'epochs of separate GMF / MLP head training first (the paper\'s pre-training)' },
   observeEpochs: { rule: { type: 'int', min: 0 }, default: 0, doc: 'passes over each streamed block (0 = static)' },
-  epochs: { rule: TRAINING_RULES.epochs, default: 3, doc: 'passes over the training set (after pre-training)' },
+  epochs: { rule: TRAINING_RULES.epochs, default: 2, doc: 'passes over the training set (after pre-training)' },
   batchSize: { rule: TRAINING_RULES.batchSize, default: 256, doc: 'events per mini-batch' },
   seed: { rule: TRAINING_RULES.seed, default: 0, doc: 'seed of initialisation, shuffles and negatives' },
 };

@@ -17,8 +17,8 @@ export type SearchSpace = Record<string, Record<string, unknown[]>>;
 /** memrec's built-in search spaces: the options that matter most for each model, a few values each. */
 export const SEARCH_SPACES: SearchSpace = {
   bprmf: { dim: [32, 64, 128], learningRate: [0.005, 0.01, 0.02], l2: [0.0005, 0.001, 0.002, 0.005], epochs: [30, 60, 100] },
-  neumf: { factors: [8, 16, 32], learningRate: [0.001, 0.002, 0.005], epochs: [3, 6, 10], negatives: [4, 8] },
-  cmn: { dim: [16, 32, 50], hops: [1, 2, 3], learningRate: [0.001, 0.005], maxNeighbours: [16, 32] },
+  neumf: { factors: [16, 32], learningRate: [0.001, 0.002, 0.005], pretrainEpochs: [0, 3, 6], epochs: [2, 4, 10] },
+  cmn: { dim: [16, 32, 50], hops: [1, 2, 3], learningRate: [0.001, 0.005], maxNeighbours: [16, 64, 0], pretrainEpochs: [5, 15] },
   nmrn: { dim: [16, 32, 64], slots: [10, 20], margin: [0.1, 0.5, 1], learningRate: [0.005, 0.01] },
 };
 
