@@ -110,9 +110,9 @@ describe('Recommender contract', () => {
     expect(() => new Nmrn({ writeGradient: 'yes' as never })).toThrow('Nmrn: option writeGradient must be true or false, got "yes"');
   });
 
-  it('library defaults equal the benchmark defaults (per-user NMRN memory, T = 16)', () => {
+  it('library defaults equal the benchmark defaults (NMRN: uniform negatives, per-user memory, write gradient on)', () => {
     const n = new Nmrn();
-    expect(n.config).toMatchObject({ memory: 'per-user', candidates: 16, writeGradient: false, sampler: 'gan', epochs: 2, batchSize: 256 });
+    expect(n.config).toMatchObject({ memory: 'per-user', candidates: 100, writeGradient: true, sampler: 'uniform', epochs: 2, batchSize: 256 });
     expect(new Nmrn({ memory: 'shared' }).config.writeGradient).toBe(true);
     expect(new Nmrn({ memory: 'shared', writeGradient: false }).config.writeGradient).toBe(false);
     expect(new BprMf().config).toMatchObject({ solver: 'sgd', dim: 128, epochs: 100, l2: 0.002, init: 'normal', learningRate: 0.01 });

@@ -26,7 +26,7 @@ export interface NmrnOptions extends TrainingOptions {
   maxDraws: number;
   /** Epochs of discriminator pre-training with uniform negatives (Algorithm 1, line 4). */
   pretrainEpochs: number;
-  /** Train the erase / add projections through the last write; default on with shared memory, off per user (costly there). */
+  /** Train the erase / add projections (and the keys) through the last write (about 1.3x the step cost). */
   writeGradient: boolean;
   /** Passes of G pre-training by REINFORCE against the pre-trained D (Algorithm 1, line 5; gan sampler only; D does not change). */
   generatorPretrainEpochs: number;
@@ -51,7 +51,7 @@ export const NMRN_OPTIONS: OptionSpec<NmrnOptions> = {
   candidates: { rule: { type: 'int', min: 1 }, default: 100, doc: 'T: generator / DNS candidates (Algorithm 1)' },
   maxDraws: { rule: { type: 'int', min: 1 }, default: 50, doc: 'most uniform draws of the rank weight' },
   pretrainEpochs: { rule: { type: 'int', min: 0 }, default: 1, doc: 'epochs of pre-training with uniform negatives' },
-  writeGradient: { rule: { type: 'boolean' }, default: false, doc: 'train erase/add projections through the last write (default: on with shared memory)' },
+  writeGradient: { rule: { type: 'boolean' }, default: true, doc: 'train the erase/add projections through the last write' },
   generatorPretrainEpochs: { rule: { type: 'int', min: 0 }, default: 1, doc: 'passes of G pre-training by REINFORCE against the pre-trained D (gan only)' },
   reward: { rule: { type: 'enum', values: ['distance', 'bounded'] }, default: 'distance', doc: "G's reward: -d_D (distance) or 2 (sigmoid(-d_D) - 0.5) (bounded)" },
   baselineDecay: { rule: { type: 'number', min: 0, max: 1, exclusiveMax: true }, default: 0, doc: "REINFORCE baseline decay (0: the previous batch's mean reward)" },
@@ -62,14 +62,8 @@ export const NMRN_OPTIONS: OptionSpec<NmrnOptions> = {
   seed: { rule: TRAINING_RULES.seed, default: 0, doc: 'seed of initialisation and negatives' },
 };
 
-/** The defaults of {@link Nmrn} (per-user memory; `writeGradient` becomes true when `memory: 'shared'`). */
+/** The defaults of {@link Nmrn}. */
 export const NMRN_DEFAULTS: NmrnOptions = defaultsOf(NMRN_OPTIONS);
-
-/** `writeGradient` defaults to true with the shared memory (affordable there). */
-function withMemoryDefaults(options: Partial<NmrnOptions>): Partial<NmrnOptions> {
-  if (options != null && typeof options === 'object' && options.writeGradient === undefined && options.memory === 'shared') return { ...options, writeGradient: true };
-  return options;
-}
 
 /**
  * NMRN (Wang et al., KDD 2018): a KeyValueMemory over SparseEmbedding user / item tables,
@@ -102,7 +96,7 @@ export class Nmrn extends BaseRecommender<NmrnOptions> {
   private sampler: NegativeSampler | null = null;
 
   constructor(options: Partial<NmrnOptions> = {}) {
-    super('Nmrn', NMRN_OPTIONS, withMemoryDefaults(options));
+    super('Nmrn', NMRN_OPTIONS, options);
   }
 
   /** The adversarial generator G (with `sampler: 'gan'`, once fitted), else null. */
