@@ -108,6 +108,21 @@ describe('Nmrn adversarial training (Algorithm 1)', () => {
     },
   );
 
+  it('trains the erase / add projections by default (per-user memory); without the write gradient they keep their initial values', async () => {
+    const proj = (m: Nmrn) => [m.kv as KeyValueMemory].flatMap((kv) => [kv.We, kv.be, kv.Wa, kv.ba].map((v) => Array.from(v.dataSync())));
+    const on = new Nmrn({ dim: 4, slots: 2, epochs: 1, batchSize: 200 });
+    const off = new Nmrn({ dim: 4, slots: 2, epochs: 1, batchSize: 200, writeGradient: false });
+    expect([on.config.memory, on.config.writeGradient]).toEqual(['per-user', true]);
+    await on.fit(train, { seed: 1 });
+    await off.fit(train, { seed: 1 });
+    const fresh = new Nmrn({ dim: 4, slots: 2, epochs: 0, batchSize: 200, writeGradient: false });
+    await fresh.fit(train, { seed: 1 }); // initial values, no step taken
+    const [a, b, c] = [proj(on), proj(off), proj(fresh)];
+    expect(b).toEqual(c);
+    a.forEach((values, k) => expect({ k, moved: values.some((x, j) => x !== c[k][j]) }).toEqual({ k, moved: true }));
+    for (const m of [on, off, fresh]) m.dispose();
+  });
+
   it('passes the address temperature to the memory, and keeps it through bytes', async () => {
     const nmrn = new Nmrn({ dim: 4, slots: 2, sampler: 'uniform', epochs: 1, batchSize: 400, temperature: 0.1 });
     await nmrn.fit(train, { seed: 1 });
