@@ -45,7 +45,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--epochs <n>', 'training epochs (default per model)')
     .option('--dim <n>', 'embedding dimension')
     .option('--batch-size <n>', 'mini-batch size')
-    .option('--nmrn-sampler <list>', 'NMRN negative samplers: gan,uniform,popularity,dns (first is "nmrn")')
+    .option('--nmrn-sampler <list>', 'NMRN negative samplers: uniform,gan,popularity,dns (first is "nmrn"; default uniform)')
     .option('--nmrn-memory <list>', 'NMRN value memories: per-user,shared (first is "nmrn")')
     .option('--set <model.option=value>', 'a model hyperparameter, e.g. cmn.dim=50 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--preset <name>', 'a named set of model options under --set, e.g. paper (CMN as published: d 50, RMSProp 1e-3, L2 0.1, all neighbours, GMF pre-training)')

@@ -38,7 +38,7 @@ export interface RunConfig {
   /** Overwrite the run already in `out` (a folder holding results.json). */
   force: boolean;
   quiet: boolean;
-  /** NMRN sampler variant (uniform, popularity, gan, dns); the default run adds a uniform NMRN beside the GAN one. */
+  /** NMRN samplers (uniform, popularity, gan, dns): the first is `nmrn`, each other adds `nmrn-<sampler>`; default uniform only. */
   nmrnSamplers: string[];
   /** NMRN value memories: per-user and/or shared (the paper's figure); the first is "nmrn", others add "nmrn-<memory>". */
   nmrnMemory: string[];
