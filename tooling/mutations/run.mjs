@@ -35,7 +35,7 @@ export const MUTATIONS = [
     id: 'full-seen',
     what: 'full ranking ranks the training items too (no seen-item exclusion)',
     file: 'packages/eval/src/full.ts',
-    edits: [{ search: 'numItems, seen.itemsOf(u), distance', replace: 'numItems, new Int32Array(0), distance' }],
+    edits: [{ search: 'exclude: (r) => seen.itemsOf(chunk[r])', replace: 'exclude: () => new Int32Array(0)' }],
     tests: ['packages/eval/src/full.test.ts'],
   },
   {
