@@ -3,6 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoggedEvent } from '../events';
 import { FileLogReader } from './file-reader';
+import { GroupCommit, type PendingAppend } from './group-commit';
 import { decodeRecordAt, encodeRecord, type LogRecord } from './record';
 import { listSegments, segmentName } from './segments';
 import type { AppendResult, EventLog } from './types';
@@ -43,8 +44,7 @@ export class FileLog implements EventLog {
   private size: number;
   private base: number;
   private endOffset: number;
-  private queue: { events: LoggedEvent[]; resolve: (r: AppendResult) => void; reject: (e: Error) => void }[] = [];
-  private flushing: Promise<void> | null = null;
+  private readonly commits = new GroupCommit((group) => this.writeGroup(group));
   private failed: Error | null = null;
   private listeners: ((r: LogRecord) => void)[] = [];
 
@@ -107,42 +107,33 @@ export class FileLog implements EventLog {
   append(events: LoggedEvent[]): Promise<AppendResult> {
     if (this.failed) return Promise.reject(new Error(`FileLog.append: the log must be writable, got an earlier write failure: ${this.failed.message}`));
     if (events.length === 0) return Promise.resolve({ first: this.endOffset, end: this.endOffset });
-    return new Promise((resolve, reject) => {
-      this.queue.push({ events, resolve, reject });
-      if (!this.flushing) this.flushing = this.flushLoop();
-    });
+    return this.commits.append(events);
   }
 
-  private async flushLoop(): Promise<void> {
-    while (this.queue.length > 0) {
-      const group = this.queue;
-      this.queue = [];
-      // one record per append (the trainer's micro-batch is what one request brought), one write and one sync for all
-      const first = this.endOffset;
-      const records: LogRecord[] = [];
-      let at = first;
-      for (const g of group) {
-        records.push({ first: at, events: g.events });
-        at += g.events.length;
-      }
-      const bytes = records.length === 1 ? encodeRecord(records[0]) : Buffer.concat(records.map(encodeRecord));
-      try {
-        await this.fh.write(bytes, 0, bytes.length, null);
-        await this.fh.datasync();
-      } catch (e) {
-        this.failed = e as Error;
-        const err = new Error(`FileLog.append: events must be written to ${JSON.stringify(this.dir)}, got ${(e as Error).message}`);
-        for (const g of [...group, ...this.queue]) g.reject(err);
-        this.queue = [];
-        break;
-      }
-      this.size += bytes.length;
-      this.endOffset = at;
-      group.forEach((g, k) => g.resolve({ first: records[k].first, end: records[k].first + g.events.length }));
-      for (const record of records) for (const l of this.listeners) l(record);
-      if (this.size >= this.segmentBytes) await this.roll();
+  /** Writes a group of appends: one record per append (what one request brought), one write and one sync for all. */
+  private async writeGroup(group: PendingAppend[]): Promise<void> {
+    const records: LogRecord[] = [];
+    let at = this.endOffset;
+    for (const g of group) {
+      records.push({ first: at, events: g.events });
+      at += g.events.length;
     }
-    this.flushing = null;
+    const bytes = records.length === 1 ? encodeRecord(records[0]) : Buffer.concat(records.map(encodeRecord));
+    try {
+      await this.fh.write(bytes, 0, bytes.length, null);
+      await this.fh.datasync();
+    } catch (e) {
+      this.failed = e as Error;
+      const err = new Error(`FileLog.append: events must be written to ${JSON.stringify(this.dir)}, got ${(e as Error).message}`);
+      for (const g of group) g.reject(err);
+      this.commits.rejectQueued(err);
+      return;
+    }
+    this.size += bytes.length;
+    this.endOffset = at;
+    group.forEach((g, k) => g.resolve({ first: records[k].first, end: records[k].first + g.events.length }));
+    for (const record of records) for (const l of this.listeners) l(record);
+    if (this.size >= this.segmentBytes) await this.roll();
   }
 
   private async roll(): Promise<void> {
@@ -171,7 +162,7 @@ export class FileLog implements EventLog {
   }
 
   async close(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    await this.commits.drain();
     await this.fh.close();
   }
 }

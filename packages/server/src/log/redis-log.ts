@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { LoggedEvent } from '../events';
+import { GroupCommit, type PendingAppend } from './group-commit';
 import type { LogRecord } from './record';
 import type { AppendResult, EventLog, LogReader } from './types';
 
@@ -35,8 +36,7 @@ function toRecord(fn: string, [id, fields]: Entry): LogRecord {
  */
 export class RedisLog implements EventLog {
   private endOffset = 0;
-  private queue: { events: LoggedEvent[]; resolve: (r: AppendResult) => void; reject: (e: Error) => void }[] = [];
-  private flushing: Promise<void> | null = null;
+  private readonly commits = new GroupCommit((group) => this.addGroup(group));
   private listeners: ((r: LogRecord) => void)[] = [];
   /** Stream ids of records by the offset they end at (for trimming behind a checkpoint). */
   private ends = new Map<number, string>();
@@ -73,37 +73,30 @@ export class RedisLog implements EventLog {
 
   append(events: LoggedEvent[]): Promise<AppendResult> {
     if (events.length === 0) return Promise.resolve({ first: this.endOffset, end: this.endOffset });
-    return new Promise((resolve, reject) => {
-      this.queue.push({ events, resolve, reject });
-      if (!this.flushing) this.flushing = this.flushLoop();
-    });
+    return this.commits.append(events);
   }
 
-  private async flushLoop(): Promise<void> {
-    while (this.queue.length > 0) {
-      const group = this.queue;
-      this.queue = [];
-      const first = this.endOffset;
-      const events = group.length === 1 ? group[0].events : group.flatMap((g) => g.events);
-      let id: string;
-      try {
-        id = (await this.client.xadd(this.stream, '*', 'first', String(first), 'events', JSON.stringify(events))) as string;
-      } catch (e) {
-        const err = new Error(`RedisLog.append: events must be added to stream ${JSON.stringify(this.stream)}, got ${(e as Error).message}`);
-        for (const g of group) g.reject(err);
-        continue;
-      }
-      this.endOffset = first + events.length;
-      this.ends.set(this.endOffset, id);
-      let at = first;
-      for (const g of group) {
-        g.resolve({ first: at, end: at + g.events.length, id });
-        at += g.events.length;
-      }
-      const record: LogRecord = { first, events, id };
-      for (const l of this.listeners) l(record);
+  /** Adds a group of appends as one stream entry (XADD). */
+  private async addGroup(group: PendingAppend[]): Promise<void> {
+    const first = this.endOffset;
+    const events = group.length === 1 ? group[0].events : group.flatMap((g) => g.events);
+    let id: string;
+    try {
+      id = (await this.client.xadd(this.stream, '*', 'first', String(first), 'events', JSON.stringify(events))) as string;
+    } catch (e) {
+      const err = new Error(`RedisLog.append: events must be added to stream ${JSON.stringify(this.stream)}, got ${(e as Error).message}`);
+      for (const g of group) g.reject(err);
+      return;
     }
-    this.flushing = null;
+    this.endOffset = first + events.length;
+    this.ends.set(this.endOffset, id);
+    let at = first;
+    for (const g of group) {
+      g.resolve({ first: at, end: at + g.events.length, id });
+      at += g.events.length;
+    }
+    const record: LogRecord = { first, events, id };
+    for (const l of this.listeners) l(record);
   }
 
   async read(from: number, options: { follower?: boolean; position?: string } = {}): Promise<LogReader> {
@@ -127,7 +120,7 @@ export class RedisLog implements EventLog {
   }
 
   async close(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    await this.commits.drain();
     for (const r of this.readers) await r.close();
     this.client.disconnect();
   }
