@@ -2,6 +2,9 @@
  * @memrec/memory: memory-network layers for recommendation.
  * - {@link KeyValueMemory}: NMRN's key-value memory (Wang et al., KDD 2018).
  * - {@link CollaborativeMemory}: CMN's collaborative memory (Ebesu et al., SIGIR 2018).
+ * - {@link FifoItemMemory}: the last K items per user, read by attention (RUM, Chen et al., WSDM 2018).
+ * - {@link GatedKeyValueMemory}: per-user values with gated writes (KSR, Huang et al., SIGIR 2018).
+ * - {@link GruLayer}: a GRU whose input side is a sparse table (GRU4Rec, Hidasi et al., ICLR 2016).
  */
 export { KeyValueMemory, type KeyValueMemoryOptions, type KvTrainOptions, type HostScorer } from './key-value-memory';
 export { kvAddress, kvRead, kvDistance, kvEraseAdd, kvBatchedDelta, DIST_EPS, type AddressMetric } from './kv-ops';
@@ -11,3 +14,8 @@ export { CollaborativeMemory, type CollaborativeMemoryOptions } from './collabor
 export { SparseRmsProp, DenseRmsProp, type RmsPropConfig } from './rmsprop';
 export { cmnForward, cmnHop, maskedSoftmax, type CmnInputs, type CmnWeights } from './cmn-ops';
 export { Neighbourhoods, type NeighbourhoodsOptions, type PaddedNeighbourhoods } from './neighbourhoods';
+export { FifoItemMemory, type FifoItemMemoryOptions, type FifoWindow } from './fifo-memory';
+export { fifoRead, fifoReadHost } from './fifo-ops';
+export { GatedKeyValueMemory, type GatedKeyValueMemoryOptions } from './gated-kv-memory';
+export { gatedRead, gatedWrite } from './gated-ops';
+export { GruLayer, gruCell, type GruLayerOptions } from './gru';
