@@ -2,8 +2,8 @@
  * Shared jest preset for memrec packages.
  *
  * - TypeScript is compiled by @swc/jest (fast, no type-check; `pnpm type-check` does that).
- * - Sibling packages are read from source (`@memrec/x` -> `packages/x/src/index.ts`, and core's
- *   subpaths `@memrec/core/internal` and `@memrec/core/node`).
+ * - Sibling packages are read from source (`@memrec/x` -> `packages/x/src/index.ts`, and the
+ *   subpaths `@memrec/core/internal`, `@memrec/core/node`, `@memrec/models/node`, `@memrec/data/node`).
  * - tfjs-core's ESM gradient files (register_all_gradients) are transformed so that the
  *   gradient registration in @memrec/core works under jest exactly as in the built bundle.
  * - ESM-only packages are transformed to CommonJS too: the bench report's charts
@@ -51,6 +51,7 @@ module.exports = {
     '^@memrec/core/internal$': path.join(root, 'packages/core/src/internal.ts'),
     '^@memrec/core/node$': path.join(root, 'packages/core/src/node/index.ts'),
     '^@memrec/models/node$': path.join(root, 'packages/models/src/node.ts'),
+    '^@memrec/data/node$': path.join(root, 'packages/data/src/node.ts'),
     '^@memrec/(core|data|samplers|losses|memory|eval|models)$': path.join(root, 'packages/$1/src/index.ts'),
     ...d3Umd(),
   },

@@ -1,16 +1,14 @@
 /**
  * @memrec/data: loaders (MovieLens, NCF, delimited text, JSON Lines, RecBole), cleaning,
  * seeded splits with leakage reports, mini-batching and a synthetic drifting stream.
+ *
+ * This entry is browser-safe (no Node built-ins): it parses delimited text from bytes or a
+ * stream (`parseDelimited`). Reading files and downloading live in `@memrec/data/node`.
  */
 export { computeStats, interactionsOf, type DatasetStats, type LoadedDataset, type DataLike } from './types';
-export { loadDelimited, type DelimitedOptions, type ColumnRef } from './io/delimited';
-export { loadJsonLines, type JsonLinesOptions } from './io/json-lines';
-export { loadRecBoleInter, type RecBoleOptions } from './io/recbole';
-export { loadNcf, type NcfDataset } from './io/ncf';
-export { loadMovieLens, MOVIELENS, type MovieLensVariant, type MovieLensOptions, type MovieLensSource, type LoadProgress } from './io/movielens';
-export { loadFile, FILE_FORMATS, type FileFormat } from './io/formats';
-export { downloadVerified, unzipEntry, defaultCacheDir, type DownloadOptions } from './io/download';
-export { readLines, type LineHandler, type ReadLinesOptions } from './io/line-reader';
+export { parseDelimited, delimitedParser, type ParseDelimitedOptions, type DelimitedParser, type DelimitedOptions, type ColumnRef } from './io/delimited';
+export { LineSplitter, type ByteLineHandler } from './io/lines';
+export { MOVIELENS, type MovieLensVariant, type MovieLensSource } from './io/movielens-formats';
 export { toImplicit } from './clean/to-implicit';
 export { dedupe, type DedupePolicy } from './clean/dedupe';
 export { kCore, type KCoreResult } from './clean/k-core';

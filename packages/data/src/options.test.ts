@@ -1,4 +1,4 @@
-import { loadDelimited } from './io/delimited';
+import { loadDelimited } from './io/delimited-file';
 import { loadFile } from './io/formats';
 import { loadJsonLines } from './io/json-lines';
 import { loadMovieLens } from './io/movielens';

@@ -5,6 +5,7 @@ import type { IdMap, Interactions } from '@memrec/core';
  *
  * @example
  * ```ts
+ * import { loadMovieLens } from '@memrec/data/node';
  * const { stats } = await loadMovieLens('100k', { dir: './ml-100k' });
  * console.log(stats.numUsers, stats.density); // 943 0.063
  * ```

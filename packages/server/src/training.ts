@@ -1,5 +1,6 @@
 import type { Recommender } from '@memrec/core';
-import { loadDelimited, loadMovieLens, syntheticStream, type LoadedDataset } from '@memrec/data';
+import { syntheticStream, type LoadedDataset } from '@memrec/data';
+import { loadDelimited, loadMovieLens } from '@memrec/data/node';
 import { ItemPop, Nmrn, type OnlineEvent } from '@memrec/models';
 
 /** Where the first model's training data comes from (`--train`). */

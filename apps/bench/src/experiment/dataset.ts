@@ -1,4 +1,5 @@
-import { loadDelimited, loadMovieLens, loadNcf, syntheticStream, toImplicit, type LoadedDataset } from '@memrec/data';
+import { syntheticStream, toImplicit, type LoadedDataset } from '@memrec/data';
+import { loadDelimited, loadMovieLens, loadNcf } from '@memrec/data/node';
 import type { RunConfig } from '../cli/options';
 
 /** A dataset ready for the protocols, with what the protocol card needs to say about it. */

@@ -7,7 +7,8 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededRng } from '@memrec/core';
-import { loadDelimited, syntheticStream } from '@memrec/data';
+import { syntheticStream } from '@memrec/data';
+import { loadDelimited } from '@memrec/data/node';
 import type { PerfContext, PerfResult } from './types';
 
 /** Writes `lines` lines of `user\titem\trating\ttime` in 8k-line chunks (bounded memory). */

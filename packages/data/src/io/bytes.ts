@@ -1,7 +1,12 @@
 /**
  * Byte-level parsing helpers for the streaming loaders: numbers and ids are read straight
- * from a Buffer range, without building a string per field on the fast path.
+ * from a byte range (`Uint8Array`), without building a string per field on the fast path.
  */
+
+type BufferLike = { from(buffer: ArrayBufferLike, byteOffset: number, length: number): { toString(encoding: 'latin1' | 'utf8'): string } };
+/** Node's Buffer where it exists (faster for short strings); TextDecoder elsewhere (browsers, workers). */
+const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer;
+const UTF8 = new TextDecoder('utf-8');
 
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
@@ -11,7 +16,7 @@ const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
  *
  * @example
  * ```ts
- * parseNumber(Buffer.from('4.5'), 0, 3); // 4.5
+ * parseNumber(new TextEncoder().encode('4.5'), 0, 3); // 4.5
  * ```
  */
 export function parseNumber(buf: Uint8Array, s: number, e: number): number {
@@ -61,8 +66,8 @@ export function parseNumber(buf: Uint8Array, s: number, e: number): number {
  *
  * @example
  * ```ts
- * parseIntId(Buffer.from('196'), 0, 3); // 196
- * parseIntId(Buffer.from('u1'), 0, 2);  // -1
+ * parseIntId(new TextEncoder().encode('196'), 0, 3); // 196
+ * parseIntId(new TextEncoder().encode('u1'), 0, 2);  // -1
  * ```
  */
 export function parseIntId(buf: Uint8Array, s: number, e: number): number {
@@ -79,12 +84,16 @@ export function parseIntId(buf: Uint8Array, s: number, e: number): number {
 
 /** Latin-1 text of `buf[s, e)` (for messages and the slow number path). */
 export function latin1(buf: Uint8Array, s: number, e: number): string {
-  return Buffer.from(buf.buffer, buf.byteOffset + s, Math.max(0, e - s)).toString('latin1');
+  if (NodeBuffer != null) return NodeBuffer.from(buf.buffer, buf.byteOffset + s, Math.max(0, e - s)).toString('latin1');
+  let t = '';
+  for (let k = s; k < e; k++) t += String.fromCharCode(buf[k]);
+  return t;
 }
 
 /** UTF-8 text of `buf[s, e)`. */
 export function utf8(buf: Uint8Array, s: number, e: number): string {
-  return Buffer.from(buf.buffer, buf.byteOffset + s, Math.max(0, e - s)).toString('utf8');
+  if (NodeBuffer != null) return NodeBuffer.from(buf.buffer, buf.byteOffset + s, Math.max(0, e - s)).toString('utf8');
+  return UTF8.decode(buf.subarray(s, Math.max(s, e)));
 }
 
 /**

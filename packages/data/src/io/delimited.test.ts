@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadDelimited, type DelimitedOptions } from './delimited';
+import { loadDelimited } from './delimited-file';
+import type { DelimitedOptions } from './delimited';
 import { loadFile } from './formats';
 
 const dir = mkdtempSync(join(tmpdir(), 'memrec-delim-'));

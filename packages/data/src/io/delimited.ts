@@ -2,7 +2,7 @@ import { show, checkOptionKeys } from '@memrec/core/internal';
 import { computeStats, type LoadedDataset } from '../types';
 import { fieldText, latin1, makeFields, parseIntId, parseNumber, splitFields, utf8 } from './bytes';
 import { IdAssigner, InteractionBuilder } from './builder';
-import { readLines } from './line-reader';
+import { LineSplitter } from './lines';
 
 /** A column given by header name or by 0-based position. */
 export type ColumnRef = string | number;
@@ -40,22 +40,35 @@ export interface DelimitedInternals {
   header?: (names: string[], file: string) => string[];
 }
 
+/** A delimited-text parser fed with byte chunks: see {@link delimitedParser}. */
+export interface DelimitedParser {
+  /** Parses the lines completed by this chunk; a malformed line throws (unless skipped). */
+  push(chunk: Uint8Array): void;
+  /** Ends the input and returns the dataset. */
+  finish(): LoadedDataset;
+  /** Bytes pushed so far. */
+  readonly bytes: number;
+  /** Lines seen so far. */
+  readonly lines: number;
+  /** Pre-sizes the columns for about `n` interactions (an estimate; they grow as needed). */
+  reserve(n: number): void;
+}
+
 /**
- * Loads interactions from delimited text (CSV, TSV, `::`, any separator), streaming the file
- * as bytes. Numbers and integer ids are parsed from bytes directly; quoted fields (RFC 4180,
- * within one line) are supported. A malformed line fails with file, line number and text,
- * unless `skipBadLines` is set.
+ * The delimited-text parser under {@link parseDelimited} and `loadDelimited`
+ * (`@memrec/data/node`): feed it the input's bytes in chunks of any size, then call `finish`.
+ * `source` names the input in error messages (`source:line: reason: "text"`). Browser-safe.
  *
  * @example
  * ```ts
- * const ml = await loadDelimited('ml-100k/u.data', {
- *   delimiter: '\t',
- *   columns: { user: 0, item: 1, rating: 2, timestamp: 3 },
- * });
- * ml.stats.numInteractions; // 100000
+ * const p = delimitedParser({ columns: { user: 0, item: 1 } }, {}, 'inline');
+ * p.push(new TextEncoder().encode('u1,a\nu2,'));
+ * p.push(new TextEncoder().encode('b\n'));
+ * p.finish().stats.numInteractions; // 2
  * ```
  */
-export async function loadDelimited(file: string, options: DelimitedOptions, internals: DelimitedInternals = {}): Promise<LoadedDataset> {
+export function delimitedParser(options: DelimitedOptions, internals: DelimitedInternals = {}, source = 'input'): DelimitedParser {
+  const file = source;
   const fn = internals.fn ?? 'loadDelimited';
   if (options == null || typeof options !== 'object' || options.columns == null) {
     throw new Error(`${fn}: options.columns must give at least { user, item }, got ${show(options?.columns)}`);
@@ -79,8 +92,8 @@ export async function loadDelimited(file: string, options: DelimitedOptions, int
   }
   const ids = options.ids ?? 'auto';
   if (ids !== 'auto' && ids !== 'string') throw new Error(`${fn}: ids must be 'auto' or 'string', got ${show(ids)}`);
-  const delim = new Uint8Array(Buffer.from(delimiter, 'utf8'));
-  const comment = options.comment ? Buffer.from(options.comment, 'utf8') : null;
+  const delim = new TextEncoder().encode(delimiter);
+  const comment = options.comment ? new TextEncoder().encode(options.comment) : null;
   const hasRating = columns.rating !== undefined;
   const hasTime = columns.timestamp !== undefined;
 
@@ -107,7 +120,7 @@ export async function loadDelimited(file: string, options: DelimitedOptions, int
   let skipped = 0;
   const examples: string[] = [];
 
-  const bad = (buf: Buffer, s: number, e: number, lineNo: number, reason: string): void => {
+  const bad = (buf: Uint8Array, s: number, e: number, lineNo: number, reason: string): void => {
     const text = utf8(buf, s, Math.min(e, s + 200));
     const where = `${file}:${lineNo}: ${reason}: ${JSON.stringify(text)}`;
     if (!skipBad) throw new Error(`${fn}: ${where}`);
@@ -115,7 +128,7 @@ export async function loadDelimited(file: string, options: DelimitedOptions, int
     if (examples.length < 5) examples.push(where);
   };
 
-  const onHeader = (buf: Buffer, s: number, e: number): void => {
+  const onHeader = (buf: Uint8Array, s: number, e: number): void => {
     const all = makeFields(4096);
     splitFields(buf, s, e, delim, all);
     let names = Array.from({ length: all.count }, (_, f) => fieldText(buf, all, f).trim());
@@ -136,7 +149,7 @@ export async function loadDelimited(file: string, options: DelimitedOptions, int
     need = fields.starts.length;
   };
 
-  const idOf = (assign: IdAssigner, buf: Buffer, f: number): number => {
+  const idOf = (assign: IdAssigner, buf: Uint8Array, f: number): number => {
     const s = fields.starts[f];
     const e = fields.ends[f];
     if (ids === 'auto' && fields.quoted[f] !== 2) {
@@ -146,8 +159,8 @@ export async function loadDelimited(file: string, options: DelimitedOptions, int
     return assign.str(fieldText(buf, fields, f));
   };
 
-  const onLine = (buf: Buffer, s: number, e: number, lineNo: number): void => {
-    if (comment && buf.subarray(s, s + comment.length).equals(comment)) return;
+  const onLine = (buf: Uint8Array, s: number, e: number, lineNo: number): void => {
+    if (comment && startsWith(buf, s, e, comment)) return;
     if (needHeader) {
       needHeader = false;
       onHeader(buf, s, e);
@@ -171,13 +184,94 @@ export async function loadDelimited(file: string, options: DelimitedOptions, int
     builder.push(idOf(users, buf, colU), idOf(items, buf, colI), rating, time);
   };
 
-  await readLines(file, fn, onLine, { onProgress: options.onProgress, onEstimate: (n) => builder.reserve(n) });
-  if (needHeader && options.header) {
-    throw new Error(`${fn}: ${file} must start with a header line naming the columns, got an empty file`);
+  const split = new LineSplitter(fn, file, onLine);
+  return {
+    push: (chunk) => split.push(chunk),
+    get bytes() {
+      return split.bytes;
+    },
+    get lines() {
+      return split.lineNo;
+    },
+    reserve: (n) => builder.reserve(n),
+    finish(): LoadedDataset {
+      split.end();
+      if (needHeader && options.header) {
+        throw new Error(`${fn}: ${file} must start with a header line naming the columns, got an empty file`);
+      }
+      if (builder.length === 0 && !options.allowEmpty) {
+        throw new Error(`${fn}: ${file} must contain at least one interaction, got none${skipped ? ` (${skipped} bad lines skipped)` : ''} (pass allowEmpty: true to accept an empty dataset)`);
+      }
+      const interactions = builder.finish(users.map.size, items.map.size);
+      return { interactions, users: users.map, items: items.map, stats: computeStats(interactions, skipped, examples) };
+    },
+  };
+}
+
+/** Options of {@link parseDelimited}: those of delimited files, plus a name and size for the input. */
+export interface ParseDelimitedOptions extends DelimitedOptions {
+  /** Names the input in error messages (default `'input'`), e.g. the picked file's name. */
+  source?: string;
+  /** The input's size in bytes, passed to `onProgress` as the total (default 0: unknown). */
+  totalBytes?: number;
+}
+
+/**
+ * Parses interactions from delimited text (CSV, TSV, `::`, any separator) held in memory or
+ * arriving as a stream of byte chunks: a string, a `Uint8Array`, an (async) iterable of
+ * `Uint8Array`s, or a `ReadableStream` (a browser `File`'s `stream()`). Browser-safe: what
+ * `loadDelimited` (`@memrec/data/node`) does for a file path, for a page or a Web Worker.
+ * Same rules and errors: quoted fields (RFC 4180, within one line), integer ids parsed from
+ * bytes, a malformed line fails with `source:line: reason: "text"` unless `skipBadLines`.
+ *
+ * @example
+ * ```ts
+ * import { parseDelimited } from '@memrec/data';
+ * const d = await parseDelimited('userId,movieId,rating\n1,31,2.5\n1,1029,3\n', {
+ *   header: true,
+ *   columns: { user: 'userId', item: 'movieId', rating: 'rating' },
+ * });
+ * d.stats.numInteractions; // 2
+ * ```
+ */
+export async function parseDelimited(
+  input: string | Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
+  options: ParseDelimitedOptions,
+): Promise<LoadedDataset> {
+  const fn = 'parseDelimited';
+  if (options == null || typeof options !== 'object') throw new Error(`${fn}: options must be an object with columns, got ${show(options)}`);
+  const { source = 'input', totalBytes = 0, ...rest } = options;
+  if (typeof source !== 'string') throw new Error(`${fn}: options.source must be a string, got ${show(source)}`);
+  if (typeof totalBytes !== 'number' || !(totalBytes >= 0)) throw new Error(`${fn}: options.totalBytes must be a number >= 0, got ${show(totalBytes)}`);
+  const parser = delimitedParser(rest, { fn }, source);
+  const feed = (chunk: Uint8Array): void => {
+    if (!(chunk instanceof Uint8Array)) throw new Error(`${fn}: input chunks must be Uint8Arrays, got ${show(chunk)}`);
+    parser.push(chunk);
+    rest.onProgress?.(parser.bytes, totalBytes);
+  };
+  if (typeof input === 'string') feed(new TextEncoder().encode(input));
+  else if (input instanceof Uint8Array) feed(input);
+  else if (input != null && typeof (input as ReadableStream<Uint8Array>).getReader === 'function') {
+    const reader = (input as ReadableStream<Uint8Array>).getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        feed(value);
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  } else if (input != null && (Symbol.asyncIterator in Object(input) || Symbol.iterator in Object(input))) {
+    for await (const chunk of input as AsyncIterable<Uint8Array>) feed(chunk);
+  } else {
+    throw new Error(`${fn}: input must be a string, a Uint8Array, an iterable of Uint8Arrays or a ReadableStream, got ${show(input)}`);
   }
-  if (builder.length === 0 && !options.allowEmpty) {
-    throw new Error(`${fn}: ${file} must contain at least one interaction, got none${skipped ? ` (${skipped} bad lines skipped)` : ''} (pass allowEmpty: true to accept an empty dataset)`);
-  }
-  const interactions = builder.finish(users.map.size, items.map.size);
-  return { interactions, users: users.map, items: items.map, stats: computeStats(interactions, skipped, examples) };
+  return parser.finish();
+}
+
+function startsWith(buf: Uint8Array, s: number, e: number, prefix: Uint8Array): boolean {
+  if (e - s < prefix.length) return false;
+  for (let k = 0; k < prefix.length; k++) if (buf[s + k] !== prefix[k]) return false;
+  return true;
 }

@@ -1,7 +1,7 @@
 import { checkOptionKeys } from '@memrec/core/internal';
 import type { LoadedDataset } from '../types';
-import { loadDelimited } from './delimited';
-import { MOVIELENS } from './movielens';
+import { loadDelimited } from './delimited-file';
+import { MOVIELENS } from './movielens-formats';
 import { loadRecBoleInter } from './recbole';
 
 const LAYOUTS = {

@@ -1,4 +1,5 @@
 import { createReadStream, promises as fsp } from 'node:fs';
+import { LineSplitter } from './lines';
 
 /** Called once per non-empty line with the bytes `buf[start, end)` (line end and `\r` removed). */
 export type LineHandler = (buf: Buffer, start: number, end: number, lineNo: number) => void;
@@ -18,14 +19,41 @@ export interface ReadLinesOptions {
  * file as one string: each 1 MiB chunk is scanned for `\n` natively; only a line that spans
  * two chunks is copied. Strips a UTF-8 BOM and `\r` before `\n`; the last line may lack `\n`.
  * Rejects files that contain a NUL byte (binary, UTF-16) with an error naming the file.
+ * Node only (`@memrec/data/node`); the byte-level splitter under it is `LineSplitter`.
  *
  * @example
  * ```ts
+ * import { readLines } from '@memrec/data/node';
  * let n = 0;
  * await readLines('u.data', 'count', () => n++);
  * ```
  */
 export async function readLines(file: string, fn: string, onLine: LineHandler, options: ReadLinesOptions = {}): Promise<{ lines: number; bytes: number }> {
+  const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  const split = new LineSplitter(fn, file, (b, s, e, lineNo) => onLine(asBuffer(b), s, e, lineNo));
+  await streamFile(file, fn, options.chunkSize, (chunk, total) => {
+    split.push(chunk);
+    if (options.onEstimate && split.lineNo > 0) {
+      options.onEstimate(Math.ceil((total / split.bytes) * split.lineNo * 1.02) + 16);
+      options.onEstimate = undefined;
+    }
+    options.onProgress?.(split.bytes, total);
+  });
+  split.end();
+  return { lines: split.lineNo, bytes: split.bytes };
+}
+
+/**
+ * Streams a regular file in chunks (default 1 MiB) to `onChunk`, with the file's size; an
+ * unreadable path fails with an error naming `fn` and the file.
+ *
+ * @example
+ * ```ts
+ * let bytes = 0;
+ * await streamFile('u.data', 'count', undefined, (chunk) => (bytes += chunk.length));
+ * ```
+ */
+export async function streamFile(file: string, fn: string, chunkSize: number | undefined, onChunk: (chunk: Buffer, totalBytes: number) => void): Promise<void> {
   let total = 0;
   try {
     const st = await fsp.stat(file);
@@ -34,55 +62,10 @@ export async function readLines(file: string, fn: string, onLine: LineHandler, o
   } catch (err) {
     throw new Error(`${fn}: file must be a readable file, got ${JSON.stringify(file)} (${(err as Error).message})`);
   }
-  const stream = createReadStream(file, { highWaterMark: options.chunkSize ?? 1 << 20 });
-  let carry: Buffer | null = null;
-  let lineNo = 0;
-  let bytes = 0;
-  let first = true;
-  const emit = (buf: Buffer, s: number, e: number): void => {
-    lineNo++;
-    if (e > s && buf[e - 1] === 13) e--;
-    if (e > s) onLine(buf, s, e, lineNo);
-  };
+  const stream = createReadStream(file, { highWaterMark: chunkSize ?? 1 << 20 });
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let pos = 0;
-      if (first) {
-        first = false;
-        if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) pos = 3;
-      }
-      const nul = chunk.indexOf(0);
-      if (nul !== -1) {
-        throw new Error(`${fn}: ${file} is not a text file (NUL byte at offset ${bytes + nul})`);
-      }
-      bytes += chunk.length;
-      if (carry !== null) {
-        const nl = chunk.indexOf(10, pos);
-        if (nl === -1) {
-          carry = Buffer.concat([carry, chunk]);
-          continue;
-        }
-        const joined: Buffer = Buffer.concat([carry, chunk.subarray(0, nl)]);
-        carry = null;
-        emit(joined, 0, joined.length);
-        pos = nl + 1;
-      }
-      for (;;) {
-        const nl = chunk.indexOf(10, pos);
-        if (nl === -1) break;
-        emit(chunk, pos, nl);
-        pos = nl + 1;
-      }
-      if (pos < chunk.length) carry = Buffer.from(chunk.subarray(pos));
-      if (options.onEstimate && lineNo > 0) {
-        options.onEstimate(Math.ceil((total / bytes) * lineNo * 1.02) + 16);
-        options.onEstimate = undefined;
-      }
-      options.onProgress?.(bytes, total);
-    }
-    if (carry !== null) emit(carry, 0, carry.length);
+    for await (const chunk of stream as AsyncIterable<Buffer>) onChunk(chunk, total);
   } finally {
     stream.destroy();
   }
-  return { lines: lineNo, bytes };
 }

@@ -1,6 +1,6 @@
 import { show, checkOptionKeys } from '@memrec/core/internal';
 import type { LoadedDataset } from '../types';
-import { loadDelimited } from './delimited';
+import { loadDelimited } from './delimited-file';
 
 const TYPES = new Set(['token', 'token_seq', 'float', 'float_seq']);
 
