@@ -32,8 +32,29 @@ describe('initBackend', () => {
   });
 
   it('rejects unknown backend names', async () => {
-    await expect(initBackend({ backend: 'webgl' as never, log: false })).rejects.toThrow(
-      'initBackend: backend must be one of auto, node, wasm, cpu, got "webgl"',
+    await expect(initBackend({ backend: 'metal' as never, log: false })).rejects.toThrow(
+      'initBackend: backend must be one of auto, node, wasm, cpu, webgl, webgpu, got "metal"',
     );
+  });
+
+  it('webgl / webgpu must be imported by the application to be requested', async () => {
+    await expect(initBackend({ backend: 'webgl', log: false })).rejects.toThrow(
+      'initBackend: backend "webgl" must be loadable, got: not imported (install and import @tensorflow/tfjs-backend-webgl, or use backend "auto")',
+    );
+  });
+
+  it('auto tries an imported webgl before wasm and cpu, and reports why it moved on', async () => {
+    // a registered factory stands for an imported @tensorflow/tfjs-backend-webgl without a GL context
+    tf.registerBackend('webgl', () => {
+      throw new Error('no GL context');
+    });
+    try {
+      const choice = await initBackend({ log: false });
+      expect(['node', 'wasm', 'cpu']).toContain(choice.backend);
+      if (choice.backend !== 'node') expect(choice.reason).toMatch(/; webgl backend failed to initialise(;|$)/);
+      expect(choice.reason).not.toMatch(/webgpu/); // not imported: under Node it is not listed
+    } finally {
+      tf.removeBackend('webgl');
+    }
   });
 });
