@@ -22,3 +22,6 @@ export { streamSplit, type StreamSplit, type StreamSplitOptions } from './split/
 export type { SplitReport, SplitResult, SplitProtocol } from './split/report';
 export { shuffledBatches, timeOrderedBatches, type Batch, type ShuffledBatchOptions, type TimeBatchOptions } from './batches';
 export { syntheticStream, userClusterAt, type SyntheticStream, type SyntheticStreamOptions, type SyntheticTruth } from './synthetic';
+export { sequences, type Sequences, type SequencesOptions } from './sequence/sequences';
+export { sessions, type Sessions, type SessionsOptions } from './sequence/sessions';
+export { movieLensGenres, itemAttributes, MOVIELENS_GENRES, type ItemAttributes, type ItemAttributesOptions } from './sequence/attributes';
