@@ -38,8 +38,18 @@ export function* orderedBatches(data: Interactions, batchSize: number): Generato
   }
 }
 
-/** Yields to the event loop (lets progress bars redraw and servers answer during long loops). */
-export const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+
+/**
+ * Yields to the event loop (lets progress bars redraw and servers answer during long loops):
+ * `setImmediate` under Node, `setTimeout(0)` in a browser or a Web Worker, which lack it.
+ *
+ * @example
+ * ```ts
+ * for (const batch of batches) { step(batch); await tick(); }
+ * ```
+ */
+export const tick = (): Promise<void> => new Promise((r) => (immediate ? immediate(r) : setTimeout(r, 0)));
 
 /** Resolved options of one training run (see {@link trainLoop}). */
 export interface TrainLoopOptions {
