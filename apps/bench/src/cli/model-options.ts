@@ -1,4 +1,4 @@
-import { BPRMF_OPTIONS, CMN_OPTIONS, CMN_PAPER, describeRule, ITEMPOP_OPTIONS, NEUMF_OPTIONS, NMRN_OPTIONS, resolveOptions, type OptionRule, type OptionSpec } from '@memrec/models';
+import { BPRMF_OPTIONS, CMN_OPTIONS, CMN_PAPER, describeRule, IRGAN_OPTIONS, ITEMPOP_OPTIONS, NEUMF_OPTIONS, NMRN_OPTIONS, resolveOptions, type OptionRule, type OptionSpec } from '@memrec/models';
 
 /** Every model's option rules, by the benchmark's model name. */
 export const MODEL_SPECS: Record<string, { model: string; spec: OptionSpec<Record<string, unknown>> }> = {
@@ -7,6 +7,7 @@ export const MODEL_SPECS: Record<string, { model: string; spec: OptionSpec<Recor
   neumf: { model: 'NeuMf', spec: NEUMF_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
   bprmf: { model: 'BprMf', spec: BPRMF_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
   pop: { model: 'ItemPop', spec: ITEMPOP_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
+  irgan: { model: 'Irgan', spec: IRGAN_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
 };
 
 /** Per-model (or per-variant, e.g. `nmrn-uniform`) hyperparameters of a run. */
@@ -33,6 +34,7 @@ const fail = (what: string, rule: string, value: unknown): never => {
 /** The base model of a name or NMRN variant (`nmrn-uniform` -> `nmrn`), or undefined. */
 export function baseModel(name: string): string | undefined {
   if (MODEL_SPECS[name]) return name;
+  if (name === 'bprmf-dns') return 'bprmf';
   return /^nmrn-(uniform|popularity|gan|dns|per-user|shared)$/.test(name) ? 'nmrn' : undefined;
 }
 

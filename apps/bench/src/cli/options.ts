@@ -4,7 +4,11 @@ import { availableParallelism } from 'node:os';
 import { checkModelOptions, parseSets, PRESETS, type ModelOptions } from './model-options';
 
 /** Every model the benchmark knows. */
-export const MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop'] as const;
+export const MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop', 'irgan'] as const;
+/** The models of a run without `--models`. */
+export const DEFAULT_MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop'] as const;
+/** Other named variants: `bprmf-dns` is BPR-MF trained on dynamic negatives (DNS, the hardest of 5 uniform candidates). */
+export const MODEL_VARIANTS = ['bprmf-dns'] as const;
 /** NMRN variants that `--models` also takes by name: `nmrn-<sampler>` and `nmrn-<memory>` (see `modelVariants`). */
 export const NMRN_VARIANTS = ['nmrn-uniform', 'nmrn-popularity', 'nmrn-gan', 'nmrn-dns', 'nmrn-shared', 'nmrn-per-user'] as const;
 /** Names `--delimiter` takes besides a single character (`\t` is what a shell passes for `'\t'`: backslash, t). */
@@ -57,7 +61,7 @@ export interface RunConfig {
 }
 
 export const DEFAULTS: RunConfig = {
-  models: [...MODELS],
+  models: [...DEFAULT_MODELS],
   dataset: 'synthetic',
   delimiter: ',',
   header: true,
@@ -180,7 +184,7 @@ export function resolveConfig(flags: Record<string, unknown>): RunConfig {
 
 function validate(cfg: RunConfig): RunConfig {
   for (const m of cfg.models) {
-    if (![...MODELS, ...NMRN_VARIANTS].includes(m as never)) fail('--models', `must list models from ${MODELS.join(', ')} or NMRN variants ${NMRN_VARIANTS.join(', ')}`, m);
+    if (![...MODELS, ...NMRN_VARIANTS, ...MODEL_VARIANTS].includes(m as never)) fail('--models', `must list models from ${MODELS.join(', ')}, NMRN variants ${NMRN_VARIANTS.join(', ')} or ${MODEL_VARIANTS.join(', ')}`, m);
   }
   if (cfg.models.length === 0) fail('--models', 'must name at least one model', cfg.models);
   cfg.models = [...new Set(cfg.models)];

@@ -1,4 +1,5 @@
-import { BprMf, Cmn, ItemPop, NeuMf, Nmrn, type BaseRecommender, type NmrnOptions, type TrainingOptions } from '@memrec/models';
+import { BprMf, Cmn, Irgan, ItemPop, NeuMf, Nmrn, type BaseRecommender, type NmrnOptions, type TrainingOptions } from '@memrec/models';
+import { dnsSampler } from '@memrec/samplers';
 import type { RunConfig } from '../cli/options';
 import { PRESETS } from '../cli/model-options';
 
@@ -38,7 +39,7 @@ export function modelVariants(cfg: RunConfig): string[] {
  * ```
  */
 export function variantOptions(variant: string, cfg: RunConfig): Record<string, unknown> {
-  const base = variant.startsWith('nmrn') ? 'nmrn' : variant;
+  const base = variant.startsWith('nmrn') ? 'nmrn' : variant === 'bprmf-dns' ? 'bprmf' : variant;
   const out: Record<string, unknown> = { ...(cfg.preset !== undefined ? (PRESETS[cfg.preset]?.[base] ?? {}) : {}) };
   if (cfg.dim && base !== 'pop') out[base === 'neumf' ? 'factors' : 'dim'] = cfg.dim;
   if (cfg.epochs !== undefined) out.epochs = cfg.epochs;
@@ -77,8 +78,15 @@ export function createModel(variant: string, cfg: RunConfig): BaseRecommender<Tr
       return new Cmn(o);
     case 'neumf':
       return new NeuMf(o);
+    case 'irgan':
+      return new Irgan(o);
+    case 'bprmf-dns': {
+      // DNS (Zhang et al., SIGIR 2013): the hardest of 5 uniform candidates under the model being trained
+      const m: BprMf = new BprMf(o, (seen, seed) => dnsSampler({ seen, seed, candidates: 5, score: (u, i) => m.score(u, i) }));
+      return m;
+    }
     default:
-      if (!variant.startsWith('nmrn')) throw new Error(`createModel: variant must be one of nmrn[-sampler|-memory], cmn, neumf, bprmf, pop, got "${variant}"`);
+      if (!variant.startsWith('nmrn')) throw new Error(`createModel: variant must be one of nmrn[-sampler|-memory], cmn, neumf, bprmf[-dns], pop, irgan, got "${variant}"`);
       return new Nmrn(o as Partial<NmrnOptions>);
   }
 }
