@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 
+export { freePort, startRedis, REDIS_SERVER, type TestRedis } from './redis';
 export { ALL_TEST_BACKENDS, describeWithBackends, parseTestBackends, testBackends, useBackend, type TestBackend } from './backends';
 
 /**

@@ -6,12 +6,41 @@ import { loadOnlineCheckpoint } from '@memrec/models/node';
 import { runBenchmark } from '../experiment/run';
 import { tune } from '../experiment/tune';
 import { stopWorkers } from '../experiment/workers';
+import { runQueued } from '../queue/coordinator';
+import { runQueueWorker } from '../queue/worker';
 import { writeReports } from '../report';
 import { checkOutDir, resolveConfig } from './options';
 import { createLanes } from './progress';
 
 function stamp(): string {
   return new Date().toISOString().replace(/[:]/g, '-').replace(/\..+$/, '');
+}
+
+/** `pnpm bench --queue URL [run options]`: the coordinator of a grid on Redis (see `runQueued`). */
+async function runQueuedCli(flags: Record<string, unknown>, url: string, attempts: unknown, argv: string[]): Promise<void> {
+  if (flags.workers !== undefined) throw new Error(`memrec-bench: --queue and --workers must not be given together (start \`pnpm bench worker --queue URL\` processes instead), got --workers ${JSON.stringify(flags.workers)}`);
+  const n = attempts === undefined ? 3 : Number(attempts);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`memrec-bench: --attempts must be an integer >= 1, got ${JSON.stringify(attempts)}`);
+  const cfg = resolveConfig(flags);
+  const out = resolve(cfg.out ?? join('runs', stamp()));
+  checkOutDir(out, cfg.force);
+  const lanes = createLanes({ quiet: cfg.quiet }, 1);
+  const interrupt = () => {
+    lanes.close();
+    process.stderr.write('memrec-bench: interrupted, no report written (the cells stay queued: submit the same grid again to follow them)\n');
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupt);
+  let files: string[];
+  try {
+    const results = await runQueued(cfg, url, lanes.lanes[0], { command: ['memrec-bench', ...argv.slice(2)].join(' '), attempts: n }).finally(() => lanes.close());
+    mkdirSync(out, { recursive: true });
+    ({ files } = await writeReports(results, out));
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+  }
+  console.log(`results: ${join(out, 'results.md')}`);
+  if (!cfg.quiet) console.log(`files: ${files.map((f) => f.replace(`${out}/`, '')).join(', ')}`);
 }
 
 /**
@@ -57,7 +86,12 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--out <dir>', 'output folder (default runs/<date-time>)')
     .option('--force', 'overwrite the run already in --out (a folder holding results.json)')
     .option('--quiet', 'print nothing but the result')
-    .action(async (flags: Record<string, unknown>) => {
+    .option('--queue <url>', 'run the grid on a Redis queue, redis://HOST:PORT[/PREFIX]: enqueue one job per cell, wait for `pnpm bench worker` processes to run them, write the report (not with --workers)')
+    .option('--attempts <n>', 'with --queue: runs of a cell before it is reported as failed (default 3)')
+    .action(async (allFlags: Record<string, unknown>) => {
+      const { queue, attempts, ...flags } = allFlags;
+      if (queue !== undefined) return runQueuedCli(flags, String(queue), attempts, argv);
+      if (attempts !== undefined) throw new Error(`memrec-bench: --attempts needs --queue, got --attempts ${JSON.stringify(attempts)} alone`);
       const cfg = resolveConfig(flags);
       const out = resolve(cfg.out ?? join('runs', stamp()));
       checkOutDir(out, cfg.force);
@@ -136,6 +170,27 @@ export async function runCli(argv: string[]): Promise<void> {
       const res = await tune(cfg, { model: String(model), trials: n, search, metric: String(metric), space: spaceFor, out: dir }, lanes.lanes[0]).finally(() => lanes.close());
       console.log(`best of ${res.trials.length} trials: ${metric} ${res.best.value.toFixed(4)} with ${JSON.stringify(res.best.options)}`);
       console.log(`config: ${res.configFile} (pnpm bench --config ${res.configFile} evaluates it on the test set)`);
+    });
+
+  program
+    .command('worker')
+    .description('take grid cells from a Redis queue and run them until stopped (SIGTERM or Ctrl-C finishes the current cells)')
+    .requiredOption('--queue <url>', 'redis://HOST:PORT[/PREFIX], as given to the coordinator')
+    .option('--concurrency <n>', 'cells at once, one process (and core) each', '1')
+    .option('--stall-seconds <s>', 'a worker silent this long is taken as dead and its cell given to another', '30')
+    .option('--data-dir <dir>', 'this machine\'s folder of the dataset files (replaces the cells\' --data-dir)')
+    .option('--file <path>', 'this machine\'s copy of --file (with --dataset csv)')
+    .option('--quiet', 'print nothing')
+    .action(async (opts: { queue: string; concurrency: string; stallSeconds: string; dataDir?: string; file?: string; quiet?: boolean }) => {
+      const concurrency = Number(opts.concurrency);
+      const lanes = createLanes({ quiet: Boolean(opts.quiet), tty: false }, Number.isInteger(concurrency) && concurrency > 0 ? concurrency : 1);
+      const worker = await runQueueWorker(opts.queue, { entry: argv[1], concurrency, stallSeconds: Number(opts.stallSeconds), dataDir: opts.dataDir, file: opts.file, lanes: lanes.lanes });
+      const stop = () => void worker.stop();
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      await worker.closed;
+      lanes.close();
+      process.exit(0);
     });
 
   program

@@ -26,6 +26,9 @@ export function packageVersions(): Record<string, string> {
   return out;
 }
 
+/** What the protocol card says about the dataset: its name, where it came from, its statistics. */
+export type CardDataset = Pick<BenchDataset, 'name' | 'source'> & { data: Pick<BenchDataset['data'], 'stats'> };
+
 /**
  * The protocol card of a run: one `@memrec/eval` protocol card per evaluation (dataset, split and
  * its parameters, the evaluator's own description of candidates, seen-item filtering and ties, k,
@@ -38,7 +41,7 @@ export function packageVersions(): Record<string, string> {
  */
 export function buildCard(
   cfg: RunConfig,
-  ds: BenchDataset,
+  ds: CardDataset,
   splits: Record<string, unknown>,
   backend: string,
   evaluations: Record<string, { protocol: string; setup: EvaluationSetup }>,

@@ -6,7 +6,7 @@ import type { Progress } from '../cli/progress';
 import { OnlineRecommender, recommendLatency, type BaseRecommender, type TrainingOptions } from '@memrec/models';
 import { saveCheckpoint } from '@memrec/models/node';
 import type { Results, RunResult } from '../report/types';
-import { buildCard, packageVersions } from './card';
+import { buildCard, packageVersions, type CardDataset } from './card';
 import { loadBenchDataset, type BenchDataset } from './dataset';
 import { runInWorkers, type Job, type JobOutcome } from './workers';
 import { splitFor, type ProtocolData } from './protocols';
@@ -31,13 +31,41 @@ export async function runBenchmark(cfg: RunConfig, progress: Progress, options: 
   progress.info(`dataset: ${ds.name}: ${ds.data.stats.numUsers} users, ${ds.data.stats.numItems} items, ${ds.data.stats.numInteractions} interactions`);
   const splits: Record<string, unknown> = {};
   for (const protocol of cfg.protocols) splits[protocol] = splitFor(protocol, ds, cfg.seeds[0]).report;
-  const variants = modelVariants(cfg);
-  const jobs: Job[] = cfg.protocols.flatMap((protocol) => cfg.seeds.flatMap((seed) => variants.map((variant) => ({ protocol, seed, variant }))));
+  const jobs = gridJobs(cfg);
   const outcomes = cfg.workers > 1 && jobs.length > 1 && workerEntry
     ? await runInWorkers(jobs, cfg, workerEntry, lanes, checkpointDir)
     : await runSequential(jobs, { cfg, ds, checkpointDir, splits: new Map() }, progress);
+  return assembleResults(cfg, outcomes, { name: ds.name, source: ds.source, data: { stats: ds.data.stats } }, splits, choice.backend, command);
+}
+
+/**
+ * Every (protocol, seed, model variant) job of a configuration, in report order.
+ *
+ * @example
+ * ```ts
+ * gridJobs(resolveConfig({ models: 'bprmf,pop', seeds: '1,2', protocol: 'stream' })).length; // 4
+ * ```
+ */
+export function gridJobs(cfg: RunConfig): Job[] {
+  const variants = modelVariants(cfg);
+  return cfg.protocols.flatMap((protocol) => cfg.seeds.flatMap((seed) => variants.map((variant) => ({ protocol, seed, variant }))));
+}
+
+/**
+ * The results of a run from its job outcomes, in any order: runs sorted by (protocol, seed,
+ * model), per-model summaries over seeds, the paired comparisons (over users and over seeds)
+ * and the protocol card. The local runner and the Redis queue's coordinator both build their
+ * results here, so the same outcomes give the same report.
+ *
+ * @example
+ * ```ts
+ * const results = assembleResults(cfg, outcomes, ds, { stream: report }, 'wasm', 'memrec-bench');
+ * ```
+ */
+export function assembleResults(cfg: RunConfig, outcomes: JobOutcome[], ds: CardDataset, splits: Record<string, unknown>, backend: string, command: string): Results {
+  const variants = modelVariants(cfg);
   const order = (j: Job) => [cfg.protocols.indexOf(j.protocol), cfg.seeds.indexOf(j.seed), variants.indexOf(j.variant)];
-  outcomes.sort((a, b) => {
+  outcomes = [...outcomes].sort((a, b) => {
     const [x, y] = [order(a.job), order(b.job)];
     return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
   });
@@ -49,12 +77,12 @@ export async function runBenchmark(cfg: RunConfig, progress: Progress, options: 
   );
   const evaluations: Record<string, { protocol: string; setup: EvaluationSetup }> = {};
   for (const o of outcomes) for (const [ev, setup] of Object.entries(o.setups)) evaluations[ev] ??= { protocol: o.job.protocol, setup };
-  const card = buildCard(cfg, ds, splits, choice.backend, evaluations);
+  const card = buildCard(cfg, ds, splits, backend, evaluations);
   return {
     version: 1,
     createdAt: new Date().toISOString(),
     command,
-    backend: choice.backend,
+    backend,
     versions: packageVersions(),
     card: card.json,
     cardMarkdown: card.markdown,
@@ -118,7 +146,7 @@ export async function runJob(job: Job, ctx: JobContext, progress: Progress): Pro
     if (ctx.checkpointDir && job.seed === cfg.seeds[0] && job.protocol === cfg.protocols[cfg.protocols.length - 1]) {
       saveCheckpoint(join(ctx.checkpointDir, `${job.variant}.memrec`), OnlineRecommender.fromModel(model, { users: ds.data.users, items: ds.data.items }));
     }
-    return { job, result, perUnit, setups };
+    return { job, result, perUnit, setups, split: pd.report };
   } finally {
     model.dispose();
   }

@@ -4,7 +4,7 @@ import type { EvaluationSetup, PerUnitValues } from '@memrec/eval';
 import type { RunConfig } from '../cli/options';
 import type { Progress } from '../cli/progress';
 import type { RunResult } from '../report/types';
-import { loadBenchDataset } from './dataset';
+import { loadBenchDataset, type BenchDataset } from './dataset';
 import { runJob, type JobContext } from './run';
 
 /** One unit of benchmark work. */
@@ -21,6 +21,8 @@ export interface JobOutcome {
   perUnit: Record<string, PerUnitValues>;
   /** What each evaluator did (candidates, filtering, ties, parameters), for the protocol card. */
   setups: Record<string, EvaluationSetup>;
+  /** The split's report (parameters, leakage findings) for the job's protocol and seed. */
+  split?: unknown;
 }
 
 /** Relative cost, to start the longest jobs first. */
@@ -28,7 +30,7 @@ const COST: Record<string, number> = { nmrn: 5, cmn: 4, neumf: 3, bprmf: 2, pop:
 
 type ToWorker = { type: 'init'; cfg: RunConfig; checkpointDir?: string } | { type: 'job'; job: Job };
 type FromWorker =
-  | { type: 'ready' }
+  | { type: 'ready'; dataset: WorkerDataset }
   | { type: 'progress'; kind: 'start' | 'update' | 'stop' | 'info'; label?: string; total?: number; done?: number; status?: string; line?: string }
   | { type: 'done'; outcome: JobOutcome }
   | { type: 'error'; message: string };
@@ -50,9 +52,90 @@ export function stopWorkers(): void {
   live.clear();
 }
 
+/** What a worker process reports after loading a configuration: its dataset (for the protocol card) and backend. */
+export interface WorkerDataset {
+  name: string;
+  source: Record<string, unknown>;
+  stats: BenchDataset['data']['stats'];
+  /** The TensorFlow.js backend the process runs on. */
+  backend: string;
+}
+
 /**
- * Runs jobs in `cfg.workers` child processes (each a plain `node` running `entry` with
- * MEMREC_BENCH_WORKER=1, its own TensorFlow.js engine and one core). Jobs are independent and
+ * One worker process: a plain `node` running `entry` (the built CLI) with MEMREC_BENCH_WORKER=1,
+ * its own TensorFlow.js engine and one core. `init` loads a configuration's dataset there, `run`
+ * runs one job there with {@link runJob}; progress goes to `lane`. Used by {@link runInWorkers}
+ * and by the Redis queue worker, so both run a job the same way.
+ *
+ * @example
+ * ```ts
+ * const p = new WorkerProcess('apps/bench/dist/cli.js', lane, 'worker 1');
+ * await p.init(cfg);
+ * const outcome = await p.run({ protocol: 'stream', seed: 1, variant: 'pop' });
+ * p.kill();
+ * ```
+ */
+export class WorkerProcess {
+  private readonly child: ChildProcess;
+  private waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | null = null;
+  private exited: Error | null = null;
+
+  constructor(entry: string, lane: Progress, private readonly name: string) {
+    this.child = fork(entry, [], { env: { ...process.env, MEMREC_BENCH_WORKER: '1' }, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    live.add(this.child);
+    // a send to a worker that has just died fails here; its 'exit' event reports it
+    this.child.on('error', () => {});
+    this.child.on('message', (m: FromWorker) => {
+      if (m.type === 'progress') {
+        if (m.kind === 'start') lane.start(m.label as string, m.total as number);
+        else if (m.kind === 'update') lane.update(m.done as number, m.status);
+        else if (m.kind === 'stop') lane.stop();
+        else lane.info(m.line as string);
+        return;
+      }
+      this.waiting?.resolve(m);
+    });
+    this.child.on('exit', (code, signal) => {
+      live.delete(this.child);
+      this.exited = new Error(`memrec-bench: ${this.name} exited with ${signal ? `signal ${signal}` : `code ${code}`} before finishing its job`);
+      this.waiting?.reject(this.exited);
+    });
+  }
+
+  private ask(msg: ToWorker): Promise<FromWorker> {
+    return new Promise<FromWorker>((resolve, reject) => {
+      if (this.exited) return reject(this.exited);
+      this.waiting = { resolve, reject };
+      this.child.send(msg);
+    });
+  }
+
+  /** Loads `cfg`'s dataset in the process (again for each new configuration); resolves with what it loaded. */
+  async init(cfg: RunConfig, checkpointDir?: string): Promise<WorkerDataset> {
+    const ready = await this.ask({ type: 'init', cfg, checkpointDir });
+    if (ready.type === 'error') throw new Error(ready.message);
+    if (ready.type !== 'ready') throw new Error(`memrec-bench: ${this.name} must answer init with ready, got ${ready.type}`);
+    return ready.dataset;
+  }
+
+  /** Runs one job of the configuration last passed to {@link WorkerProcess.init}. */
+  async run(job: Job): Promise<JobOutcome> {
+    const reply = await this.ask({ type: 'job', job });
+    if (reply.type === 'error') throw new Error(reply.message);
+    if (reply.type !== 'done') throw new Error(`memrec-bench: ${this.name} must answer a job with done, got ${reply.type}`);
+    return reply.outcome;
+  }
+
+  /** Ends the process (SIGTERM). */
+  kill(): void {
+    this.waiting = null;
+    live.delete(this.child);
+    this.child.kill();
+  }
+}
+
+/**
+ * Runs jobs in `cfg.workers` child processes ({@link WorkerProcess}). Jobs are independent and
  * seeded, so the results do not depend on which worker ran them.
  *
  * @example
@@ -66,43 +149,12 @@ export async function runInWorkers(jobs: Job[], cfg: RunConfig, entry: string, l
   const n = Math.min(cfg.workers, jobs.length);
   await Promise.all(
     Array.from({ length: n }, async (_, w) => {
-      const lane = lanes[w % lanes.length];
-      const child = fork(entry, [], { env: { ...process.env, MEMREC_BENCH_WORKER: '1' }, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      live.add(child);
-      // a send to a worker that has just died fails here; its 'exit' event reports it
-      child.on('error', () => {});
-      let waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | null = null;
-      child.on('message', (m: FromWorker) => {
-        if (m.type === 'progress') {
-          if (m.kind === 'start') lane.start(m.label as string, m.total as number);
-          else if (m.kind === 'update') lane.update(m.done as number, m.status);
-          else if (m.kind === 'stop') lane.stop();
-          else lane.info(m.line as string);
-          return;
-        }
-        waiting?.resolve(m);
-      });
-      child.on('exit', (code, signal) => {
-        live.delete(child);
-        waiting?.reject(new Error(`memrec-bench: worker ${w + 1} exited with ${signal ? `signal ${signal}` : `code ${code}`} before finishing its job`));
-      });
-      const ask = (msg: ToWorker) =>
-        new Promise<FromWorker>((resolve, reject) => {
-          waiting = { resolve, reject };
-          child.send(msg);
-        });
+      const worker = new WorkerProcess(entry, lanes[w % lanes.length], `worker ${w + 1}`);
       try {
-        const ready = await ask({ type: 'init', cfg, checkpointDir });
-        if (ready.type === 'error') throw new Error(ready.message);
-        for (let job = queue.shift(); job; job = queue.shift()) {
-          const reply = await ask({ type: 'job', job });
-          if (reply.type === 'error') throw new Error(reply.message);
-          if (reply.type === 'done') outcomes.push(reply.outcome);
-        }
+        await worker.init(cfg, checkpointDir);
+        for (let job = queue.shift(); job; job = queue.shift()) outcomes.push(await worker.run(job));
       } finally {
-        waiting = null;
-        live.delete(child);
-        child.kill();
+        worker.kill();
       }
     }),
   );
@@ -132,10 +184,10 @@ export function workerMain(): void {
     void (async () => {
       try {
         if (m.type === 'init') {
-          await initBackend({ backend: m.cfg.backend, log: false });
+          const choice = await initBackend({ backend: m.cfg.backend, log: false });
           const ds = await loadBenchDataset(m.cfg, () => {});
           ctx = { cfg: m.cfg, ds, checkpointDir: m.checkpointDir, splits: new Map() };
-          send({ type: 'ready' });
+          send({ type: 'ready', dataset: { name: ds.name, source: ds.source, stats: ds.data.stats, backend: choice.backend } });
         } else if (ctx) {
           send({ type: 'done', outcome: await runJob(m.job, ctx, progress) });
         }

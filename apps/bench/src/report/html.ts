@@ -159,6 +159,10 @@ function environmentSection(results: Results): string {
     `<p>Backend <strong>${esc(results.backend)}</strong>, created ${esc(results.createdAt)}.</p>`,
     `<p>Command: <code>${esc(results.command)}</code></p>`,
     versions ? `<ul>${versions}</ul>` : '',
+    results.queue ? `<p>Queue ${esc(results.queue.url)}, grid <code>${esc(results.queue.grid)}</code>, data <code>${esc(results.queue.checksum)}</code>, ${results.queue.cells.length} cells on ${new Set(results.queue.cells.map((c) => c.worker)).size} worker(s).</p>` : '',
+    results.failedCells?.length
+      ? `<p>Cells that kept failing (missing from the tables):</p><ul class="failed">${results.failedCells.map((f) => `<li>${esc(`${f.variant} | ${f.protocol} | seed ${f.seed}`)}: ${esc(f.error)}</li>`).join('')}</ul>`
+      : '',
     '</section>',
   ].join('\n');
 }

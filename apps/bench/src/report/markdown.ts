@@ -87,8 +87,17 @@ function learningCurvesSection(results: Results): string {
   return ['## Learning curves', '', 'Per epoch: mean training loss and, with `--early-stopping`, the validation metric (every point is in `results.json`, `runs[].curve`).', '', table(header, ['l', 'l', 'r', 'r', 'r', 'r', 'l'], rows)].join('\n');
 }
 
+/** Cells of a queued run that kept failing, with their last error (only when there are some). */
+function failedCellsSection(results: Results): string {
+  const failed = results.failedCells ?? [];
+  if (failed.length === 0) return '';
+  const rows = failed.map((f) => [esc(f.variant), esc(f.protocol), String(f.seed), esc(f.error)]);
+  return ['## Failed cells', '', `${failed.length} cell(s) kept failing on the queue and are missing from the tables above.`, '', table(['model', 'protocol', 'seed', 'last error'], ['l', 'l', 'r', 'l'], rows)].join('\n');
+}
+
 function environmentSection(results: Results): string {
   const versions = Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join(', ');
+  const q = results.queue;
   return [
     '## Environment',
     '',
@@ -96,6 +105,7 @@ function environmentSection(results: Results): string {
     `- command: \`${results.command.replace(/`/g, "'")}\``,
     `- backend: ${results.backend}`,
     `- versions: ${versions || '–'}`,
+    ...(q ? [`- queue: ${q.url}, grid ${q.grid}, data ${q.checksum}, ${q.cells.length} cells on ${new Set(q.cells.map((c) => c.worker)).size} worker(s)`] : []),
   ].join('\n');
 }
 
@@ -117,5 +127,5 @@ export function renderMarkdown(results: Results): string {
     tables.length === 0
       ? 'No summary metrics in this run.'
       : ['Mean ± standard deviation over seeds; the best value in each column is in **bold**.', '', ...tables.map(summarySection).flatMap((s) => [s, ''])].join('\n').trimEnd();
-  return [results.cardMarkdown.trim(), '## Results', 'Every metric at every k is in `results.csv` and `results.json`.', summary, performanceSection(results), learningCurvesSection(results), comparisonsSection(results), environmentSection(results)].filter((x) => x !== '').join('\n\n') + '\n';
+  return [results.cardMarkdown.trim(), '## Results', 'Every metric at every k is in `results.csv` and `results.json`.', summary, performanceSection(results), learningCurvesSection(results), comparisonsSection(results), failedCellsSection(results), environmentSection(results)].filter((x) => x !== '').join('\n\n') + '\n';
 }

@@ -83,4 +83,8 @@ export interface Results {
   /** summary[model][evaluation][metric] */
   summary: Record<string, Record<string, Record<string, Summary>>>;
   comparisons: Comparison[];
+  /** Cells that kept failing on the Redis queue (`--queue`), each with its last error. */
+  failedCells?: { protocol: string; seed: number; variant: string; error: string }[];
+  /** Where a queued run (`--queue`) ran: the queue, the grid's id, the data's checksum, each cell's worker. */
+  queue?: { url: string; grid: string; checksum: string; cells: { protocol: string; seed: number; variant: string; worker: string; backend: string; runSeconds: number }[] };
 }

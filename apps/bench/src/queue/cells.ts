@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import type { RunConfig } from '../cli/options';
+import { gridJobs } from '../experiment/run';
+import type { Job } from '../experiment/workers';
+
+/** The BullMQ queue of grid cells (and tuning trials). */
+export const CELLS_QUEUE = 'cells';
+/** The BullMQ queue of the reports' parent jobs (never processed: the coordinator reads them). */
+export const REPORTS_QUEUE = 'reports';
+
+/** What a queued cell carries: the run's configuration, its (protocol, seed, model) and the data's checksum. */
+export interface CellData {
+  kind: 'cell';
+  cfg: RunConfig;
+  job: Job;
+  /** {@link datasetChecksum} on the coordinator; a worker with other data refuses the cell. */
+  checksum: string;
+}
+
+/** JSON with object keys sorted at every level: the same value always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/** SHA-256 of the canonical JSON of `value`, hex, 40 characters: a BullMQ job id. */
+export function hashId(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 40);
+}
+
+/**
+ * A configuration as a cell carries it: what can change a cell's result, without what only
+ * concerns the coordinator's machine (`out`, `force`, `quiet`, `workers`).
+ *
+ * @example
+ * ```ts
+ * cellConfig(resolveConfig({ out: 'runs/a' })).out; // undefined
+ * ```
+ */
+export function cellConfig(cfg: RunConfig): RunConfig {
+  const { out: _out, force: _force, quiet: _quiet, workers: _workers, ...rest } = cfg;
+  return { ...rest, force: false, quiet: true, workers: 1 };
+}
+
+/**
+ * The cells of a grid with their job ids: the hash of each cell's whole content (configuration,
+ * protocol, seed, model, data checksum), so submitting the same grid again adds no job.
+ *
+ * @example
+ * ```ts
+ * const cells = gridCells(cfg, await datasetChecksum(cfg)); // [{ id: '3f9a...', data: { kind: 'cell', ... } }, ...]
+ * ```
+ */
+export function gridCells(cfg: RunConfig, checksum: string): { id: string; data: CellData }[] {
+  const base = cellConfig(cfg);
+  return gridJobs(cfg).map((job) => {
+    const data: CellData = { kind: 'cell', cfg: base, job, checksum };
+    return { id: hashId(data), data };
+  });
+}
+
+/** A cell's label in logs and errors: `stream | bprmf | seed 1`. */
+export function cellLabel(job: Job): string {
+  return `${job.protocol} | ${job.variant} | seed ${job.seed}`;
+}
