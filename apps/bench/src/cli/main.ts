@@ -6,7 +6,7 @@ import { loadOnlineCheckpoint } from '@memrec/models/node';
 import { runBenchmark } from '../experiment/run';
 import { tune } from '../experiment/tune';
 import { stopWorkers } from '../experiment/workers';
-import { runQueued } from '../queue/coordinator';
+import { runQueued, tuneQueued } from '../queue/coordinator';
 import { runQueueWorker } from '../queue/worker';
 import { writeReports } from '../report';
 import { checkOutDir, resolveConfig } from './options';
@@ -44,8 +44,8 @@ async function runQueuedCli(flags: Record<string, unknown>, url: string, attempt
 }
 
 /**
- * Entry point of `memrec-bench` (`pnpm bench`): runs the benchmark, or `recommend` from a
- * saved checkpoint.
+ * Entry point of `memrec-bench` (`pnpm bench`): runs the benchmark (here, or on a Redis queue
+ * with `--queue`), a queue `worker`, a `tune` search, or `recommend` from a saved checkpoint.
  *
  * @example
  * ```ts
@@ -58,7 +58,10 @@ export async function runCli(argv: string[]): Promise<void> {
     .description('Cross-model benchmark of streaming and memory-network recommenders')
     .enablePositionalOptions() // options after `recommend` belong to it (--k, --backend)
     .option('--models <list>', 'nmrn,cmn,neumf,bprmf,pop; also NMRN variants by name: nmrn-uniform, nmrn-popularity, nmrn-gan, nmrn-dns, nmrn-shared, nmrn-per-user')
-    .addOption(new Option('--dataset <name>', 'synthetic | movielens-100k | movielens-1m | movielens-latest-small | ncf | csv'))
+    .addOption(new Option('--dataset <name>', 'synthetic | movielens-100k | movielens-1m | movielens-latest-small | ncf | csv | files'))
+    .option('--train-file <path>', 'the training file of a published split (with --dataset files and --protocol predefined)')
+    .option('--test-file <path>', 'the test file of a published split (with --dataset files)')
+    .option('--task <name>', 'ranking (top-k metrics, default) | rating (RMSE and MAE of cfnade, bias)')
     .option('--data-dir <dir>', 'folder holding the dataset files (else the download cache)')
     .option('--name <prefix>', 'NCF file prefix (NAME.train.rating, ...)')
     .option('--file <path>', 'a delimited file (with --dataset csv)')
@@ -67,7 +70,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--header', 'the file has a header line')
     .option('--no-header', 'the file has no header line')
     .option('--min-rating <r>', 'keep interactions rated at least r (implicit feedback)')
-    .option('--protocol <list>', 'stream | leave-last-out | stratified | temporal | predefined')
+    .option('--protocol <list>', 'stream | leave-last-out | stratified | temporal | predefined | random (90/10)')
     .option('--eval <list>', 'full,sampled-100')
     .option('--k <list>', 'cut-offs, e.g. 5,10,20')
     .option('--seeds <list>', 'e.g. 1,2,3')
@@ -145,8 +148,10 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--backend <name>', 'auto | node | wasm | cpu')
     .option('--out <dir>', 'folder of trials.jsonl and best.json (default runs/tune-<model>); rerun to resume')
     .option('--quiet', 'print nothing but the result')
+    .option('--queue <url>', 'run the trials on a Redis queue, redis://HOST:PORT[/PREFIX], one job per trial, taken by `pnpm bench worker` processes')
+    .option('--attempts <n>', 'with --queue: runs of a trial before it is reported as failed (default 3)')
     .action(async (flags: Record<string, unknown>) => {
-      const { model, trials, search, metric, space, out, ...runFlags } = flags as Record<string, string | undefined> & Record<string, unknown>;
+      const { model, trials, search, metric, space, out, queue, attempts, ...runFlags } = flags as Record<string, string | undefined> & Record<string, unknown>;
       const n = Number(trials);
       if (!Number.isInteger(n) || n < 1) throw new Error(`memrec-bench tune: --trials must be an integer >= 1, got ${JSON.stringify(trials)}`);
       if (search !== 'random' && search !== 'grid') throw new Error(`memrec-bench tune: --search must be random or grid, got ${JSON.stringify(search)}`);
@@ -163,11 +168,18 @@ export async function runCli(argv: string[]): Promise<void> {
         spaceFor = (json as Record<string, Record<string, unknown[]>>)?.[String(model)];
         if (spaceFor === undefined) throw new Error(`memrec-bench tune: --space must hold a space for ${JSON.stringify(model)} ({ "${model}": { "option": [values] } }), got keys ${JSON.stringify(Object.keys(json ?? {}))}`);
       }
-      await initBackend({ backend: cfg.backend, log: cfg.quiet ? false : (l) => console.log(l) });
+      if (attempts !== undefined && queue === undefined) throw new Error(`memrec-bench tune: --attempts needs --queue, got --attempts ${JSON.stringify(attempts)} alone`);
       const dir = resolve(String(out ?? join('runs', `tune-${model}`)));
-      mkdirSync(dir, { recursive: true });
       const lanes = createLanes({ quiet: cfg.quiet }, 1);
-      const res = await tune(cfg, { model: String(model), trials: n, search, metric: String(metric), space: spaceFor, out: dir }, lanes.lanes[0]).finally(() => lanes.close());
+      const tuneOptions = { model: String(model), trials: n, search, metric: String(metric), space: spaceFor, out: dir } as const;
+      if (queue === undefined) {
+        await initBackend({ backend: cfg.backend, log: cfg.quiet ? false : (l) => console.log(l) });
+        mkdirSync(dir, { recursive: true });
+      }
+      const res = await (queue === undefined
+        ? tune(cfg, tuneOptions, lanes.lanes[0])
+        : tuneQueued(cfg, tuneOptions, String(queue), lanes.lanes[0], { attempts: attempts === undefined ? 3 : Number(attempts) })
+      ).finally(() => lanes.close());
       console.log(`best of ${res.trials.length} trials: ${metric} ${res.best.value.toFixed(4)} with ${JSON.stringify(res.best.options)}`);
       console.log(`config: ${res.configFile} (pnpm bench --config ${res.configFile} evaluates it on the test set)`);
     });

@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { seededRng, UserItemSet } from '@memrec/core';
+import { seededRng, UserItemSet, type Interactions } from '@memrec/core';
 import { writeFileAtomic } from '@memrec/core/node';
 import { evaluateFull } from '@memrec/eval';
 import type { RunConfig } from '../cli/options';
 import { baseModel, checkModelOptions } from '../cli/model-options';
 import type { Progress } from '../cli/progress';
-import { loadBenchDataset } from './dataset';
+import { loadBenchDataset, type BenchDataset } from './dataset';
 import { splitFor } from './protocols';
 import { validationSplit } from './train';
 import { createModel } from './variants';
@@ -79,16 +79,7 @@ export function trialConfigs(space: Record<string, unknown[]>, trials: number, s
  * ```
  */
 export async function tune(cfg: RunConfig, options: TuneOptions, progress: Progress): Promise<{ best: Trial; trials: Trial[]; configFile: string }> {
-  const base = baseModel(options.model);
-  if (!base || base === 'pop') throw new Error(`memrec-bench tune: --model must be one of nmrn, cmn, neumf, bprmf or an nmrn-<variant>, got ${JSON.stringify(options.model)}`);
-  const space = options.space ?? SEARCH_SPACES[base];
-  if (space == null || typeof space !== 'object' || Object.keys(space).length === 0) throw new Error(`memrec-bench tune: the search space of ${options.model} must name at least one option, got ${JSON.stringify(space)}`);
-  for (const [key, values] of Object.entries(space)) {
-    if (!Array.isArray(values) || values.length === 0) throw new Error(`memrec-bench tune: space.${key} must be a non-empty list of values, got ${JSON.stringify(values)}`);
-    for (const v of values) checkModelOptions({ [options.model]: { [key]: v } });
-  }
-  const seed = cfg.seeds[0];
-  const configs = trialConfigs(space, options.trials, options.search, seed);
+  const configs = tunePlan(cfg, options);
   mkdirSync(options.out, { recursive: true });
   const logFile = join(options.out, 'trials.jsonl');
   const done: Trial[] = existsSync(logFile)
@@ -100,31 +91,105 @@ export async function tune(cfg: RunConfig, options: TuneOptions, progress: Progr
     }
   }
   const ds = await loadBenchDataset(cfg, (l) => progress.info(l));
-  const protocol = cfg.protocols[0];
-  const pd = splitFor(protocol, ds, seed);
-  const { inner, valid } = validationSplit(protocol, pd.train, seed);
-  const seen = UserItemSet.fromInteractions(inner);
-  const k = Number(/@(\d+)$/.exec(options.metric)?.[1] ?? 10);
+  const cache = new Map<string, TuneData>();
   const trials = [...done];
   for (let t = done.length; t < configs.length; t++) {
-    const trialCfg: RunConfig = { ...cfg, modelOptions: { ...cfg.modelOptions, [options.model]: { ...cfg.modelOptions[options.model], ...configs[t] } } };
-    const model = createModel(options.model, trialCfg);
-    const label = `tune ${options.model} trial ${t + 1}/${configs.length}`;
-    progress.start(`${label}: ${JSON.stringify(configs[t])}`, model.config.epochs * inner.users.length);
-    const t0 = performance.now();
-    try {
-      await model.fit(inner, { seed, onProgress: (p) => progress.update(p.done, p.phase) });
-      const r = await evaluateFull(model, valid, { seen, k: [k], name: options.model });
-      const trial: Trial = { trial: t, options: configs[t], value: r.metrics[options.metric], seconds: (performance.now() - t0) / 1000 };
-      trials.push(trial);
-      writeFileAtomic(logFile, trials.map((x) => `${JSON.stringify(x)}\n`));
-      progress.info(`${label}: ${options.metric} ${trial.value.toFixed(4)} (${trial.seconds.toFixed(1)} s)`);
-    } finally {
-      progress.stop();
-      model.dispose();
-    }
+    trials.push(await runTrial(ds, cfg, { model: options.model, metric: options.metric, trial: t, options: configs[t], of: configs.length }, progress, cache));
+    writeFileAtomic(logFile, trials.map((x) => `${JSON.stringify(x)}\n`));
   }
+  return writeBest(cfg, options, trials);
+}
+
+/**
+ * Checks a search (the model, its space, every value against the model's option rules) and
+ * returns its trial configurations (seeded by the run's first seed).
+ *
+ * @example
+ * ```ts
+ * tunePlan(cfg, { model: 'bprmf', trials: 2, search: 'grid', metric: 'ndcg@10', out: 'runs/t' }); // [{ dim: 32, ... }, ...]
+ * ```
+ */
+export function tunePlan(cfg: RunConfig, options: TuneOptions): Record<string, unknown>[] {
+  const base = baseModel(options.model);
+  if (!base || base === 'pop') throw new Error(`memrec-bench tune: --model must be one of nmrn, cmn, neumf, bprmf or an nmrn-<variant>, got ${JSON.stringify(options.model)}`);
+  const space = options.space ?? SEARCH_SPACES[base];
+  if (space == null || typeof space !== 'object' || Object.keys(space).length === 0) throw new Error(`memrec-bench tune: the search space of ${options.model} must name at least one option, got ${JSON.stringify(space)}`);
+  for (const [key, values] of Object.entries(space)) {
+    if (!Array.isArray(values) || values.length === 0) throw new Error(`memrec-bench tune: space.${key} must be a non-empty list of values, got ${JSON.stringify(values)}`);
+    for (const v of values) checkModelOptions({ [options.model]: { [key]: v } });
+  }
+  return trialConfigs(space, options.trials, options.search, cfg.seeds[0]);
+}
+
+/** One trial of a search, as {@link runTrial} takes it (and a queued trial carries it). */
+export interface TrialSpec {
+  model: string;
+  metric: string;
+  /** 0-based index of the trial in the search. */
+  trial: number;
+  /** The options this trial sets on the model. */
+  options: Record<string, unknown>;
+  /** Trials in the search (for the label). */
+  of: number;
+}
+
+/** The validation data of a search: the inner training part, the validation part, the inner seen items. */
+export type TuneData = { inner: Interactions; valid: Interactions; seen: UserItemSet };
+
+/**
+ * Runs one trial: trains the model with the trial's options on the inner part of the training
+ * data and scores it on the validation part carved by the run's first protocol (see
+ * `validationSplit`); the test set is never read. `cache` keeps the split between trials. The
+ * local search and a queue worker both run trials here.
+ *
+ * @example
+ * ```ts
+ * const trial = await runTrial(ds, cfg, { model: 'bprmf', metric: 'ndcg@10', trial: 0, options: { dim: 32 }, of: 1 }, progress);
+ * ```
+ */
+export async function runTrial(ds: BenchDataset, cfg: RunConfig, spec: TrialSpec, progress: Progress, cache: Map<string, TuneData> = new Map()): Promise<Trial> {
+  const seed = cfg.seeds[0];
+  const protocol = cfg.protocols[0];
+  const key = `${protocol}|${seed}`;
+  let data = cache.get(key);
+  if (!data) {
+    const pd = splitFor(protocol, ds, seed);
+    const { inner, valid } = validationSplit(protocol, pd.train, seed);
+    data = { inner, valid, seen: UserItemSet.fromInteractions(inner) };
+    cache.set(key, data);
+  }
+  const { inner, valid, seen } = data;
+  const k = Number(/@(\d+)$/.exec(spec.metric)?.[1] ?? 10);
+  const trialCfg: RunConfig = { ...cfg, modelOptions: { ...cfg.modelOptions, [spec.model]: { ...cfg.modelOptions[spec.model], ...spec.options } } };
+  const model = createModel(spec.model, trialCfg);
+  const label = `tune ${spec.model} trial ${spec.trial + 1}/${spec.of}`;
+  progress.start(`${label}: ${JSON.stringify(spec.options)}`, model.config.epochs * inner.users.length);
+  const t0 = performance.now();
+  try {
+    await model.fit(inner, { seed, onProgress: (p) => progress.update(p.done, p.phase) });
+    const r = await evaluateFull(model, valid, { seen, k: [k], name: spec.model });
+    const trial: Trial = { trial: spec.trial, options: spec.options, value: r.metrics[spec.metric], seconds: (performance.now() - t0) / 1000 };
+    progress.info(`${label}: ${spec.metric} ${trial.value.toFixed(4)} (${trial.seconds.toFixed(1)} s)`);
+    return trial;
+  } finally {
+    progress.stop();
+    model.dispose();
+  }
+}
+
+/**
+ * Picks the best of a search's trials and writes it to `out/best.json` as a config file for
+ * `pnpm bench --config` (the run's dataset, protocols, seeds and every model, the tuned one
+ * with the best options).
+ *
+ * @example
+ * ```ts
+ * const { best, configFile } = writeBest(cfg, options, trials);
+ * ```
+ */
+export function writeBest(cfg: RunConfig, options: TuneOptions, trials: Trial[]): { best: Trial; trials: Trial[]; configFile: string } {
   const best = trials.reduce((a, b) => (b.value > a.value ? b : a));
+  mkdirSync(options.out, { recursive: true });
   const configFile = join(options.out, 'best.json');
   const models = Object.fromEntries([...new Set([...cfg.models.filter((m) => m !== options.model), options.model])].map((m) => [m, m === options.model ? { ...cfg.modelOptions[m], ...best.options } : (cfg.modelOptions[m] ?? {})]));
   const config = {

@@ -6,6 +6,7 @@ import type { Progress } from '../cli/progress';
 import type { RunResult } from '../report/types';
 import { loadBenchDataset, type BenchDataset } from './dataset';
 import { runJob, type JobContext } from './run';
+import { runTrial, type Trial, type TrialSpec, type TuneData } from './tune';
 
 /** One unit of benchmark work. */
 export interface Job {
@@ -28,11 +29,12 @@ export interface JobOutcome {
 /** Relative cost, to start the longest jobs first. */
 const COST: Record<string, number> = { nmrn: 5, cmn: 4, neumf: 3, bprmf: 2, pop: 1 };
 
-type ToWorker = { type: 'init'; cfg: RunConfig; checkpointDir?: string } | { type: 'job'; job: Job };
+type ToWorker = { type: 'init'; cfg: RunConfig; checkpointDir?: string } | { type: 'job'; job: Job } | { type: 'trial'; spec: TrialSpec };
 type FromWorker =
   | { type: 'ready'; dataset: WorkerDataset }
   | { type: 'progress'; kind: 'start' | 'update' | 'stop' | 'info'; label?: string; total?: number; done?: number; status?: string; line?: string }
   | { type: 'done'; outcome: JobOutcome }
+  | { type: 'trial'; trial: Trial }
   | { type: 'error'; message: string };
 
 /** Worker processes of runs in progress, so that {@link stopWorkers} can end them. */
@@ -126,6 +128,14 @@ export class WorkerProcess {
     return reply.outcome;
   }
 
+  /** Runs one tuning trial ({@link runTrial}) of the configuration last passed to {@link WorkerProcess.init}. */
+  async trial(spec: TrialSpec): Promise<Trial> {
+    const reply = await this.ask({ type: 'trial', spec });
+    if (reply.type === 'error') throw new Error(reply.message);
+    if (reply.type !== 'trial') throw new Error(`memrec-bench: ${this.name} must answer a trial with trial, got ${reply.type}`);
+    return reply.trial;
+  }
+
   /** Ends the process (SIGTERM). */
   kill(): void {
     this.waiting = null;
@@ -168,6 +178,7 @@ export async function runInWorkers(jobs: Job[], cfg: RunConfig, entry: string, l
  */
 export function workerMain(): void {
   let ctx: JobContext | null = null;
+  let tuneCache = new Map<string, TuneData>();
   process.on('SIGINT', () => {}); // a terminal's Ctrl-C reaches the whole group; the parent decides
   process.on('disconnect', () => process.exit(0));
   // a send racing the parent's exit fails with EPIPE; ignore it (the disconnect follows)
@@ -187,8 +198,11 @@ export function workerMain(): void {
           const choice = await initBackend({ backend: m.cfg.backend, log: false });
           const ds = await loadBenchDataset(m.cfg, () => {});
           ctx = { cfg: m.cfg, ds, checkpointDir: m.checkpointDir, splits: new Map() };
+          tuneCache = new Map();
           send({ type: 'ready', dataset: { name: ds.name, source: ds.source, stats: ds.data.stats, backend: choice.backend } });
-        } else if (ctx) {
+        } else if (ctx && m.type === 'trial') {
+          send({ type: 'trial', trial: await runTrial(ctx.ds, ctx.cfg, m.spec, progress, tuneCache) });
+        } else if (ctx && m.type === 'job') {
           send({ type: 'done', outcome: await runJob(m.job, ctx, progress) });
         }
       } catch (e) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RunConfig } from '../cli/options';
 import { gridJobs } from '../experiment/run';
+import type { TrialSpec } from '../experiment/tune';
 import type { Job } from '../experiment/workers';
 
 /** The BullMQ queue of grid cells (and tuning trials). */
@@ -14,6 +15,14 @@ export interface CellData {
   cfg: RunConfig;
   job: Job;
   /** {@link datasetChecksum} on the coordinator; a worker with other data refuses the cell. */
+  checksum: string;
+}
+
+/** What a queued tuning trial carries: the run's configuration, the trial and the data's checksum. */
+export interface TrialData {
+  kind: 'trial';
+  cfg: RunConfig;
+  spec: TrialSpec;
   checksum: string;
 }
 
@@ -58,6 +67,27 @@ export function gridCells(cfg: RunConfig, checksum: string): { id: string; data:
     const data: CellData = { kind: 'cell', cfg: base, job, checksum };
     return { id: hashId(data), data };
   });
+}
+
+/**
+ * The trials of a search as queue jobs, each with its content hash as job id.
+ *
+ * @example
+ * ```ts
+ * const jobs = trialCells(cfg, 'bprmf', 'ndcg@10', tunePlan(cfg, options), checksum);
+ * ```
+ */
+export function trialCells(cfg: RunConfig, model: string, metric: string, configs: Record<string, unknown>[], checksum: string): { id: string; data: TrialData }[] {
+  const base = cellConfig(cfg);
+  return configs.map((options, trial) => {
+    const data: TrialData = { kind: 'trial', cfg: base, spec: { model, metric, trial, options, of: configs.length }, checksum };
+    return { id: hashId(data), data };
+  });
+}
+
+/** A queued job's label in logs and errors: `stream | bprmf | seed 1`, or `tune bprmf trial 2/10`. */
+export function jobLabel(data: CellData | TrialData): string {
+  return data.kind === 'trial' ? `tune ${data.spec.model} trial ${data.spec.trial + 1}/${data.spec.of}` : cellLabel(data.job);
 }
 
 /** A cell's label in logs and errors: `stream | bprmf | seed 1`. */

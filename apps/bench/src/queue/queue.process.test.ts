@@ -135,6 +135,28 @@ describe('pnpm bench --queue with pnpm bench worker (a real redis-server)', () =
     expect(ranLines(worker.stderr())).toHaveLength(0);
   });
 
+  it('tune --queue runs the trials on the queue\'s workers and writes the local search\'s trials and best.json', async () => {
+    const url = `${redis.url}/tune`;
+    const base = join(dir, 'tune.json');
+    writeFileSync(base, JSON.stringify({ synthetic: { numUsers: 80, numItems: 50, numEvents: 3000 }, protocol: 'leave-last-out', seeds: [3] }));
+    const space = join(dir, 'space.json');
+    writeFileSync(space, JSON.stringify({ bprmf: { dim: [4, 8], learningRate: [0.02, 0.05] } }));
+    const search = ['tune', '--model', 'bprmf', '--config', base, '--set', 'bprmf.epochs=5', '--space', space, '--trials', '3', '--backend', 'wasm', '--quiet'];
+    const worker = start(['worker', '--queue', url]);
+    const [local, queued] = await Promise.all([start([...search, '--out', join(dir, 'tune-local')]).done, start([...search, '--queue', url, '--out', join(dir, 'tune-queued')]).done]);
+    await stopWorker(worker);
+    expect(local.code).toBe(0);
+    expect(queued.code).toBe(0);
+    const trials = (d: string) => readFileSync(join(dir, d, 'trials.jsonl'), 'utf8').trim().split('\n').map((l) => {
+      const { seconds: _s, ...t } = JSON.parse(l) as { seconds: number };
+      return t;
+    });
+    expect(trials('tune-queued')).toEqual(trials('tune-local'));
+    expect(trials('tune-queued')).toHaveLength(3);
+    expect(readFileSync(join(dir, 'tune-queued', 'best.json'), 'utf8')).toBe(readFileSync(join(dir, 'tune-local', 'best.json'), 'utf8'));
+    expect(ranLines(worker.stderr())).toHaveLength(3);
+  });
+
   it('fails fast, naming the URL, when no Redis answers: coordinator and worker', async () => {
     const url = 'redis://127.0.0.1:1/none';
     const [coordinator, worker] = await Promise.all([

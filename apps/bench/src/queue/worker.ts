@@ -2,8 +2,9 @@ import { hostname } from 'node:os';
 import { Worker, type Job as BullJob } from 'bullmq';
 import type { RunConfig } from '../cli/options';
 import type { Progress } from '../cli/progress';
-import { WorkerProcess, type WorkerDataset } from '../experiment/workers';
-import { canonicalJson, cellLabel, CELLS_QUEUE, type CellData } from './cells';
+import type { Trial } from '../experiment/tune';
+import { WorkerProcess, type JobOutcome, type WorkerDataset } from '../experiment/workers';
+import { canonicalJson, CELLS_QUEUE, jobLabel, type CellData, type TrialData } from './cells';
 import { datasetChecksum } from './checksum';
 import { encodeValue } from './codec';
 import { checkRedis, parseQueueUrl, redisOptions } from './connection';
@@ -26,11 +27,19 @@ export interface QueueWorkerOptions {
 
 /** What a worker stores in Redis for a cell: the job outcome plus where and how it ran. */
 export interface StoredCell {
-  outcome: import('../experiment/workers').JobOutcome;
+  outcome: JobOutcome;
   dataset: WorkerDataset;
   backend: string;
   worker: string;
   /** Seconds the cell's process spent on the job (split, train, evaluate). */
+  runSeconds: number;
+}
+
+/** What a worker stores in Redis for a tuning trial. */
+export interface StoredTrial {
+  trial: Trial;
+  backend: string;
+  worker: string;
   runSeconds: number;
 }
 
@@ -71,10 +80,10 @@ export async function runQueueWorker(url: string, options: QueueWorkerOptions): 
   const finished = new Map<string, number>();
 
   const processor = async (job: BullJob): Promise<string> => {
-    const data = job.data as CellData;
-    if (data?.kind !== 'cell') throw new Error(`${who}: job ${job.id} must be a cell ({ kind: 'cell', ... }), got kind ${JSON.stringify(data?.kind)}`);
+    const data = job.data as CellData | TrialData;
+    if (data?.kind !== 'cell' && data?.kind !== 'trial') throw new Error(`${who}: job ${job.id} must be a cell or a trial ({ kind: 'cell' | 'trial', ... }), got kind ${JSON.stringify((data as { kind?: unknown })?.kind)}`);
     const cfg = local(data.cfg);
-    const label = cellLabel(data.job);
+    const label = jobLabel(data);
     const dataKey = canonicalJson({ dataset: cfg.dataset, dataDir: cfg.dataDir, file: cfg.file, name: cfg.name, synthetic: cfg.synthetic });
     if (!sums.has(dataKey)) sums.set(dataKey, datasetChecksum(cfg));
     let sum: string;
@@ -96,12 +105,17 @@ export async function runQueueWorker(url: string, options: QueueWorkerOptions): 
         slot.cfgKey = cfgKey;
       }
       const t0 = performance.now();
-      const outcome = await slot.proc.run(data.job);
+      const info = slot.info as WorkerDataset;
+      let text: string;
+      if (data.kind === 'trial') {
+        const trial = await slot.proc.trial(data.spec);
+        text = encodeValue({ trial, backend: info.backend, worker: me, runSeconds: (performance.now() - t0) / 1000 } satisfies StoredTrial);
+      } else {
+        const outcome = await slot.proc.run(data.job);
+        text = encodeValue({ outcome, dataset: info, backend: info.backend, worker: me, runSeconds: (performance.now() - t0) / 1000 } satisfies StoredCell);
+      }
       const runSeconds = (performance.now() - t0) / 1000;
       healthy = true;
-      const info = slot.info as WorkerDataset;
-      const stored: StoredCell = { outcome, dataset: info, backend: info.backend, worker: me, runSeconds };
-      const text = encodeValue(stored);
       finished.set(String(job.id), performance.now());
       log.info(`cell ${label}: ran in ${runSeconds.toFixed(1)} s on ${info.backend}, storing ${(text.length / 1024).toFixed(0)} kB`);
       return text;
@@ -122,10 +136,10 @@ export async function runQueueWorker(url: string, options: QueueWorkerOptions): 
   worker.on('completed', (job) => {
     const t = finished.get(String(job.id));
     finished.delete(String(job.id));
-    if (t !== undefined) log.info(`cell ${cellLabel((job.data as CellData).job)}: stored, ${(performance.now() - t).toFixed(1)} ms in Redis`);
+    if (t !== undefined) log.info(`cell ${jobLabel(job.data as CellData | TrialData)}: stored, ${(performance.now() - t).toFixed(1)} ms in Redis`);
   });
   worker.on('failed', (job, err) => {
-    if (job) log.info(`cell ${cellLabel((job.data as CellData).job)}: failed (attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}): ${err.message}`);
+    if (job) log.info(`cell ${jobLabel(job.data as CellData | TrialData)}: failed (attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}): ${err.message}`);
   });
   worker.on('error', (err) => log.info(`${who}: ${err.message}`));
   await worker.waitUntilReady();
