@@ -14,6 +14,7 @@ export { IdMap, type RawId } from './id-map';
 export { initBackend, activeBackend, type BackendName, type BackendChoice, type InitBackendOptions } from './backend';
 export { gradientsRegistered } from './gradients';
 export { matMul2d, explicitTransposes, registerMatMulGradient, matMulGradientInstalled } from './matmul';
+export { readInto } from './read';
 export {
   SparseEmbedding,
   type SparseEmbeddingOptions,

@@ -83,8 +83,11 @@ export interface Recommender extends Scorer, Module {
   fit(train: Interactions, options?: FitOptions): Promise<void>;
   /** Takes a time-ordered block of new events (ids may exceed the current tables: they grow). */
   observe(events: Interactions): Promise<void>;
-  /** Scores of every item for each user, row-major `[users.length, numItems]`. */
-  scoreAll(users: Int32Array): Float32Array;
+  /**
+   * Scores of every item for each user, row-major `[users.length, numItems]`; written into `out`
+   * when the model supports it (see `Scorer.scoreAll`), always returned.
+   */
+  scoreAll(users: Int32Array, out?: Float32Array): Float32Array;
   /** Scores of the given (user, item) pairs. */
   score(users: Int32Array, items: Int32Array): Float32Array;
   /** The best `k` items for `user`, best first, distinct. */

@@ -66,8 +66,14 @@ export interface Scorer {
   readonly numItems: number;
   /** `'score'` (default): higher is better; `'distance'`: lower is better. */
   readonly kind?: 'score' | 'distance';
-  /** Scores of every item for each user, row-major `[users.length, numItems]`. */
-  scoreAll(users: Int32Array): Float32Array | Promise<Float32Array>;
+  /**
+   * Scores of every item for each user, row-major `[users.length, numItems]`. The caller owns
+   * the returned array. `out`, when given (length >= `users.length * numItems`), is a buffer the
+   * caller offers: a scorer may write the scores there and return
+   * `out.subarray(0, users.length * numItems)` (no fresh allocation per call), or ignore it and
+   * return an array of its own; callers use the returned array either way.
+   */
+  scoreAll(users: Int32Array, out?: Float32Array): Float32Array | Promise<Float32Array>;
   /** Scores of the given (user, item) pairs, `[users.length]`. */
   score?(users: Int32Array, items: Int32Array): Float32Array | Promise<Float32Array>;
 }

@@ -1,3 +1,4 @@
+import type { UserItemSet } from '@memrec/core';
 import { RowRanker } from './row-ranker';
 
 /**
@@ -12,6 +13,14 @@ export interface ChunkJob {
   rows: number;
   /** Row r's excluded items (sorted ascending, distinct). */
   exclude: (row: number) => Int32Array;
+  /**
+   * Optional, given together with `users`: the set behind `exclude`, `exclude(r)` being
+   * `seen.itemsOf(users[r])`. A ranker elsewhere (a worker thread) may copy the set once per
+   * evaluation instead of each chunk's lists; `seen` must not change while the job is ranked.
+   */
+  seen?: UserItemSet;
+  /** Row r's user (with `seen`). */
+  users?: Int32Array;
   /** Row r's relevant items (sorted ascending, distinct, disjoint from the excluded ones). */
   relevant: Int32Array[];
   /** True when a lower value ranks first. */
@@ -46,6 +55,13 @@ export interface ChunkRanks {
  */
 export interface ChunkRanker {
   rank(job: ChunkJob): ChunkRanks | Promise<ChunkRanks>;
+  /**
+   * Optional: a buffer of `length` floats for the evaluator to score the next chunk into; a job
+   * whose `scores` are (a prefix of) it is ranked without copying the scores (a worker ranker
+   * hands out shared memory). A buffer handed out and never passed to `rank` may be handed out
+   * again.
+   */
+  scoreBuffer?(length: number): Float32Array;
 }
 
 /**

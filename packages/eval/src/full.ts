@@ -78,16 +78,26 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
     }
     onProgress?.(c0 + chunk.length, evalUsers.length);
   };
+  // Score buffers offered to scoreAll (see Scorer.scoreAll's `out`): the ranker's own when it has
+  // them (shared memory, ranked without a copy), else two of ours used in turn: chunk c's scores
+  // are read (NaN reports) until chunk c + 1 is scored, never longer.
+  const ours: Float32Array[] = [];
+  const offer = (c: number, length: number): Float32Array => {
+    if (typeof ranker.scoreBuffer === 'function') return ranker.scoreBuffer(length);
+    const slot = c & 1;
+    ours[slot] ??= new Float32Array(Math.min(chunkSize, evalUsers.length) * numItems);
+    return ours[slot].subarray(0, length);
+  };
   // one chunk in flight: the next chunk is scored while the ranker works on the last one
   let inflight: { ranks: Promise<ChunkRanks>; c0: number; chunk: Int32Array; scores: Float32Array } | null = null;
   for (let c0 = 0; c0 < evalUsers.length; c0 += chunkSize) {
     const chunk = evalUsers.slice(c0, c0 + chunkSize);
-    const scores = await scorer.scoreAll(chunk);
+    const scores = await scorer.scoreAll(chunk, offer(c0 / chunkSize, chunk.length * numItems));
     if (!(scores instanceof Float32Array) || scores.length !== chunk.length * numItems) {
       throw new Error(`${fn}: scoreAll of model ${JSON.stringify(model)} must return a Float32Array of ${chunk.length} x ${numItems}, got length ${scores?.length}`);
     }
     const ranks = Promise.resolve(
-      ranker.rank({ scores, numItems, rows: chunk.length, exclude: (r) => seen.itemsOf(chunk[r]), relevant: relevant.slice(c0, c0 + chunk.length), distance, k: maxK }),
+      ranker.rank({ scores, numItems, rows: chunk.length, exclude: (r) => seen.itemsOf(chunk[r]), seen, users: chunk, relevant: relevant.slice(c0, c0 + chunk.length), distance, k: maxK }),
     );
     // handled now (a failure is thrown where it is awaited below), never an unhandled rejection
     ranks.catch(() => undefined);

@@ -128,13 +128,16 @@ export abstract class BaseRecommender<C extends TrainingOptions> implements Reco
     if (events.users.length > 0) await this.observeModel(events);
   }
 
-  scoreAll(users: Int32Array): Float32Array {
+  scoreAll(users: Int32Array, out?: Float32Array): Float32Array {
     const fn = `${this.modelName}.scoreAll`;
     this.requireFitted(fn);
     this.checkUsers(fn, 'users', users);
-    const out = this.scoreAllModel(users);
-    if (this.observeMode === 'ignored') this.neutralRows(users, out);
-    return out;
+    if (out !== undefined && (!(out instanceof Float32Array) || out.length < users.length * this.numItems)) {
+      throw new Error(`${fn}: out must be a Float32Array of length >= users.length x numItems = ${users.length * this.numItems}, got ${show(out)}`);
+    }
+    const res = this.scoreAllModel(users, out?.subarray(0, users.length * this.numItems));
+    if (this.observeMode === 'ignored') this.neutralRows(users, res);
+    return res;
   }
 
   score(users: Int32Array, items: Int32Array): Float32Array {
@@ -187,7 +190,11 @@ export abstract class BaseRecommender<C extends TrainingOptions> implements Reco
   protected abstract observeModel(events: Interactions): Promise<void>;
   /** Grows the model's tables to the new id space. */
   protected abstract growModel(numUsers: number, numItems: number): void;
-  protected abstract scoreAllModel(users: Int32Array): Float32Array;
+  /**
+   * Scores of every item for `users` (checked). `out`, when given, has exactly
+   * `users.length x numItems` floats: write there and return it, or return a new array.
+   */
+  protected abstract scoreAllModel(users: Int32Array, out?: Float32Array): Float32Array;
   protected abstract scoreModel(users: Int32Array, items: Int32Array): Float32Array;
   /** The model's own part of the saved state. */
   protected abstract stateModel(): { header: Record<string, unknown>; blocks: Record<string, StateBlock> };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { deriveSeed, matMul2d, seededRng, SparseEmbedding, type Interactions, type Rng, type StateBlock, type UserItemSet } from '@memrec/core';
+import { deriveSeed, matMul2d, readInto, seededRng, SparseEmbedding, type Interactions, type Rng, type StateBlock, type UserItemSet } from '@memrec/core';
 import { bprLoss } from '@memrec/losses';
 import { uniformSampler, type NegativeSampler } from '@memrec/samplers';
 import { BaseRecommender, type TrainingOptions } from './base';
@@ -210,8 +210,8 @@ export class BprMf extends BaseRecommender<BprMfOptions> {
     this.items.grow(numItems);
   }
 
-  protected scoreAllModel(users: Int32Array): Float32Array {
-    return dotScoreAll(this.users, this.items, users);
+  protected scoreAllModel(users: Int32Array, out?: Float32Array): Float32Array {
+    return dotScoreAll(this.users, this.items, users, out);
   }
 
   protected scoreModel(users: Int32Array, items: Int32Array): Float32Array {
@@ -260,9 +260,11 @@ export class BprMf extends BaseRecommender<BprMfOptions> {
  * const scores = dotScoreAll(userTable, itemTable, Int32Array.from([0, 1, 2]));
  * ```
  */
-export function dotScoreAll(users: SparseEmbedding, items: SparseEmbedding, ids: Int32Array): Float32Array {
+export function dotScoreAll(users: SparseEmbedding, items: SparseEmbedding, ids: Int32Array, out?: Float32Array): Float32Array {
   const scores = tf.tidy(() => matMul2d(users.lookup(ids), items.toTensor(), false, true));
-  const out = scores.dataSync() as Float32Array;
-  scores.dispose();
-  return out;
+  try {
+    return readInto(scores, out);
+  } finally {
+    scores.dispose();
+  }
 }

@@ -150,10 +150,10 @@ export class Cmn extends BaseRecommender<CmnOptions> {
     // The layer keeps its trained size; ids beyond it are scored by the base's neutral treatment.
   }
 
-  protected scoreAllModel(users: Int32Array): Float32Array {
+  protected scoreAllModel(users: Int32Array, buffer?: Float32Array): Float32Array {
     const layer = this.layer as CollaborativeMemory;
     const n = this.numItems;
-    const out = new Float32Array(users.length * n);
+    const out = buffer?.fill(0) ?? new Float32Array(users.length * n);
     const inside: number[] = [];
     for (let r = 0; r < users.length; r++) if (users[r] < layer.numUsers) inside.push(r);
     if (inside.length === 0) return out;

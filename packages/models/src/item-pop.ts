@@ -47,10 +47,10 @@ export class ItemPop extends BaseRecommender<ItemPopOptions> {
 
   protected growModel(): void {}
 
-  protected scoreAllModel(users: Int32Array): Float32Array {
+  protected scoreAllModel(users: Int32Array, buffer?: Float32Array): Float32Array {
     const n = this.numItems;
     const row = Float32Array.from(this.counts);
-    const out = new Float32Array(users.length * n);
+    const out = buffer ?? new Float32Array(users.length * n);
     for (let r = 0; r < users.length; r++) out.set(row, r * n);
     return out;
   }

@@ -48,6 +48,11 @@ describe.each(makers)('%s', (_name, make) => {
     expect(loaded.name).toBe(model.name);
     expect(loaded.constructor).toBe(model.constructor);
     expect(Array.from(loaded.scoreAll(users))).toEqual(Array.from(model.scoreAll(users)));
+    // scores into an offered buffer (a stale one: nothing of its old content may survive) equal fresh scores
+    const offered = new Float32Array(users.length * model.numItems + 7).fill(123);
+    const into = model.scoreAll(users, offered);
+    expect(Array.from(into)).toEqual(Array.from(scores));
+    if (into.buffer === offered.buffer) expect(into.byteOffset).toBe(0);
     for (const u of [0, 7, 33]) {
       const a = model.recommend(u, 5);
       expect(Array.from(loaded.recommend(u, 5).items)).toEqual(Array.from(a.items));
@@ -128,6 +133,7 @@ describe('Recommender contract', () => {
     await expect(m.fit({ ...train, items: train.items.map((i) => i + 100) })).rejects.toThrow(/BprMf\.fit: train\.items\[0\] must be an id in \[0, 40\), got 1\d\d/);
     await m.fit(train);
     expect(() => m.scoreAll(Int32Array.of(60))).toThrow('BprMf.scoreAll: users[0] must be a user id in [0, 60), got 60');
+    expect(() => m.scoreAll(Int32Array.of(0, 1), new Float32Array(79))).toThrow('BprMf.scoreAll: out must be a Float32Array of length >= users.length x numItems = 80, got');
     expect(() => m.recommend(0, 0)).toThrow('BprMf.recommend: k must be an integer >= 1, got 0');
     expect(() => m.recommend(-1, 3)).toThrow('BprMf.recommend: user must be a user id in [0, 60), got -1');
     expect(m.recommend(0, 1000).items.length).toBe(40 - m.seenItems(0).length);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SparseEmbedding, seededRng, type Interactions, type StateBlock } from '@memrec/core';
+import { readInto, SparseEmbedding, seededRng, type Interactions, type StateBlock } from '@memrec/core';
 import { bceLoss, bprLoss } from '@memrec/losses';
 import { uniformSampler, type NegativeSampler } from '@memrec/samplers';
 import { BaseRecommender, type TrainingOptions } from './base';
@@ -178,9 +178,9 @@ export class NeuMf extends BaseRecommender<NeuMfOptions> {
     this.tables.forEach((t, k) => t.grow(k % 2 === 0 ? numUsers : numItems));
   }
 
-  protected scoreAllModel(users: Int32Array): Float32Array {
+  protected scoreAllModel(users: Int32Array, buffer?: Float32Array): Float32Array {
     const N = this.numItems;
-    const out = new Float32Array(users.length * N);
+    const out = buffer ?? new Float32Array(users.length * N);
     const chunk = 64;
     const w = this.dense;
     const [hG, hM, bias] = w.slice(-3);
@@ -197,7 +197,7 @@ export class NeuMf extends BaseRecommender<NeuMfOptions> {
           for (let l = 3; l < w.length - 3; l += 2) h = tf.relu(tf.add(tf.matMul(h, w[l]), w[l + 1]));
           return tf.add(tf.add(gmf, tf.reshape(tf.matMul(h, hM), [ids.length, N])), bias);
         });
-        out.set(t.dataSync() as Float32Array, s * N);
+        readInto(t, out.subarray(s * N));
         t.dispose();
       }
     } finally {

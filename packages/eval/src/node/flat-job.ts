@@ -1,3 +1,4 @@
+import type { UserItemSet } from '@memrec/core';
 import type { ChunkJob } from '../chunk-ranker';
 
 /** A {@link ChunkJob} as it travels to a worker thread: the per-row lists packed into offsets + items. */
@@ -6,8 +7,12 @@ export interface FlatJob {
   scores: Float32Array;
   numItems: number;
   rows: number;
-  excludeOffsets: Int32Array;
-  excludeItems: Int32Array;
+  /** Per-row exclusion lists (absent when `seenId` is given). */
+  excludeOffsets?: Int32Array;
+  excludeItems?: Int32Array;
+  /** With `users`: the rows' exclusion lists are those users' lists in the seen-set snapshot `seenId` (see {@link SeenSnapshot}). */
+  seenId?: number;
+  users?: Int32Array;
   relevantOffsets: Int32Array;
   relevantItems: Int32Array;
   distance: boolean;
@@ -23,8 +28,34 @@ function pack(rows: number, list: (r: number) => Int32Array): { offsets: Int32Ar
   return { offsets, items };
 }
 
+/** A copy of a seen set in shared memory, sent to the worker once: user u's items are `items[offsets[u], offsets[u + 1])`. */
+export interface SeenSnapshot {
+  kind: 'seen';
+  seenId: number;
+  offsets: Int32Array;
+  items: Int32Array;
+}
+
 /**
- * Packs `job` for `postMessage`. `scores` replaces the job's scores: pass a copy in shared
+ * Copies every user's list of `seen` into shared memory (two arrays, CSR layout).
+ *
+ * @example
+ * ```ts
+ * worker.postMessage(snapshotSeen(1, seen)); // no copy in postMessage: the arrays are shared
+ * ```
+ */
+export function snapshotSeen(seenId: number, seen: UserItemSet): SeenSnapshot {
+  const n = seen.numUsers;
+  const offsets = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
+  for (let u = 0; u < n; u++) offsets[u + 1] = offsets[u] + seen.count(u);
+  const items = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, offsets[n])));
+  for (let u = 0; u < n; u++) items.set(seen.itemsOf(u), offsets[u]);
+  return { kind: 'seen', seenId, offsets, items };
+}
+
+/**
+ * Packs `job` for `postMessage`; with `seenId` the exclusion lists stay behind (the worker reads
+ * them from the snapshot it was sent). `scores` replaces the job's scores: pass a copy in shared
  * memory (the structured clone of a plain array copies at about a third of memcpy's speed).
  *
  * @example
@@ -34,16 +65,15 @@ function pack(rows: number, list: (r: number) => Int32Array): { offsets: Int32Ar
  * worker.postMessage(flattenJob(7, job, shared));
  * ```
  */
-export function flattenJob(id: number, job: ChunkJob, scores: Float32Array): FlatJob {
-  const ex = pack(job.rows, job.exclude);
+export function flattenJob(id: number, job: ChunkJob, scores: Float32Array, seenId?: number): FlatJob {
+  const ex = seenId == null ? pack(job.rows, job.exclude) : null;
   const rel = pack(job.rows, (r) => job.relevant[r]);
   return {
     id,
     scores,
     numItems: job.numItems,
     rows: job.rows,
-    excludeOffsets: ex.offsets,
-    excludeItems: ex.items,
+    ...(ex != null ? { excludeOffsets: ex.offsets, excludeItems: ex.items } : { seenId, users: job.users }),
     relevantOffsets: rel.offsets,
     relevantItems: rel.items,
     distance: job.distance,

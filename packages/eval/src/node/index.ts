@@ -3,11 +3,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ChunkJob, ChunkRanker, ChunkRanks } from '../chunk-ranker';
-import { flattenJob } from './flat-job';
+import type { UserItemSet } from '@memrec/core';
+import { flattenJob, snapshotSeen } from './flat-job';
 
 /** A {@link ChunkRanker} on a worker thread; `close()` stops the thread. */
 export interface WorkerRanker extends ChunkRanker {
   rank(job: ChunkJob): Promise<ChunkRanks>;
+  /** Shared memory for the next chunk's scores: a job scored into it is ranked without a copy. */
+  scoreBuffer(length: number): Float32Array;
   /** Stops the thread; chunks still queued are rejected. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -38,6 +41,20 @@ export function createWorkerRanker(): WorkerRanker {
   const pending = new Map<number, Pending & { scores: Float32Array }>();
   /** Shared score buffers no chunk in flight uses (a chunk's buffer comes back with its answer). */
   const free: Float32Array[] = [];
+  /** The seen set the worker holds a snapshot of (with its version then), and the snapshot's id. */
+  let snapshot: { set: UserItemSet; version: number; id: number } | null = null;
+  /** The buffer last handed out by scoreBuffer and not yet passed to rank (at most one). */
+  let lent: Float32Array | null = null;
+  /** An idle shared buffer of at least n floats (the smallest idle one goes when 2 are idle already). */
+  const take = (n: number): Float32Array => {
+    let at = free.findIndex((b) => b.length >= n);
+    if (at < 0) {
+      if (free.length >= 2) free.splice(free.indexOf(free.reduce((a, b) => (a.length <= b.length ? a : b))), 1);
+      free.push(new Float32Array(new SharedArrayBuffer(4 * n)));
+      at = free.length - 1;
+    }
+    return free.splice(at, 1)[0];
+  };
   let nextId = 0;
   let failure: Error | null = null;
   const failAll = (err: Error) => {
@@ -62,22 +79,42 @@ export function createWorkerRanker(): WorkerRanker {
       if (failure != null) return Promise.reject(failure);
       const id = nextId++;
       const n = job.scores.length;
-      let at = free.findIndex((b) => b.length >= n);
-      if (at < 0) {
-        // keep at most 2 idle buffers; the smallest goes
-        if (free.length >= 2) free.splice(free.indexOf(free.reduce((a, b) => (a.length <= b.length ? a : b))), 1);
-        free.push(new Float32Array(new SharedArrayBuffer(4 * n)));
-        at = free.length - 1;
+      let buffer: Float32Array;
+      let scores: Float32Array;
+      if (lent != null && job.scores.buffer === lent.buffer && job.scores.byteOffset === 0) {
+        // scored straight into shared memory: no copy
+        buffer = lent;
+        scores = job.scores;
+        lent = null;
+      } else {
+        buffer = take(n);
+        scores = buffer.length === n ? buffer : buffer.subarray(0, n);
+        scores.set(job.scores);
       }
-      const buffer = free.splice(at, 1)[0];
-      const scores = buffer.length === n ? buffer : buffer.subarray(0, n);
-      scores.set(job.scores);
-      const message = flattenJob(id, job, scores);
+      let seenId: number | undefined;
+      if (job.seen != null && job.users != null && job.users.length === job.rows) {
+        // one copy of the whole set per evaluation (per change of the set), not lists per chunk
+        if (snapshot == null || snapshot.set !== job.seen || snapshot.version !== job.seen.version) {
+          snapshot = { set: job.seen, version: job.seen.version, id: id };
+          worker.postMessage(snapshotSeen(id, job.seen));
+        }
+        seenId = snapshot.id;
+      }
+      const message = flattenJob(id, job, scores, seenId);
       return new Promise<ChunkRanks>((resolve, reject) => {
         pending.set(id, { resolve, reject, scores: buffer });
         worker.ref();
         worker.postMessage(message);
       });
+    },
+    scoreBuffer(length: number): Float32Array {
+      if (!Number.isInteger(length) || length < 1) throw new Error(`createWorkerRanker: scoreBuffer length must be an integer >= 1, got ${length}`);
+      if (lent != null && lent.length < length) {
+        free.push(lent);
+        lent = null;
+      }
+      lent ??= take(length);
+      return lent.subarray(0, length);
     },
     async close(): Promise<void> {
       if (failure != null && pending.size === 0) return;

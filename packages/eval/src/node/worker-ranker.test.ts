@@ -26,13 +26,17 @@ function interactions(perUser: number, seed: number): Interactions {
   return { users: Int32Array.from(users), items: Int32Array.from(items), numUsers: NUM_USERS, numItems: NUM_ITEMS };
 }
 
-/** Seeded scores rounded to 1/8 (many ties); `nanUser` gets a NaN at item 5. */
-function scorer(kind: 'score' | 'distance', nanUser = -1): Scorer {
+/**
+ * Seeded scores rounded to 1/8 (many ties); `nanUser` gets a NaN at item 5. With `offered`, the
+ * scores go into the buffer the evaluator offers (recorded there), else into a new array.
+ */
+function scorer(kind: 'score' | 'distance', nanUser = -1, offered?: Float32Array[]): Scorer {
   return {
     numItems: NUM_ITEMS,
     kind,
-    scoreAll(users: Int32Array): Float32Array {
-      const out = new Float32Array(users.length * NUM_ITEMS);
+    scoreAll(users: Int32Array, buffer?: Float32Array): Float32Array {
+      if (offered != null && buffer != null) offered.push(buffer);
+      const out = offered != null && buffer != null ? buffer.subarray(0, users.length * NUM_ITEMS) : new Float32Array(users.length * NUM_ITEMS);
       users.forEach((u, r) => {
         const rng = seededRng(1000 + u);
         for (let i = 0; i < NUM_ITEMS; i++) out[r * NUM_ITEMS + i] = Math.round(rng() * 8) / 8;
@@ -68,6 +72,59 @@ describe('createWorkerRanker', () => {
     // the data are not degenerate: some users hit, some miss
     expect(a.metrics['hr@5']).toBeGreaterThan(0.05);
     expect(a.metrics['hr@5']).toBeLessThan(0.95);
+  });
+
+  test.each([['score' as const], ['distance' as const]])('%s: scored into the offered buffers (shared memory, no copy), the same results', async (kind) => {
+    const opts = { seen, k: [1, 5, 20], chunkSize: 37 };
+    const fresh = await evaluateFull(scorer(kind), testSet, opts);
+    const inlineOffered: Float32Array[] = [];
+    const workerOffered: Float32Array[] = [];
+    const inline = await evaluateFull(scorer(kind, -1, inlineOffered), testSet, opts);
+    const worker = await evaluateFull(scorer(kind, -1, workerOffered), testSet, { ...opts, ranker });
+    for (const r of [inline, worker]) {
+      expect(r.metrics).toEqual(fresh.metrics);
+      expect(r.perUnit).toEqual(fresh.perUnit);
+    }
+    const chunks = Math.ceil(fresh.counts.users / 37);
+    expect(inlineOffered.length).toBe(chunks);
+    expect(workerOffered.length).toBe(chunks);
+    // the inline evaluator alternates two buffers of its own; the worker ranker lends shared memory
+    expect(new Set(inlineOffered.map((b) => b.buffer)).size).toBe(2);
+    expect(workerOffered.every((b) => b.buffer instanceof SharedArrayBuffer)).toBe(true);
+    expect(new Set(workerOffered.map((b) => b.buffer)).size).toBeLessThanOrEqual(3);
+  });
+
+  test('the worker copies the seen set once per version: a set changed between evaluations, or another set, is ranked right', async () => {
+    const opts = { k: [1, 5, 20], chunkSize: 41 };
+    const changing = UserItemSet.fromInteractions(interactions(40, 1));
+    const other = UserItemSet.fromInteractions(interactions(30, 7));
+    const check = async (set: UserItemSet) => {
+      const a = await evaluateFull(scorer('score'), testSet, { ...opts, seen: set });
+      const b = await evaluateFull(scorer('score', -1, []), testSet, { ...opts, seen: set, ranker });
+      expect(b.perUnit).toEqual(a.perUnit);
+      return a;
+    };
+    const first = await check(changing);
+    // each user's top-scored unseen item becomes seen: every top list must move
+    for (let u = 0; u < NUM_USERS; u++) {
+      const row = scorer('score').scoreAll(Int32Array.of(u)) as Float32Array;
+      let best = -1;
+      for (let i = 0; i < NUM_ITEMS; i++) if (!changing.has(u, i) && (best < 0 || row[i] > row[best])) best = i;
+      changing.add(u, best);
+    }
+    const second = await check(changing);
+    expect(second.perUnit).not.toEqual(first.perUnit);
+    await check(other);
+    await check(changing);
+  });
+
+  test('a NaN score in an offered buffer is reported as inline', async () => {
+    const nanUser = testSet.users[100];
+    const opts = { seen, k: [10], chunkSize: 50, name: 'm' };
+    const inline = await evaluateFull(scorer('score', nanUser), testSet, opts).catch((e: Error) => e.message);
+    const worker = await evaluateFull(scorer('score', nanUser, []), testSet, { ...opts, ranker }).catch((e: Error) => e.message);
+    expect(inline).toMatch(new RegExp(`user ${nanUser}\\b`));
+    expect(worker).toBe(inline);
   });
 
   test('a NaN score is reported exactly as inline (model, user, item), and the ranker stays usable', async () => {
