@@ -75,6 +75,28 @@ describeWithBackends('GruLayer', () => {
     gru.dispose();
   });
 
+  it('gradHost equals tf.grads of gruCell (input rows, U, bias) and its hNext equals stepHost', async () => {
+    const gru = new GruLayer({ inputs: 9, hidden: H, seed: 6 });
+    const ids = Int32Array.of(2, 8, 2);
+    const h = Float32Array.from(Hs);
+    h.fill(0, 2 * H, 3 * H); // a zero state (a session start) too
+    const g = gru.gradHost(ids, h, C);
+    expectClose(g.hNext, gru.stepHost(ids, h, new Float32Array(b * H)), 1e-6, 1e-6);
+    await expectNoLeak(() => {
+      const xt = gru.input.lookup(ids);
+      const ht = tf.tensor2d(h, [b, H]);
+      const ct = tf.tensor2d(C, [b, H]);
+      const gs = tf.grads((x: tf.Tensor, u: tf.Tensor, bias: tf.Tensor) => tf.sum(tf.mul(gruCell(x as tf.Tensor2D, ht, u as tf.Tensor2D, bias as tf.Tensor1D), ct)))([xt, gru.U, gru.bias]);
+      expectClose(g.gInput, gs[0].dataSync(), 1e-5, 1e-4);
+      expectClose(g.gU, gs[1].dataSync(), 1e-5, 1e-4);
+      expectClose(g.gBias, gs[2].dataSync(), 1e-5, 1e-4);
+      tf.dispose([xt, ht, ct, ...gs]);
+    });
+    const late = gru.gradHost(ids, h, (hNext) => Float32Array.from(hNext, (_, k) => C[k]));
+    expect(Array.from(late.gU)).toEqual(Array.from(g.gU));
+    gru.dispose();
+  });
+
   it('a training step moves only the looked-up input rows, and U and the bias', () => {
     const gru = new GruLayer({ inputs: 6, hidden: H, seed: 2, optimizer: { kind: 'sgd', learningRate: 0.5 }, denseOptimizer: tf.train.sgd(0.5) });
     const before = Float32Array.from(gru.input.data);

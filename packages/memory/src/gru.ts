@@ -159,12 +159,113 @@ export class GruLayer implements Module {
   }
 
   /**
+   * Forward and backward of one step on the host, for inputs `ids` from states `h` (`[b * H]`,
+   * constants) given the gradient `dOut` (`[b * H]`) of a loss with respect to the new states:
+   * returns the new states `hNext` (as {@link GruLayer.stepHost}) and the gradients with respect to
+   * the looked-up input rows (`gInput`, `[b * 3H]`, row k for `ids[k]`), U (`gU`, `[H * 3H]`) and
+   * the bias (`gBias`, `[3H]`). Equal to `tf.grads` of {@link gruCell} to float32 rounding (tested).
+   * `dOut` may be given later: pass a function that receives `hNext` and returns it.
+   *
+   * @example
+   * ```ts
+   * const g = gru.gradHost(ids, h, (hNext) => lossGradient(hNext));
+   * gru.applyGradients(ids, g.gInput, tf.tensor(g.gU, [H, 3 * H]), tf.tensor(g.gBias));
+   * ```
+   */
+  gradHost(ids: Int32Array, h: Float32Array, dOut: Float32Array | ((hNext: Float32Array) => Float32Array)): { hNext: Float32Array; gInput: Float32Array; gU: Float32Array; gBias: Float32Array } {
+    const fn = `${FN}.gradHost`;
+    checkIds(fn, 'ids', ids, this.input.rows, true);
+    const H = this.hidden;
+    const G = 3 * H;
+    const b = ids.length;
+    if (!(h instanceof Float32Array) || h.length < b * H) throw new Error(`${fn}: h must be a Float32Array of length >= ${b * H}, got ${show(h)}`);
+    const U = this.U.dataSync() as Float32Array;
+    const bias = this.bias.dataSync() as Float32Array;
+    const W = this.input.data;
+    // forward, keeping z, r, n per row
+    const Z = new Float32Array(b * H);
+    const R = new Float32Array(b * H);
+    const Nn = new Float32Array(b * H);
+    const hNext = new Float32Array(b * H);
+    const acc = new Float64Array(G);
+    for (let t = 0; t < b; t++) {
+      const ho = t * H;
+      const xo = ids[t] * G;
+      for (let g = 0; g < G; g++) acc[g] = W[xo + g] + bias[g];
+      for (let k = 0; k < H; k++) {
+        const hk = h[ho + k];
+        if (hk === 0) continue;
+        for (let g = 0; g < 2 * H; g++) acc[g] += hk * U[k * G + g];
+      }
+      for (let j = 0; j < H; j++) {
+        Z[ho + j] = 1 / (1 + Math.exp(-acc[j]));
+        R[ho + j] = 1 / (1 + Math.exp(-acc[H + j]));
+      }
+      for (let k = 0; k < H; k++) {
+        const v = R[ho + k] * h[ho + k];
+        if (v === 0) continue;
+        for (let j = 0; j < H; j++) acc[2 * H + j] += v * U[k * G + 2 * H + j];
+      }
+      for (let j = 0; j < H; j++) {
+        const n = Math.tanh(acc[2 * H + j]);
+        Nn[ho + j] = n;
+        hNext[ho + j] = h[ho + j] + Z[ho + j] * (n - h[ho + j]);
+      }
+    }
+    const d = typeof dOut === 'function' ? dOut(hNext) : dOut;
+    if (!(d instanceof Float32Array) || d.length < b * H) throw new Error(`${fn}: dOut must be a Float32Array of length >= ${b * H}, got ${show(d)}`);
+    // backward
+    const gInput = new Float32Array(b * G);
+    const gU = new Float32Array(H * G);
+    const gBias = new Float32Array(G);
+    const drh = new Float64Array(H);
+    for (let t = 0; t < b; t++) {
+      const ho = t * H;
+      const go = t * G;
+      for (let j = 0; j < H; j++) {
+        const g = d[ho + j];
+        const z = Z[ho + j];
+        const n = Nn[ho + j];
+        gInput[go + j] = g * (n - h[ho + j]) * z * (1 - z); // a_z
+        gInput[go + 2 * H + j] = g * z * (1 - n * n); // a_n
+      }
+      for (let k = 0; k < H; k++) {
+        let s = 0;
+        const uo = k * G + 2 * H;
+        for (let j = 0; j < H; j++) s += gInput[go + 2 * H + j] * U[uo + j];
+        drh[k] = s;
+      }
+      for (let k = 0; k < H; k++) {
+        const r = R[ho + k];
+        gInput[go + H + k] = drh[k] * h[ho + k] * r * (1 - r); // a_r
+      }
+      for (let g = 0; g < G; g++) gBias[g] += gInput[go + g];
+      for (let k = 0; k < H; k++) {
+        const hk = h[ho + k];
+        const rhk = R[ho + k] * hk;
+        const uo = k * G;
+        if (hk !== 0) for (let g = 0; g < 2 * H; g++) gU[uo + g] += hk * gInput[go + g];
+        if (rhk !== 0) for (let j = 0; j < H; j++) gU[uo + 2 * H + j] += rhk * gInput[go + 2 * H + j];
+      }
+    }
+    return { hNext, gInput, gU, gBias };
+  }
+
+  /**
    * Applies gradients: `gInput` (`[ids.length * 3H]`, with respect to the looked-up input rows) to
    * the sparse input side, `gU` and `gBias` to the dense weights (the layer's dense optimizer).
    */
-  applyGradients(ids: Int32Array, gInput: tf.Tensor | Float32Array, gU: tf.Tensor, gBias: tf.Tensor): void {
+  applyGradients(ids: Int32Array, gInput: tf.Tensor | Float32Array, gU: tf.Tensor | Float32Array, gBias: tf.Tensor | Float32Array): void {
     if (ids.length > 0) this.input.applyGradients(ids, gInput);
-    this.optimizer.applyGradients({ [this.U.name]: gU, [this.bias.name]: gBias });
+    const H = this.hidden;
+    const u = gU instanceof Float32Array ? tf.tensor2d(gU, [H, 3 * H], 'float32') : gU;
+    const b = gBias instanceof Float32Array ? tf.tensor1d(gBias, 'float32') : gBias;
+    try {
+      this.optimizer.applyGradients({ [this.U.name]: u, [this.bias.name]: b });
+    } finally {
+      if (u !== gU) u.dispose();
+      if (b !== gBias) b.dispose();
+    }
   }
 
   /** U and the bias as bytes (the input side saves itself: `input.toBytes()`). */

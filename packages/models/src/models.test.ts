@@ -3,6 +3,7 @@ import type { Interactions, Recommender } from '@memrec/core';
 import { streamSplit, syntheticStream } from '@memrec/data';
 import { expectNoLeak, useCpuBackend } from '@memrec/test-helpers';
 import { BprMf } from './bprmf';
+import { Gru4Rec } from './gru4rec';
 import { Cmn } from './cmn';
 import { ItemPop } from './item-pop';
 import { NeuMf } from './neumf';
@@ -28,6 +29,7 @@ const makers: [string, () => Recommender][] = [
   ['nmrn-uniform', () => new Nmrn({ dim: 8, slots: 4, sampler: 'uniform', batchSize: 128 })],
   ['nmrn-shared-dns', () => new Nmrn({ dim: 8, slots: 4, sampler: 'dns', memory: 'shared', candidates: 4, batchSize: 128 })],
   ['nmrn-popularity', () => new Nmrn({ dim: 8, slots: 4, sampler: 'popularity', batchSize: 128 })],
+  ['gru4rec', () => new Gru4Rec({ hidden: 8, epochs: 2, batchSize: 32, negatives: 8 })],
 ];
 
 describe.each(makers)('%s', (_name, make) => {

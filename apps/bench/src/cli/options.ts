@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { checkModelOptions, parseSets, PRESETS, type ModelOptions } from './model-options';
 
 /** Every model the benchmark knows. */
-export const MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop', 'irgan'] as const;
+export const MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop', 'irgan', 'gru4rec'] as const;
 /** The models of a run without `--models`. */
 export const DEFAULT_MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop'] as const;
 /** Other named variants: `bprmf-dns` is BPR-MF trained on dynamic negatives (DNS, the hardest of 5 uniform candidates). */

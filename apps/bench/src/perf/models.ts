@@ -16,11 +16,15 @@
  *    G, D passes by BCE on G's samples, G passes by policy gradient over the whole catalogue) but
  *    5 pre-training passes and one outer epoch, on the first 60 % of the 2,000 x 1,000 stream;
  *    events = distinct training positives x passes (pre-training + D + G) per second.
+ *  - `<model>_train_events_per_second` / `<model>_update_events_per_second` (gru4rec): `fit`
+ *    with the library's defaults but one epoch on the first 60 % of the 2,000 x 1,000 stream
+ *    (training events per second), then `observe` of the rest in blocks of 64 events (median of
+ *    8 windows; streamed events per second).
  * `--quick` shrinks every size by 10 (the figures are still real measurements).
  */
 import { UserItemSet, type Interactions } from '@memrec/core';
 import { syntheticStream } from '@memrec/data';
-import { Cmn, Irgan, Nmrn, OnlineRecommender, recommendLatency, type OnlineEvent } from '@memrec/models';
+import { Cmn, Gru4Rec, Irgan, Nmrn, OnlineRecommender, recommendLatency, type OnlineEvent } from '@memrec/models';
 import { timeWindows } from './types';
 import type { PerfContext, PerfResult } from './types';
 
@@ -99,5 +103,29 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
   rows.push({ what: `Irgan.fit (d ${c.dim}, ${c.pretrainEpochs} DNS passes of G, ${c.dEpochs} D passes, ${c.gEpochs} G passes over ${train.numItems} items)`, 'per second': Math.round(irganRate), unit: 'events (distinct positives x passes)' });
   figures.irgan_train_events_per_second = irganRate;
   irgan.dispose();
+
+  // 5. sequential models: training, then streaming updates (observe) in blocks of 64 events
+  const sequential: [string, () => Gru4Rec][] = [['gru4rec', () => new Gru4Rec({ epochs: 1 })]];
+  const rest: Interactions = { ...s, users: s.users.subarray(start), items: s.items.subarray(start), timestamps: s.timestamps?.subarray(start) };
+  for (const [name, make] of sequential) {
+    ctx.log(`models: training ${name} on ${train.users.length} events`);
+    const m = make();
+    const t2 = performance.now();
+    await m.fit(train);
+    const trainRate = train.users.length / ((performance.now() - t2) / 1000);
+    let from = 0;
+    const block = 64;
+    const update = async () => {
+      if (from + block > rest.users.length) from = 0; // replay from the start of the stream (the model keeps learning)
+      await m.observe({ ...rest, users: rest.users.subarray(from, from + block), items: rest.items.subarray(from, from + block), timestamps: rest.timestamps?.subarray(from, from + block) });
+      from += block;
+    };
+    const upd = await timeWindows(update, ctx.quick ? 2 : 8, 8, 2);
+    rows.push({ what: `${name} fit (library defaults, one epoch)`, 'per second': Math.round(trainRate), unit: 'training events' });
+    rows.push({ what: `${name} observe (blocks of ${block})`, 'per second': Math.round(upd.median * block), slowest: Math.round(upd.min * block), fastest: Math.round(upd.max * block), unit: 'streamed events' });
+    figures[`${name}_train_events_per_second`] = trainRate;
+    figures[`${name}_update_events_per_second`] = upd.median * block;
+    m.dispose();
+  }
   return { rows, figures };
 }
