@@ -111,6 +111,18 @@ export const MUTATIONS = [
     edits: [{ search: 'local.get c  local.get k  i32.ge_s  select', replace: 'local.get c  local.get k  i32.gt_s  select' }],
     tests: ['packages/eval/src/rank-kernels.test.ts', 'packages/eval/src/row-ranker.test.ts'],
   },
+  {
+    id: 'playground-train-then-test',
+    what: 'the playground learns from an event before ranking it (train-then-test)',
+    file: 'apps/playground/src/session.ts',
+    edits: [
+      {
+        search: '      if (this.known.users[u] && this.known.items[i]) {',
+        replace: '      for (const m of this.models.values()) await m.observe({ users: Int32Array.of(u), items: Int32Array.of(i), numUsers: this.data.numUsers, numItems: this.data.numItems });\n      if (this.known.users[u] && this.known.items[i]) {',
+      },
+    ],
+    tests: ['apps/playground/src/session.test.ts'],
+  },
 ];
 
 /** Applies `edits` to `text`; each search string must occur exactly once. Throws naming the file otherwise. */
