@@ -92,6 +92,11 @@ export interface Recommender extends Scorer, Module {
   score(users: Int32Array, items: Int32Array): Float32Array;
   /** The best `k` items for `user`, best first, distinct. */
   recommend(user: number, k: number, options?: RecommendOptions): Recommendation;
+  /**
+   * Optional: `recommend` for many users at once (one scoring pass; the same lists as one call
+   * each). Users may repeat.
+   */
+  recommendMany?(users: Int32Array, k: number, options?: RecommendOptions): Recommendation[];
   /** The whole state (configuration, weights, seen sets) in memrec's checksummed binary format. */
   toBytes(): Uint8Array;
 }

@@ -113,6 +113,40 @@ describe('OnlineRecommender', () => {
     expect(() => rec.recommend('u1', 3)).toThrow('OnlineRecommender.recommend: the recommender must not be disposed');
   });
 
+  it.each([
+    ['nmrn', () => new Nmrn({ dim: 8, slots: 4, sampler: 'uniform', epochs: 1, batchSize: 128 })],
+    ['bprmf', () => new BprMf({ dim: 8, epochs: 2, batchSize: 128 })],
+    ['pop', () => new ItemPop()],
+  ])('%s: recommendMany gives each request the list recommend gives it (one scoring pass)', async (_name, make) => {
+    const model = make();
+    const rec = await OnlineRecommender.train(model, trainEvents, { seed: 1 });
+    const requests = [
+      { user: 'u3', k: 10 },
+      { user: 'nobody', k: 4 },
+      { user: 'u7', k: 10 },
+      { user: 'u3', k: 10 },
+      { user: 'u7', k: 3, excludeSeen: false },
+      { user: 'u11', k: 10, excludeSeen: true },
+    ];
+    const calls: number[] = [];
+    const scoreAll = model.scoreAll.bind(model);
+    model.scoreAll = (users: Int32Array, out?: Float32Array) => {
+      calls.push(users.length);
+      return scoreAll(users, out);
+    };
+    const many = rec.recommendMany(requests);
+    // two groups by (k, excludeSeen) among the known users: (10, true) with 3 distinct users, (3, false)
+    expect(calls).toEqual([3, 1]);
+    requests.forEach((q, r) => expect(many[r]).toEqual(rec.recommend(q.user, q.k, { excludeSeen: q.excludeSeen ?? true })));
+    expect(many[1]).toEqual(rec.coldStart(4));
+    expect(many[0]).toHaveLength(10);
+    expect(rec.recommendMany([])).toEqual([]);
+    expect(() => rec.recommendMany([{ user: 'u3', k: 0 }])).toThrow('OnlineRecommender.recommendMany: requests[0].k must be an integer >= 1, got 0');
+    expect(() => rec.recommendMany([{ user: 'u3', k: 2 }, { user: 'u3', k: 2, exclude: true } as never])).toThrow('OnlineRecommender.recommendMany: requests[1] has the unknown field "exclude"; known fields are user, k, excludeSeen');
+    expect(() => rec.recommendMany('u3' as never)).toThrow('OnlineRecommender.recommendMany: requests must be an array of { user, k, excludeSeen? }, got');
+    rec.dispose();
+  });
+
   it('applies concurrent ingest calls in call order', async () => {
     const rec = await OnlineRecommender.train(new ItemPop(), [{ user: 'a', item: 'x' }], {}, { recentWindow: 3 });
     const calls = [rec.ingest([{ user: 'b', item: 'y' }]), rec.ingest([{ user: 'c', item: 'z' }]), rec.ingest([{ user: 'd', item: 'z' }])];

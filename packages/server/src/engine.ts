@@ -1,4 +1,4 @@
-import { OnlineRecommender, type OnlineEvent } from '@memrec/models';
+import { OnlineRecommender, type OnlineEvent, type ScoredItem } from '@memrec/models';
 import type { Checkpoint, CheckpointStore } from './checkpoints';
 import type { LoggedEvent } from './events';
 import { IdWindow } from './id-window';
@@ -135,6 +135,48 @@ export class Engine {
 
   /** Off while replaying at start (HR@10 is about incoming events). */
   live = false;
+
+  /** Recommend requests waiting for the next batch (see {@link Engine.recommend}). */
+  private pending: { user: string; k: number; excludeSeen: boolean; resolve: (r: { items: ScoredItem[]; coldStart: boolean; offset: number }) => void; reject: (e: Error) => void }[] = [];
+
+  /**
+   * `rec.recommend(user, k)`, batched: the requests that arrive while the event loop is busy
+   * (applying a micro-batch, answering other requests) are answered together with one
+   * `recommendMany` (one scoring pass for all their users) as soon as the loop is free. The lists
+   * are those of one call each, at the model state of the batch; `offset` is the log offset
+   * applied in that state.
+   *
+   * @example
+   * ```ts
+   * const { items, coldStart, offset } = await engine.recommend('u7', 10, true);
+   * ```
+   */
+  recommend(user: string, k: number, excludeSeen: boolean): Promise<{ items: ScoredItem[]; coldStart: boolean; offset: number }> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ user, k, excludeSeen, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.answerPending());
+    });
+  }
+
+  private answerPending(): void {
+    const batch = this.pending;
+    this.pending = [];
+    const rec = this.rec;
+    let lists: ScoredItem[][] | null = null;
+    try {
+      lists = rec.recommendMany(batch.map((q) => ({ user: q.user, k: q.k, excludeSeen: q.excludeSeen })));
+    } catch {
+      // one request at a time, so that a bad one fails alone
+    }
+    batch.forEach((q, r) => {
+      try {
+        const items = lists ? lists[r] : rec.recommend(q.user, q.k, { excludeSeen: q.excludeSeen });
+        q.resolve({ items, coldStart: !rec.knowsUser(q.user), offset: this.applied });
+      } catch (e) {
+        q.reject(e as Error);
+      }
+    });
+  }
 
   private async loop(): Promise<void> {
     try {

@@ -38,6 +38,30 @@ describe('openService', () => {
     expect(tf.memory().numTensors).toBe(0);
   });
 
+  it('answers concurrent recommend requests in one batch, with the lists of one call each; a bad request fails alone', async () => {
+    const a = await openService({ dataDir: dir, first, checkpointEvery: 1000, ...quiet });
+    const rec = a.engine.rec;
+    let batches = 0;
+    const many = rec.recommendMany.bind(rec);
+    rec.recommendMany = (requests) => {
+      batches++;
+      return many(requests);
+    };
+    const users = ['1', '2', 'nobody', '1', '5'];
+    const answers = await Promise.all(users.map((u, r) => a.engine.recommend(u, 3 + (r % 2), true)));
+    expect(batches).toBe(1);
+    users.forEach((u, r) => {
+      expect(answers[r].items).toEqual(rec.recommend(u, 3 + (r % 2), { excludeSeen: true }));
+      expect(answers[r].coldStart).toBe(u === 'nobody');
+      expect(answers[r].offset).toBe(a.engine.applied);
+    });
+    const mixed = await Promise.allSettled([a.engine.recommend('1', 2, true), a.engine.recommend('2', 0, true)]);
+    expect(mixed[0]).toMatchObject({ status: 'fulfilled' });
+    expect(mixed[1]).toMatchObject({ status: 'rejected', reason: { message: 'OnlineRecommender.recommend: k must be an integer >= 1, got 0' } });
+    expect(batches).toBe(2);
+    await a.close();
+  });
+
   it('recovers from the last checkpoint plus the log to the same state as a replay of the whole log from the first model', async () => {
     const a = await openService({ dataDir: dir, first, checkpointEvery: 10, ...quiet });
     const first0 = readFileSync(join(dir, 'checkpoints', 'ckpt-00000000000000000000.memrec'));

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench:perf server`: the HTTP service (`@memrec/server`) under load, in this process, with
- * autocannon as the load generator. The server runs NMRN (uniform negatives, the library's other
+ * autocannon as the load generator in child processes (one per load). The server runs NMRN (uniform negatives, the library's other
  * defaults) trained on a synthetic stream (2,000 users x 1,000 items x 20,000 events, one epoch),
  * the file log in a temporary folder, checkpoints every 100,000 events.
  *  - `ingest_events_per_second`: 8 connections POST /v1/feedback with 100 new events each for
@@ -15,12 +15,15 @@
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { randInt, seededRng } from '@memrec/core';
 import { encodeRecord, parseServeArgs, startServer, type LoggedEvent, type RunningServer } from '@memrec/server';
 import type { PerfContext, PerfResult } from './types';
 
 const KEY = 'perf-key-0123456789';
+/** apps/bench (this file is bundled into apps/bench/dist/perf.js): where the load generator resolves autocannon. */
+const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 const USERS = 2000;
 const ITEMS = 1000;
 
@@ -28,24 +31,47 @@ function args(dir: string, ctx: PerfContext, extra: string[] = []): string[] {
   return ['--data-dir', dir, '--api-key', KEY, '--port', '0', '--backend', ctx.backend, '--checkpoint-every', '100000', ...extra];
 }
 
-function ingestLoad(server: RunningServer, seconds: number, seed: number): Promise<autocannon.Result> {
-  const rng = seededRng(seed);
-  let n = 0;
-  return autocannon({
-    url: server.address,
-    connections: 8,
-    duration: seconds,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/feedback',
-        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-        setupRequest: (req) => {
-          const events = Array.from({ length: 100 }, () => ({ eventId: `p${seed}-${n++}`, user: String(randInt(rng, USERS)), item: String(randInt(rng, ITEMS)) }));
-          return { ...req, body: JSON.stringify({ events }) };
-        },
-      },
-    ],
+/**
+ * The load generator's program: autocannon in a child process of its own (on the server's event
+ * loop, the generator's own work would be counted as server latency). Reads its settings as JSON
+ * from argv, prints autocannon's result as JSON.
+ */
+const LOAD_PROGRAM = `
+const autocannon = require('autocannon');
+const { randInt, seededRng } = require('@memrec/core');
+const o = JSON.parse(process.argv[1]);
+const rng = seededRng(o.seed);
+let n = 0;
+const request = o.kind === 'ingest'
+  ? { method: 'POST', path: '/v1/feedback', headers: { authorization: 'Bearer ' + o.key, 'content-type': 'application/json' },
+      setupRequest: (req) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: 100 }, () => ({ eventId: 'p' + o.seed + '-' + n++, user: String(randInt(rng, o.users)), item: String(randInt(rng, o.items)) })) }) }) }
+  : { method: 'GET', headers: { authorization: 'Bearer ' + o.key }, setupRequest: (req) => ({ ...req, path: '/v1/recommend/' + randInt(rng, o.users) + '?n=10' }) };
+autocannon({ url: o.url, connections: o.connections, duration: o.seconds, requests: [request] }, (err, res) => {
+  if (err) { console.error(err.message); process.exit(1); }
+  process.stdout.write(JSON.stringify({ latency: res.latency, requests: res.requests, non2xx: res.non2xx }));
+});
+`;
+
+interface LoadResult {
+  latency: { p50: number; p99: number };
+  requests: { average: number };
+  non2xx: number;
+}
+
+/** Runs autocannon in a child process: `ingest` (100 new events a POST) or `recommend` (GET, known users, n=10). */
+function load(server: RunningServer, kind: 'ingest' | 'recommend', connections: number, seconds: number, seed: number): Promise<LoadResult> {
+  const settings = JSON.stringify({ kind, url: server.address, connections, seconds, seed, key: KEY, users: USERS, items: ITEMS });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', LOAD_PROGRAM, settings], { cwd: BENCH_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`perf server: the ${kind} load generator exited with code ${code}: ${err.trim()}`));
+      else resolve(JSON.parse(out) as LoadResult);
+    });
   });
 }
 
@@ -63,7 +89,7 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
     // 1. ingest alone
     const before = engine.applied;
     const t0 = performance.now();
-    const ingest = await ingestLoad(server, phase, 1);
+    const ingest = await load(server, 'ingest', 8, phase, 1);
     await engine.drain();
     const seconds = (performance.now() - t0) / 1000;
     const applied = engine.applied - before;
@@ -71,16 +97,7 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
     rows.push({ what: 'POST /v1/feedback, 100 events a request, 8 connections (logged with fsync, applied by NMRN)', value: Math.round(applied / seconds), unit: 'events/s', note: `${ingest.non2xx} non-2xx, log wait p99 ${ingest.latency.p99} ms` });
 
     // 2. recommend under ingest
-    const rng = seededRng(7);
-    const [reco] = await Promise.all([
-      autocannon({
-        url: server.address,
-        connections: 32,
-        duration: phase,
-        requests: [{ method: 'GET', headers: { authorization: `Bearer ${KEY}` }, setupRequest: (req) => ({ ...req, path: `/v1/recommend/${randInt(rng, USERS)}?n=10` }) }],
-      }),
-      ingestLoad(server, phase, 2),
-    ]);
+    const [reco] = await Promise.all([load(server, 'recommend', 32, phase, 7), load(server, 'ingest', 8, phase, 2)]);
     figures.recommend_p50_ms = reco.latency.p50;
     figures.recommend_p99_ms = reco.latency.p99;
     rows.push({ what: 'GET /v1/recommend/:user n=10, 32 connections, while 8 connections ingest', value: `${reco.latency.p50} / ${reco.latency.p99}`, unit: 'ms p50 / p99', note: `${Math.round(reco.requests.average)} requests/s, ${reco.non2xx} non-2xx` });

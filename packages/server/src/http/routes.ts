@@ -93,10 +93,10 @@ export function routes(ctx: RouteContext): Route[] {
         if (minOffset !== undefined && engine.applied < minOffset && !(await engine.waitFor(minOffset, ctx.readWaitMs))) {
           return fail(reply, request, 503, 'Service Unavailable', `minOffset ${minOffset} must be applied within ${ctx.readWaitMs} ms, got ${engine.applied} applied`);
         }
-        const coldStart = !engine.rec.knowsUser(user);
-        const items = engine.rec.recommend(user, n, { excludeSeen }).map((s) => ({ item: String(s.item), score: s.score }));
+        const r = await engine.recommend(user, n, excludeSeen);
+        const items = r.items.map((s) => ({ item: String(s.item), score: s.score }));
         engine.metrics.observeLatency((performance.now() - t0) / 1000);
-        return { user, items, coldStart, offset: engine.applied };
+        return { user, items, coldStart: r.coldStart, offset: r.offset };
       },
     },
     {
