@@ -1,3 +1,5 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+
 /**
  * JSON that carries what a job outcome holds besides plain JSON: typed arrays (per-user values,
  * bit for bit, as base64 of their bytes) and non-finite numbers. What Redis stores for a cell.
@@ -53,4 +55,30 @@ export function decodeValue<T>(text: string): T {
     }
     return v;
   }) as T;
+}
+
+/**
+ * {@link encodeValue}, gzipped, as base64 (`gz:` first): what a worker stores in Redis for a
+ * cell. Per-user values (many 0s and 1s) shrink several times over.
+ *
+ * @example
+ * ```ts
+ * unpackValue(packValue({ hr: new Float64Array(1000) })); // { hr: Float64Array(1000) }
+ * ```
+ */
+export function packValue(value: unknown): string {
+  return `gz:${gzipSync(encodeValue(value)).toString('base64')}`;
+}
+
+/**
+ * Decodes what {@link packValue} wrote.
+ *
+ * @example
+ * ```ts
+ * unpackValue<{ n: number }>(packValue({ n: NaN })).n; // NaN
+ * ```
+ */
+export function unpackValue<T>(text: string): T {
+  if (!text.startsWith('gz:')) throw new Error(`unpackValue: text must start with gz: (written by packValue), got ${JSON.stringify(text.slice(0, 20))}`);
+  return decodeValue<T>(gunzipSync(Buffer.from(text.slice(3), 'base64')).toString('utf8'));
 }

@@ -10,7 +10,7 @@ import { tunePlan, writeBest, type Trial, type TuneOptions } from '../experiment
 import type { JobOutcome } from '../experiment/workers';
 import { cellLabel, CELLS_QUEUE, gridCells, hashId, REPORTS_QUEUE, trialCells, type CellData, type TrialData } from './cells';
 import { datasetChecksum } from './checksum';
-import { decodeValue } from './codec';
+import { unpackValue } from './codec';
 import { checkRedis, parseQueueUrl, redisOptions } from './connection';
 import type { StoredCell, StoredTrial } from './worker';
 
@@ -49,7 +49,7 @@ export async function runQueued(cfg: RunConfig, url: string, progress: Progress,
   const cells = gridCells(cfg, checksum);
   const grid = await runFlow(who, url, cells, progress, options);
   try {
-    const stored = [...grid.values.values()].map((v) => decodeValue<StoredCell>(v));
+    const stored = [...grid.values.values()].map((v) => unpackValue<StoredCell>(v));
     const failedCells = [...grid.failures].map(([id, error]) => ({ ...(cells.find((c) => c.id === id) as { data: CellData }).data.job, error }));
     for (const f of failedCells) progress.info(`queue: cell ${cellLabel(f)} failed: ${f.error}`);
     if (stored.length === 0) throw new Error(`${who}: every cell of the grid must not fail, got ${failedCells.length} failed, e.g. ${cellLabel(failedCells[0])}: ${failedCells[0]?.error}`);
@@ -95,7 +95,7 @@ export async function tuneQueued(cfg: RunConfig, options: TuneOptions, url: stri
   const jobs = trialCells(cfg, options.model, options.metric, configs, checksum);
   const flow = await runFlow(who, url, jobs, progress, queued);
   try {
-    const trials = [...flow.values.values()].map((v) => decodeValue<StoredTrial>(v).trial).sort((a, b) => a.trial - b.trial);
+    const trials = [...flow.values.values()].map((v) => unpackValue<StoredTrial>(v).trial).sort((a, b) => a.trial - b.trial);
     const failed = [...flow.failures].map(([id, error]) => ({ trial: (jobs.find((j) => j.id === id) as { data: TrialData }).data.spec.trial, error }));
     for (const f of failed) progress.info(`queue: trial ${f.trial + 1} failed: ${f.error}`);
     if (trials.length === 0) throw new Error(`${who}: every trial must not fail, got ${failed.length} failed, e.g. trial ${(failed[0]?.trial ?? 0) + 1}: ${failed[0]?.error}`);

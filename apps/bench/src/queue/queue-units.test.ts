@@ -1,6 +1,6 @@
 import { resolveConfig } from '../cli/options';
 import { cellConfig, gridCells, hashId } from './cells';
-import { decodeValue, encodeValue } from './codec';
+import { decodeValue, encodeValue, packValue, unpackValue } from './codec';
 import { parseQueueUrl } from './connection';
 
 describe('queue building blocks', () => {
@@ -12,6 +12,9 @@ describe('queue building blocks', () => {
     expect(Object.is(back.a[1], -0)).toBe(true); // sign of zero kept: the bytes travel, not the text
     expect(back.b[0]).toBeInstanceOf(Int32Array);
     expect((back.b[1] as { c: Float32Array }).c[0]).toBe(Math.fround(1 / 3));
+    expect(unpackValue(packValue(value))).toEqual(value);
+    const hits = { 'hr@10': Float64Array.from({ length: 10000 }, (_, k) => (k % 3 === 0 ? 1 : 0)) };
+    expect(packValue(hits).length).toBeLessThan(encodeValue(hits).length / 10); // per-user 0/1 values pack small
   });
 
   it('parses redis://HOST:PORT[/PREFIX] and names the URL when it is not one', () => {

@@ -71,16 +71,26 @@ afterAll(async () => {
 });
 
 describe('pnpm bench --queue with pnpm bench worker (a real redis-server)', () => {
-  it('a grid of 2 models x 2 seeds on 2 worker processes gives the local run\'s results to the last digit; submitted again, it runs no cell twice', async () => {
+  it('a grid of 2 models x 2 seeds on 2 worker processes gives the local run\'s results to the last digit (a worker sent SIGTERM mid-cell finishes it); submitted again, it runs no cell twice', async () => {
     const grid = ['--config', config, '--models', 'bprmf,pop', '--seeds', '1,2', '--protocol', 'stream', '--backend', 'wasm', '--quiet'];
     const url = `${redis.url}/equal`;
-    const workers = [start(['worker', '--queue', url]), start(['worker', '--queue', url])];
+    // SIGTERM to the first worker as soon as it starts a cell: it finishes that cell, then exits 0
+    let termed = false;
+    const first: Proc = start(['worker', '--queue', url], (text) => {
+      if (!termed && /train: started/.test(text)) {
+        termed = true;
+        first.child.kill('SIGTERM');
+      }
+    });
+    const workers = [first, start(['worker', '--queue', url])];
     const [local, queued] = await Promise.all([start([...grid, '--workers', '2', '--out', join(dir, 'local')]).done, start([...grid, '--queue', url, '--out', join(dir, 'queued')]).done]);
     expect(local.code).toBe(0);
     expect(queued.code).toBe(0);
     const again = await start([...grid, '--queue', url, '--out', join(dir, 'again')]).done;
     expect(again.code).toBe(0);
-    await Promise.all(workers.map(stopWorker));
+    expect(await first.done).toMatchObject({ code: 0 });
+    expect(ranLines(first.stderr())).toHaveLength(1);
+    await stopWorker(workers[1]);
     const [a, b] = [read(join(dir, 'local')), read(join(dir, 'queued'))];
     expect(outcomeOf(b)).toEqual(outcomeOf(a));
     expect(b.comparisons.length).toBeGreaterThan(0); // paired tests over users: per-user values came through Redis

@@ -6,7 +6,7 @@ import type { Trial } from '../experiment/tune';
 import { WorkerProcess, type JobOutcome, type WorkerDataset } from '../experiment/workers';
 import { canonicalJson, CELLS_QUEUE, jobLabel, type CellData, type TrialData } from './cells';
 import { datasetChecksum } from './checksum';
-import { encodeValue } from './codec';
+import { packValue } from './codec';
 import { checkRedis, parseQueueUrl, redisOptions } from './connection';
 
 /** Options of {@link runQueueWorker}. */
@@ -109,10 +109,10 @@ export async function runQueueWorker(url: string, options: QueueWorkerOptions): 
       let text: string;
       if (data.kind === 'trial') {
         const trial = await slot.proc.trial(data.spec);
-        text = encodeValue({ trial, backend: info.backend, worker: me, runSeconds: (performance.now() - t0) / 1000 } satisfies StoredTrial);
+        text = packValue({ trial, backend: info.backend, worker: me, runSeconds: (performance.now() - t0) / 1000 } satisfies StoredTrial);
       } else {
         const outcome = await slot.proc.run(data.job);
-        text = encodeValue({ outcome, dataset: info, backend: info.backend, worker: me, runSeconds: (performance.now() - t0) / 1000 } satisfies StoredCell);
+        text = packValue({ outcome, dataset: info, backend: info.backend, worker: me, runSeconds: (performance.now() - t0) / 1000 } satisfies StoredCell);
       }
       const runSeconds = (performance.now() - t0) / 1000;
       healthy = true;
