@@ -21,7 +21,7 @@ export interface ServeConfig {
 
 export const USAGE = `usage: memrec-serve --data-dir DIR --api-key KEY [--port 8080] [--host 127.0.0.1]
   [--train synthetic|movielens-100k|csv] [--file F --columns user=COL,item=COL[,timestamp=COL][,rating=COL] [--header|--no-header] [--delimiter ,]]
-  [--synthetic USERS,ITEMS,EVENTS] [--model nmrn|itempop] [--model-options JSON] [--epochs N] [--checkpoint FILE]
+  [--synthetic USERS,ITEMS,EVENTS] [--model nmrn|itempop] [--model-options JSON] [--epochs N] [--checkpoint FILE|DIR]
   [--checkpoint-every N] [--redis redis://HOST:PORT/STREAM] [--replica-of DIR] [--backend auto|node|wasm|cpu]
 The key can also come from MEMREC_API_KEY. A --data-dir that holds state is recovered (--train is then ignored).`;
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -60,6 +60,48 @@ describe('openService', () => {
     expect(mixed[1]).toMatchObject({ status: 'rejected', reason: { message: 'OnlineRecommender.recommend: k must be an integer >= 1, got 0' } });
     expect(batches).toBe(2);
     await a.close();
+  });
+
+  it('starts from a checkpoint file or folder (another server\'s data or checkpoints folder, or the newest *.memrec), and says what is missing', async () => {
+    const a = await openService({ dataDir: dir, first, checkpointEvery: 1000, ...quiet });
+    for (let k = 0; k < 3; k++) await a.log.append(Array.from({ length: 5 }, (_, j) => ev(k * 5 + j)));
+    await a.engine.drain();
+    const want = a.engine.rec.recommend('3', 5);
+    const bytesA = a.engine.rec.toBytes();
+    await a.close(); // checkpoints at 15
+    const startFrom = async (path: string) => {
+      const d = mkdtempSync(join(tmpdir(), 'memrec-svc-from-'));
+      try {
+        const b = await openService({ dataDir: d, first: { checkpointFile: path }, ...quiet });
+        const got = { recs: b.engine.rec.recommend('3', 5), events: b.engine.rec.eventsIngested, applied: b.engine.applied };
+        await b.close();
+        return got;
+      } finally {
+        rmSync(d, { recursive: true, force: true });
+      }
+    };
+    for (const path of [dir, join(dir, 'checkpoints')]) {
+      const got = await startFrom(path);
+      expect(got.recs).toEqual(want);
+      expect(got.applied).toBe(0); // a new data folder: its own log starts at 0
+    }
+    // a folder of OnlineRecommender files: the newest by modification time
+    const files = mkdtempSync(join(tmpdir(), 'memrec-svc-files-'));
+    try {
+      const older = join(files, 'b-older.memrec');
+      writeFileSync(older, Buffer.from(bytesA).subarray(0, 10)); // a corrupt file, older
+      writeFileSync(join(files, 'a-newer.memrec'), bytesA);
+      const past = new Date(Date.now() - 60_000);
+      utimesSync(older, past, past);
+      expect((await startFrom(files)).recs).toEqual(want);
+      expect((await startFrom(join(files, 'a-newer.memrec'))).recs).toEqual(want);
+      rmSync(join(files, 'a-newer.memrec'));
+      rmSync(older);
+      await expect(startFrom(files)).rejects.toThrow(`openService: the starting checkpoint folder must hold a server's checkpoints or a *.memrec file, got none in ${JSON.stringify(files)}`);
+      await expect(startFrom(join(files, 'nope'))).rejects.toThrow(`openService: the starting checkpoint must be an existing file or folder, got ${JSON.stringify(join(files, 'nope'))} (ENOENT)`);
+    } finally {
+      rmSync(files, { recursive: true, force: true });
+    }
   });
 
   it('recovers from the last checkpoint plus the log to the same state as a replay of the whole log from the first model', async () => {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FitOptions } from '@memrec/core';
 import { readFileBytes } from '@memrec/core/node';
@@ -18,6 +18,32 @@ export interface FirstModel {
   model?: string;
   modelOptions?: Record<string, unknown>;
   fit?: FitOptions;
+}
+
+/**
+ * The recommender bytes to start from: `path` is an `OnlineRecommender` checkpoint file, or a
+ * folder: another server's data folder or its `checkpoints/` folder (its newest readable
+ * checkpoint's recommender), else the newest `*.memrec` file in it (by modification time).
+ */
+export function startingCheckpoint(path: string, fn: string, warn: (line: string) => void): { bytes: Uint8Array; path: string } {
+  let dir = false;
+  try {
+    dir = statSync(path).isDirectory();
+  } catch (e) {
+    throw new Error(`${fn}: the starting checkpoint must be an existing file or folder, got ${JSON.stringify(path)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (!dir) return { bytes: readFileBytes(path, fn), path };
+  for (const d of [join(path, 'checkpoints'), path]) {
+    const found = new CheckpointStore(d, 2, warn).loadLatest();
+    if (found) return { bytes: found.checkpoint.recommender, path: found.path };
+  }
+  const files = readdirSync(path)
+    .filter((n) => n.endsWith('.memrec'))
+    .map((n) => ({ p: join(path, n), t: statSync(join(path, n)).mtimeMs }))
+    .filter((f) => statSync(f.p).isFile())
+    .sort((a, b) => b.t - a.t || (a.p < b.p ? 1 : -1));
+  if (files.length === 0) throw new Error(`${fn}: the starting checkpoint folder must hold a server's checkpoints or a *.memrec file, got none in ${JSON.stringify(path)}`);
+  return { bytes: readFileBytes(files[0].p, fn), path: files[0].p };
 }
 
 /** Options of {@link openService}. */
@@ -98,8 +124,9 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     const { train, checkpointFile, model = 'nmrn', modelOptions = {}, fit = {} } = options.first;
     let rec: OnlineRecommender;
     if (checkpointFile !== undefined) {
-      info(`starting from ${checkpointFile}`);
-      rec = await OnlineRecommender.fromBytes(readFileBytes(checkpointFile, fn));
+      const { bytes, path } = startingCheckpoint(checkpointFile, fn, warn);
+      info(`starting from ${path}`);
+      rec = await OnlineRecommender.fromBytes(bytes);
     } else {
       if (!train) throw new Error(`${fn}: options.first must hold train or checkpointFile, got neither`);
       info(`training ${model} on ${train.source}`);
