@@ -1,4 +1,8 @@
+import { runCli } from '../cli/main';
 import { resolveConfig } from '../cli/options';
+import { createProgress } from '../cli/progress';
+import { runQueued } from './coordinator';
+import { runQueueWorker } from './worker';
 import { cellConfig, gridCells, hashId } from './cells';
 import { decodeValue, encodeValue, packValue, unpackValue } from './codec';
 import { parseQueueUrl } from './connection';
@@ -36,5 +40,17 @@ describe('queue building blocks', () => {
     expect(gridCells(resolveConfig({ models: 'bprmf,pop', seeds: '1,2,3', protocol: 'stream' }), 'sha256:a')).toHaveLength(6);
     expect(cellConfig(cfg).out).toBeUndefined();
     expect(hashId({ b: 1, a: [2, { d: 3, c: 4 }] })).toBe(hashId({ a: [2, { c: 4, d: 3 }], b: 1 }));
+  });
+
+  it('fails fast, naming the URL, when no Redis answers: coordinator and worker', async () => {
+    const url = 'redis://127.0.0.1:1/none';
+    const quiet = createProgress({ quiet: true });
+    await expect(runQueued(resolveConfig({ models: 'pop', seeds: '1' }), url, quiet)).rejects.toThrow(/^memrec-bench --queue: --queue must reach a Redis server, got no answer at "redis:\/\/127\.0\.0\.1:1\/none" \(.*ECONNREFUSED.*\)$/);
+    await expect(runQueueWorker(url, { entry: 'unused.js', concurrency: 1, stallSeconds: 30, lanes: [quiet] })).rejects.toThrow(/^memrec-bench worker: --queue must reach a Redis server, got no answer at "redis:\/\/127\.0\.0\.1:1\/none" \(.*ECONNREFUSED.*\)$/);
+  });
+
+  it('refuses --queue together with --workers, and --attempts without --queue', async () => {
+    await expect(runCli(['node', 'memrec-bench', '--models', 'pop', '--queue', 'redis://127.0.0.1:1', '--workers', '2'])).rejects.toThrow('memrec-bench: --queue and --workers must not be given together (start `pnpm bench worker --queue URL` processes instead), got --workers "2"');
+    await expect(runCli(['node', 'memrec-bench', '--models', 'pop', '--attempts', '2'])).rejects.toThrow('memrec-bench: --attempts needs --queue, got --attempts "2" alone');
   });
 });
