@@ -30,3 +30,4 @@ export { saveCandidates, loadCandidates } from './candidates-io';
 export { evaluateSampled, type SampledEvalOptions, type SampledEvaluationResult } from './sampled';
 export { evaluateStream, slidingWindow, type StreamModel, type StreamEvalOptions, type StreamWindow, type StreamEvaluationResult } from './stream';
 export { protocolCard, renderProtocolCard, type ProtocolCard, type ProtocolCardInput } from './protocol-card';
+export { evaluateRatings, type RatingPredictor, type RatingEvalOptions } from './rating';

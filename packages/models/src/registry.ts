@@ -1,13 +1,15 @@
 import { stateKind, type Recommender } from '@memrec/core';
 import { BprMf } from './bprmf';
+import { CfNade } from './cf-nade';
 import { Cmn } from './cmn';
 import { Gru4Rec } from './gru4rec';
 import { Irgan } from './irgan';
 import { ItemPop } from './item-pop';
 import { NeuMf } from './neumf';
 import { Nmrn } from './nmrn';
+import { RatingBias } from './rating-bias';
 
-/** `fromBytes` of every built-in model, keyed by model name (`nmrn`, `cmn`, `neumf`, `bprmf`, `pop`, `irgan`, `gru4rec`). */
+/** `fromBytes` of every built-in model, keyed by model name (`nmrn`, `cmn`, `neumf`, `bprmf`, `pop`, `irgan`, `cfnade`, `bias`, `gru4rec`). */
 export const MODEL_LOADERS: Record<string, (bytes: Uint8Array) => Recommender> = {
   nmrn: (b) => Nmrn.fromBytes(b),
   cmn: (b) => Cmn.fromBytes(b),
@@ -15,6 +17,8 @@ export const MODEL_LOADERS: Record<string, (bytes: Uint8Array) => Recommender> =
   bprmf: (b) => BprMf.fromBytes(b),
   pop: (b) => ItemPop.fromBytes(b),
   irgan: (b) => Irgan.fromBytes(b),
+  cfnade: (b) => CfNade.fromBytes(b),
+  bias: (b) => RatingBias.fromBytes(b),
   gru4rec: (b) => Gru4Rec.fromBytes(b),
 };
 

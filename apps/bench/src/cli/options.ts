@@ -4,7 +4,9 @@ import { availableParallelism } from 'node:os';
 import { checkModelOptions, parseSets, PRESETS, type ModelOptions } from './model-options';
 
 /** Every model the benchmark knows. */
-export const MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop', 'irgan', 'gru4rec'] as const;
+export const MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop', 'irgan', 'gru4rec', 'cfnade', 'bias'] as const;
+/** Models that predict explicit ratings (`--task rating`): CF-NADE and the user/item bias baseline. */
+export const RATING_MODELS = ['cfnade', 'bias'] as const;
 /** The models of a run without `--models`. */
 export const DEFAULT_MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop'] as const;
 /** Other named variants: `bprmf-dns` is BPR-MF trained on dynamic negatives (DNS, the hardest of 5 uniform candidates). */
@@ -13,8 +15,10 @@ export const MODEL_VARIANTS = ['bprmf-dns'] as const;
 export const NMRN_VARIANTS = ['nmrn-uniform', 'nmrn-popularity', 'nmrn-gan', 'nmrn-dns', 'nmrn-shared', 'nmrn-per-user'] as const;
 /** Names `--delimiter` takes besides a single character (`\t` is what a shell passes for `'\t'`: backslash, t). */
 export const DELIMITER_NAMES: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', pipe: '|', space: ' ', '::': '::' };
-export const DATASETS = ['synthetic', 'movielens-100k', 'movielens-1m', 'movielens-latest-small', 'ncf', 'csv'] as const;
-export const PROTOCOLS = ['stream', 'leave-last-out', 'stratified', 'temporal', 'predefined'] as const;
+export const DATASETS = ['synthetic', 'movielens-100k', 'movielens-1m', 'movielens-latest-small', 'ncf', 'csv', 'files'] as const;
+export const PROTOCOLS = ['stream', 'leave-last-out', 'stratified', 'temporal', 'predefined', 'random'] as const;
+/** `ranking`: top-k metrics (the default); `rating`: RMSE and MAE of predicted ratings (`RATING_MODELS`). */
+export const TASKS = ['ranking', 'rating'] as const;
 export const BACKENDS = ['auto', 'node', 'wasm', 'cpu'] as const;
 
 /** A complete, validated benchmark configuration. */
@@ -24,6 +28,11 @@ export interface RunConfig {
   dataDir?: string;
   name?: string;
   file?: string;
+  /** `--dataset files`: the training file and the test file of a published split (same format, same columns). */
+  trainFile?: string;
+  testFile?: string;
+  /** What is evaluated: ranking (top-k) or rating (RMSE / MAE). */
+  task: (typeof TASKS)[number];
   /** Header names (with `header`) or 0-based column numbers (without) of user, item, timestamp, rating. */
   columns?: Record<string, string | number>;
   /** The field separator itself (names such as `tab` are resolved). */
@@ -63,6 +72,7 @@ export interface RunConfig {
 export const DEFAULTS: RunConfig = {
   models: [...DEFAULT_MODELS],
   dataset: 'synthetic',
+  task: 'ranking',
   delimiter: ',',
   header: true,
   protocols: ['stream', 'leave-last-out'],
@@ -85,7 +95,7 @@ const KEYS: Record<string, 'list' | 'numlist' | 'string' | 'number' | 'boolean' 
   delimiter: 'string', header: 'boolean', minRating: 'number', protocol: 'list', eval: 'list', k: 'numlist',
   seeds: 'numlist', epochs: 'number', dim: 'number', batchSize: 'number', backend: 'string', out: 'string',
   force: 'boolean', quiet: 'boolean', nmrnSampler: 'list', nmrnMemory: 'list', workers: 'number', synthetic: 'size', coldStart: 'string', earlyStopping: 'stopping',
-  preset: 'string',
+  preset: 'string', trainFile: 'string', testFile: 'string', task: 'string',
 };
 
 function fail(arg: string, rule: string, value: unknown): never {
@@ -216,13 +226,27 @@ function validate(cfg: RunConfig): RunConfig {
     for (const k of Object.keys(cfg.columns)) if (!['user', 'item', 'timestamp', 'rating'].includes(k)) fail('--columns', 'keys must be user, item, timestamp, rating', k);
     cfg.columns = parseColumns(cfg.columns, cfg.header);
   }
+  if (cfg.dataset === 'files') {
+    if (!cfg.trainFile || !cfg.testFile) fail('--dataset files', 'needs --train-file FILE and --test-file FILE', { trainFile: cfg.trainFile, testFile: cfg.testFile });
+    if (cfg.columns?.user === undefined || cfg.columns?.item === undefined) fail('--columns', 'must name at least user=COL,item=COL with --dataset files', cfg.columns);
+    for (const k of Object.keys(cfg.columns)) if (!['user', 'item', 'timestamp', 'rating'].includes(k)) fail('--columns', 'keys must be user, item, timestamp, rating', k);
+    cfg.columns = parseColumns(cfg.columns, cfg.header);
+    for (const p of cfg.protocols) if (p !== 'predefined') fail('--protocol', 'with --dataset files must be predefined (the split is the two files)', p);
+  }
+  if (!(TASKS as readonly string[]).includes(cfg.task)) fail('--task', `must be one of ${TASKS.join(', ')}`, cfg.task);
+  if (cfg.task === 'rating') {
+    for (const m of cfg.models) if (!(RATING_MODELS as readonly string[]).includes(m)) fail('--models', `with --task rating must list models that predict ratings (${RATING_MODELS.join(', ')})`, m);
+    for (const p of cfg.protocols) if (p !== 'random' && p !== 'predefined') fail('--protocol', 'with --task rating must be random (a seeded 90/10 split of the ratings) or predefined', p);
+    if (cfg.minRating !== undefined) fail('--min-rating', 'must not be given with --task rating (it drops the ratings the task predicts)', cfg.minRating);
+    if ((cfg.dataset === 'csv' || cfg.dataset === 'files') && cfg.columns?.rating === undefined) fail('--columns', 'must name rating=COL with --task rating', cfg.columns);
+  }
   if (cfg.dataset === 'ncf' && (!cfg.dataDir || !cfg.name)) fail('--dataset ncf', 'needs --data-dir DIR and --name NCF_PREFIX', { dataDir: cfg.dataDir, name: cfg.name });
-  const hasTime = cfg.dataset !== 'csv' || cfg.columns?.timestamp !== undefined;
+  const hasTime = (cfg.dataset !== 'csv' && cfg.dataset !== 'files') || cfg.columns?.timestamp !== undefined;
   for (const p of cfg.protocols) {
     if ((p === 'stream' || p === 'temporal' || p === 'leave-last-out') && !hasTime) {
       fail('--protocol', `${p} needs timestamps (add timestamp=COL to --columns or use --protocol stratified)`, p);
     }
-    if (p === 'predefined' && cfg.dataset !== 'ncf') fail('--protocol', 'predefined needs --dataset ncf (its test and candidate files)', p);
+    if (p === 'predefined' && cfg.dataset !== 'ncf' && cfg.dataset !== 'files') fail('--protocol', 'predefined needs --dataset ncf (its test and candidate files) or --dataset files (--train-file, --test-file)', p);
     if (p !== 'predefined' && cfg.dataset === 'ncf') fail('--protocol', 'with --dataset ncf must be predefined (the split ships with the files)', p);
   }
   return cfg;

@@ -1,5 +1,5 @@
 import type { Interactions } from '@memrec/core';
-import { leaveLastOut, streamSplit, stratifiedSplit, temporalSplit, type SplitReport } from '@memrec/data';
+import { leaveLastOut, randomSplit, streamSplit, stratifiedSplit, temporalSplit, type SplitReport } from '@memrec/data';
 import type { BenchDataset } from './dataset';
 
 /** A protocol's data: a static train/test split or a stream of blocks. */
@@ -17,7 +17,7 @@ export interface ProtocolData {
 /**
  * Splits a dataset for a protocol, with the parameters the protocol card reports:
  * stream (60 % train, 5 blocks), leave-last-out, stratified (75/25, seeded), temporal (80 %),
- * predefined (NCF files).
+ * predefined (NCF files or `--dataset files`), random (90/10 of all interactions, seeded).
  *
  * @example
  * ```ts
@@ -45,10 +45,20 @@ export function splitFor(protocol: string, ds: BenchDataset, seed: number): Prot
     }
     case 'predefined': {
       const p = ds.predefined;
-      if (!p) throw new Error('splitFor: protocol predefined needs a dataset with predefined test files (--dataset ncf)');
-      return { protocol, train: p.train, test: p.test, candidates: p.candidates, report: { protocol: 'predefined', files: ds.source, testItemInCandidates: p.testItemInCandidates } };
+      if (!p) throw new Error('splitFor: protocol predefined needs a dataset with predefined test files (--dataset ncf or files)');
+      return {
+        protocol,
+        train: p.train,
+        test: p.test,
+        ...(p.candidates ? { candidates: p.candidates } : {}),
+        report: { protocol: 'predefined', files: ds.source, trainInteractions: p.train.users.length, testInteractions: p.test.users.length, ...(p.testItemInCandidates !== undefined ? { testItemInCandidates: p.testItemInCandidates } : {}) },
+      };
+    }
+    case 'random': {
+      const s = randomSplit(data, { ratio: 0.9, seed });
+      return { protocol, train: s.train, test: s.test, report: s.report };
     }
     default:
-      throw new Error(`splitFor: protocol must be stream, leave-last-out, stratified, temporal or predefined, got "${protocol}"`);
+      throw new Error(`splitFor: protocol must be stream, leave-last-out, stratified, temporal, predefined or random, got "${protocol}"`);
   }
 }

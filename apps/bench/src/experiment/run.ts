@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { initBackend, UserItemSet, type Interactions } from '@memrec/core';
-import { candidatesFromLists, evaluateFull, evaluateSampled, evaluateStream, type EvaluationResult, type EvaluationSetup, type PerUnitValues, type StreamModel } from '@memrec/eval';
+import { candidatesFromLists, evaluateFull, evaluateRatings, evaluateSampled, evaluateStream, type EvaluationResult, type RatingPredictor, type EvaluationSetup, type PerUnitValues, type StreamModel } from '@memrec/eval';
 import type { RunConfig } from '../cli/options';
 import type { Progress } from '../cli/progress';
 import { OnlineRecommender, recommendLatency, type BaseRecommender, type TrainingOptions } from '@memrec/models';
@@ -192,6 +192,10 @@ async function evaluateRun(model: BaseRecommender<TrainingOptions>, trained: Tra
     keep('stream', r);
     result.streamBlocks = r.blocks.map((b, i) => ({ block: i + 1, events: b.counts.units, skipped: b.counts.skippedEvents ?? 0, metrics: b.metrics }));
     if (model.observeMode !== 'ignored') result.observeEventsPerSecond = observeEvents / (observeMs / 1000);
+  } else if (pd.test && cfg.task === 'rating') {
+    progress.start(`${label}: rating`, 1);
+    keep('rating', evaluateRatings(model as unknown as RatingPredictor, pd.test, { clip: ratingRange(pd.train), name: variant }));
+    progress.stop();
   } else if (pd.test) {
     for (const ev of cfg.evals) {
       progress.start(`${label}: ${ev}`, 1);
@@ -212,15 +216,39 @@ async function evaluateRun(model: BaseRecommender<TrainingOptions>, trained: Tra
   return result;
 }
 
-/** The comparisons every report carries: each learned model vs ItemPop, NMRN vs BPR-MF, NMRN samplers. */
+/** The smallest and largest training rating (the clip range of predicted ratings). */
+function ratingRange(train: Interactions): [number, number] {
+  const r = train.ratings;
+  if (!r || r.length === 0) throw new Error('memrec-bench: --task rating needs ratings in the training data, got none');
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 0; k < r.length; k++) {
+    if (r[k] < lo) lo = r[k];
+    if (r[k] > hi) hi = r[k];
+  }
+  return [lo, hi];
+}
+
+/**
+ * The comparisons every report carries: each learned model vs ItemPop, NMRN vs BPR-MF, NMRN
+ * samplers, IRGAN vs BPR-MF and DNS-trained BPR-MF, CF-NADE vs the bias baseline and BPR-MF; with
+ * `--task rating`, every rating model vs `bias` on the squared error.
+ */
 function defaultComparisons(variants: string[], cfg: RunConfig): [string, string, string, string][] {
   const out: [string, string, string, string][] = [];
+  if (cfg.task === 'rating') {
+    if (variants.includes('bias')) for (const v of variants) if (v !== 'bias') out.push([v, 'bias', 'rating', 'mse']);
+    return out;
+  }
   const evs = [...(cfg.protocols.includes('stream') ? ['stream'] : []), ...(cfg.protocols.some((p) => p !== 'stream') ? cfg.evals : [])];
   for (const ev of evs) {
     const metric = ev === 'stream' ? 'hr@10' : 'ndcg@10';
     if (variants.includes('pop')) for (const v of variants) if (v !== 'pop') out.push([v, 'pop', ev, metric]);
     if (variants.includes('nmrn') && variants.includes('bprmf')) out.push(['nmrn', 'bprmf', ev, metric]);
     for (const v of variants) if (v.startsWith('nmrn-')) out.push(['nmrn', v, ev, metric]);
+    for (const [a, b] of [['irgan', 'bprmf'], ['irgan', 'bprmf-dns'], ['bprmf-dns', 'bprmf'], ['cfnade', 'bias'], ['cfnade', 'bprmf']]) {
+      if (variants.includes(a) && variants.includes(b)) out.push([a, b, ev, metric]);
+    }
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { pairedTTest, summarize, wilcoxonSignedRank, type PerUnitValues } from '@memrec/eval';
+import { lowerIsBetter } from '../report/format';
 import type { Comparison, Results, RunResult } from '../report/types';
 
 /**
@@ -64,8 +65,10 @@ const fmtP = (p: number) => (p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`);
  */
 export function compareModels(runs: RunResult[], store: PerUserStore, a: string, b: string, evaluation: string, metric: string): Comparison[] {
   const out: Comparison[] = [];
+  // for an error metric (rmse, mae, mse) the lower value wins
+  const better = (diff: number) => (lowerIsBetter(metric) ? diff < 0 : diff > 0);
   const verdict = (diff: number, p: number) =>
-    p < 0.05 ? `${diff > 0 ? a : b} > ${diff > 0 ? b : a} (${fmtP(p)})` : `no significant difference between ${a} and ${b} (${fmtP(p)})`;
+    p < 0.05 ? `${better(diff) ? a : b} > ${better(diff) ? b : a} (${fmtP(p)})` : `no significant difference between ${a} and ${b} (${fmtP(p)})`;
   const ua = perUserMeans(store, a, evaluation, metric);
   const ub = perUserMeans(store, b, evaluation, metric);
   const users = [...ua.keys()].filter((u) => ub.has(u));

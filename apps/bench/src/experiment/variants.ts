@@ -1,5 +1,6 @@
 import { BprMf, Cmn, Gru4Rec, Irgan, ItemPop, NeuMf, Nmrn, type BaseRecommender, type NmrnOptions, type TrainingOptions } from '@memrec/models';
 import { dnsSampler } from '@memrec/samplers';
+import { CfNade, RatingBias } from '@memrec/models';
 import type { RunConfig } from '../cli/options';
 import { PRESETS } from '../cli/model-options';
 
@@ -42,6 +43,11 @@ export function variantOptions(variant: string, cfg: RunConfig): Record<string, 
   const base = variant.startsWith('nmrn') ? 'nmrn' : variant === 'bprmf-dns' ? 'bprmf' : variant;
   const out: Record<string, unknown> = { ...(cfg.preset !== undefined ? (PRESETS[cfg.preset]?.[base] ?? {}) : {}) };
   if (cfg.dim && base !== 'pop') out[base === 'neumf' ? 'factors' : base === 'gru4rec' ? 'hidden' : 'dim'] = cfg.dim;
+  if (base === 'bias') delete out.dim;
+  if (base === 'cfnade' && out.dim !== undefined) {
+    out.hidden = out.dim; // --dim is CF-NADE's hidden layer
+    delete out.dim;
+  }
   if (cfg.epochs !== undefined) out.epochs = cfg.epochs;
   if (cfg.batchSize !== undefined) out.batchSize = cfg.batchSize;
   Object.assign(out, cfg.modelOptions[base] ?? {});
@@ -82,6 +88,10 @@ export function createModel(variant: string, cfg: RunConfig): BaseRecommender<Tr
       return new Gru4Rec(o);
     case 'irgan':
       return new Irgan(o);
+    case 'cfnade':
+      return new CfNade(o);
+    case 'bias':
+      return new RatingBias(o);
     case 'bprmf-dns': {
       // DNS (Zhang et al., SIGIR 2013): the hardest of 5 uniform candidates under the model being trained
       const m: BprMf = new BprMf(o, (seen, seed) => dnsSampler({ seen, seed, candidates: 5, score: (u, i) => m.score(u, i) }));

@@ -118,8 +118,9 @@ export function sortEvaluations(names: Iterable<string>): string[] {
  * ```ts
  * lowerIsBetter('ndcg@10'); // false
  * lowerIsBetter('loss');    // true
+ * lowerIsBetter('rmse');    // true
  * ```
  */
 export function lowerIsBetter(metric: string): boolean {
-  return /loss|error|latency|^(mean-)?rank$/i.test(metric);
+  return /loss|error|latency|^(mean-)?rank$|^(rmse|mae|mse)$/i.test(metric);
 }

@@ -25,7 +25,7 @@ export function meanStdCell(c: SummaryCell | undefined): string {
   return c.best ? `**${text}**` : text;
 }
 
-function summarySection(t: SummaryTable): string {
+function summarySection(t: SummaryTable, title = t.evaluation): string {
   const header = ['model', ...t.metrics];
   const align: ('l' | 'r')[] = ['l', ...t.metrics.map(() => 'r' as const)];
   const main = table(header, align, t.rows.map((r) => [esc(r.model), ...r.cells.map(meanStdCell)]));
@@ -38,7 +38,7 @@ function summarySection(t: SummaryTable): string {
       String(Math.max(0, ...r.cells.map((c) => c?.n ?? 0))),
     ]),
   );
-  return [`### ${esc(t.evaluation)}`, '', main, '', '<details><summary>95 % confidence intervals of the mean</summary>', '', ci, '', '</details>'].join('\n');
+  return [`### ${esc(title)}`, '', main, '', '<details><summary>95 % confidence intervals of the mean</summary>', '', ci, '', '</details>'].join('\n');
 }
 
 function performanceSection(results: Results): string {
@@ -123,9 +123,16 @@ function environmentSection(results: Results): string {
  */
 export function renderMarkdown(results: Results): string {
   const tables = summaryTables(results);
+  // every metric at every k, for evaluations whose cut-offs are more than the headline table shows
+  const everyK = summaryTables(results, { everyK: true }).filter((t) => t.metrics.length > (tables.find((h) => h.evaluation === t.evaluation)?.metrics.filter((m) => /@\d+$/.test(m)).length ?? 0));
   const summary =
     tables.length === 0
       ? 'No summary metrics in this run.'
-      : ['Mean ± standard deviation over seeds; the best value in each column is in **bold**.', '', ...tables.map(summarySection).flatMap((s) => [s, ''])].join('\n').trimEnd();
+      : [
+          'Mean ± standard deviation over seeds; the best value in each column is in **bold**.',
+          '',
+          ...tables.map((t) => summarySection(t)).flatMap((s) => [s, '']),
+          ...everyK.map((t) => summarySection(t, `${t.evaluation}: every metric at every k`)).flatMap((s) => [s, '']),
+        ].join('\n').trimEnd();
   return [results.cardMarkdown.trim(), '## Results', 'Every metric at every k is in `results.csv` and `results.json`.', summary, performanceSection(results), learningCurvesSection(results), comparisonsSection(results), failedCellsSection(results), environmentSection(results)].filter((x) => x !== '').join('\n\n') + '\n';
 }

@@ -47,7 +47,8 @@ export function modelOrder(results: Results): string[] {
 }
 
 /**
- * Builds one summary table per evaluation from `results.summary`. The best mean in each column
+ * Builds one summary table per evaluation from `results.summary` (headline metrics, or with
+ * `everyK` every metric at every cut-off). The best mean in each column
  * (highest, or lowest for loss-like metrics; ties at the displayed precision all count) is
  * flagged `best` when at least two models have a value.
  *
@@ -58,11 +59,13 @@ export function modelOrder(results: Results): string[] {
  * full.rows[0].cells[0]?.mean;  // 0.35
  * ```
  */
-export function summaryTables(results: Results): SummaryTable[] {
+export function summaryTables(results: Results, options: { everyK?: boolean } = {}): SummaryTable[] {
   const models = modelOrder(results);
   const evaluations = sortEvaluations(models.flatMap((m) => Object.keys(results.summary[m] ?? {})));
   return evaluations.map((evaluation) => {
-    const metrics = headlineMetrics(sortMetrics(models.flatMap((m) => Object.keys(results.summary[m]?.[evaluation] ?? {}))));
+    const all = sortMetrics(models.flatMap((m) => Object.keys(results.summary[m]?.[evaluation] ?? {})));
+    // everyK: every metric that has a cut-off, at every cut-off of the run (e.g. --k 3,5,10)
+    const metrics = options.everyK ? all.filter((m) => /@\d+$/.test(m)) : headlineMetrics(all);
     const present = models.filter((m) => results.summary[m]?.[evaluation] !== undefined);
     const rows = present.map((model) => ({
       model,
