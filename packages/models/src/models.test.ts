@@ -4,6 +4,7 @@ import { streamSplit, syntheticStream } from '@memrec/data';
 import { expectNoLeak, useCpuBackend } from '@memrec/test-helpers';
 import { BprMf } from './bprmf';
 import { Gru4Rec } from './gru4rec';
+import { Rum } from './rum';
 import { Cmn } from './cmn';
 import { ItemPop } from './item-pop';
 import { NeuMf } from './neumf';
@@ -30,6 +31,8 @@ const makers: [string, () => Recommender][] = [
   ['nmrn-shared-dns', () => new Nmrn({ dim: 8, slots: 4, sampler: 'dns', memory: 'shared', candidates: 4, batchSize: 128 })],
   ['nmrn-popularity', () => new Nmrn({ dim: 8, slots: 4, sampler: 'popularity', batchSize: 128 })],
   ['gru4rec', () => new Gru4Rec({ hidden: 8, epochs: 2, batchSize: 32, negatives: 8 })],
+  ['rum-item', () => new Rum({ memory: 'item', dim: 8, slots: 3, epochs: 2, batchSize: 128 })],
+  ['rum-feature', () => new Rum({ memory: 'feature', dim: 8, slots: 4, epochs: 2, batchSize: 128 })],
 ];
 
 describe.each(makers)('%s', (_name, make) => {

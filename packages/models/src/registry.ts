@@ -3,13 +3,14 @@ import { BprMf } from './bprmf';
 import { CfNade } from './cf-nade';
 import { Cmn } from './cmn';
 import { Gru4Rec } from './gru4rec';
+import { Rum } from './rum';
 import { Irgan } from './irgan';
 import { ItemPop } from './item-pop';
 import { NeuMf } from './neumf';
 import { Nmrn } from './nmrn';
 import { RatingBias } from './rating-bias';
 
-/** `fromBytes` of every built-in model, keyed by model name (`nmrn`, `cmn`, `neumf`, `bprmf`, `pop`, `irgan`, `cfnade`, `bias`, `gru4rec`). */
+/** `fromBytes` of every built-in model, keyed by model name (`nmrn`, `cmn`, `neumf`, `bprmf`, `pop`, `irgan`, `cfnade`, `bias`, `gru4rec`, `rum-item`, `rum-feature`). */
 export const MODEL_LOADERS: Record<string, (bytes: Uint8Array) => Recommender> = {
   nmrn: (b) => Nmrn.fromBytes(b),
   cmn: (b) => Cmn.fromBytes(b),
@@ -20,6 +21,8 @@ export const MODEL_LOADERS: Record<string, (bytes: Uint8Array) => Recommender> =
   cfnade: (b) => CfNade.fromBytes(b),
   bias: (b) => RatingBias.fromBytes(b),
   gru4rec: (b) => Gru4Rec.fromBytes(b),
+  'rum-item': (b) => Rum.fromBytes(b),
+  'rum-feature': (b) => Rum.fromBytes(b),
 };
 
 /**

@@ -1,4 +1,4 @@
-import { BPRMF_OPTIONS, CMN_OPTIONS, CMN_PAPER, describeRule, GRU4REC_OPTIONS, IRGAN_OPTIONS, ITEMPOP_OPTIONS, NEUMF_OPTIONS, NMRN_OPTIONS, resolveOptions, type OptionRule, type OptionSpec } from '@memrec/models';
+import { BPRMF_OPTIONS, CMN_OPTIONS, CMN_PAPER, describeRule, GRU4REC_OPTIONS, IRGAN_OPTIONS, RUM_OPTIONS, ITEMPOP_OPTIONS, NEUMF_OPTIONS, NMRN_OPTIONS, resolveOptions, type OptionRule, type OptionSpec } from '@memrec/models';
 import { CFNADE_OPTIONS, RATING_BIAS_OPTIONS } from '@memrec/models';
 
 /** Every model's option rules, by the benchmark's model name. */
@@ -10,6 +10,8 @@ export const MODEL_SPECS: Record<string, { model: string; spec: OptionSpec<Recor
   pop: { model: 'ItemPop', spec: ITEMPOP_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
   irgan: { model: 'Irgan', spec: IRGAN_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
   gru4rec: { model: 'Gru4Rec', spec: GRU4REC_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
+  'rum-item': { model: 'Rum', spec: RUM_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
+  'rum-feature': { model: 'Rum', spec: RUM_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
   cfnade: { model: 'CfNade', spec: CFNADE_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
   bias: { model: 'RatingBias', spec: RATING_BIAS_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
 };

@@ -1,4 +1,4 @@
-import { BprMf, Cmn, Gru4Rec, Irgan, ItemPop, NeuMf, Nmrn, type BaseRecommender, type NmrnOptions, type TrainingOptions } from '@memrec/models';
+import { BprMf, Cmn, Gru4Rec, Irgan, ItemPop, NeuMf, Nmrn, Rum, type BaseRecommender, type NmrnOptions, type TrainingOptions } from '@memrec/models';
 import { dnsSampler } from '@memrec/samplers';
 import { CfNade, RatingBias } from '@memrec/models';
 import type { RunConfig } from '../cli/options';
@@ -86,6 +86,11 @@ export function createModel(variant: string, cfg: RunConfig): BaseRecommender<Tr
       return new NeuMf(o);
     case 'gru4rec':
       return new Gru4Rec(o);
+    case 'rum-item':
+      return new Rum({ ...o, memory: 'item' });
+    case 'rum-feature':
+      // K latent features: 20 slots unless set (the item memory's default of 5 is a window length)
+      return new Rum({ slots: 20, ...o, memory: 'feature' });
     case 'irgan':
       return new Irgan(o);
     case 'cfnade':
@@ -98,7 +103,7 @@ export function createModel(variant: string, cfg: RunConfig): BaseRecommender<Tr
       return m;
     }
     default:
-      if (!variant.startsWith('nmrn')) throw new Error(`createModel: variant must be one of nmrn[-sampler|-memory], cmn, neumf, bprmf[-dns], pop, irgan, gru4rec, got "${variant}"`);
+      if (!variant.startsWith('nmrn')) throw new Error(`createModel: variant must be one of nmrn[-sampler|-memory], cmn, neumf, bprmf[-dns], pop, irgan, gru4rec, rum-item, rum-feature, got "${variant}"`);
       return new Nmrn(o as Partial<NmrnOptions>);
   }
 }
