@@ -26,14 +26,28 @@ export interface TrialData {
   checksum: string;
 }
 
-/** JSON with object keys sorted at every level: the same value always gives the same text. */
+/**
+ * JSON with object keys sorted at every level: the same value always gives the same text.
+ *
+ * @example
+ * ```ts
+ * canonicalJson({ b: 1, a: { d: 2, c: 3 } }); // '{"a":{"c":3,"d":2},"b":1}'
+ * ```
+ */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
   );
 }
 
-/** SHA-256 of the canonical JSON of `value`, hex, 40 characters: a BullMQ job id. */
+/**
+ * SHA-256 of the canonical JSON of `value`, hex, 40 characters: a BullMQ job id.
+ *
+ * @example
+ * ```ts
+ * hashId({ a: 1, b: 2 }) === hashId({ b: 2, a: 1 }); // true
+ * ```
+ */
 export function hashId(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 40);
 }
@@ -85,12 +99,26 @@ export function trialCells(cfg: RunConfig, model: string, metric: string, config
   });
 }
 
-/** A queued job's label in logs and errors: `stream | bprmf | seed 1`, or `tune bprmf trial 2/10`. */
+/**
+ * A queued job's label in logs and errors: `stream | bprmf | seed 1`, or `tune bprmf trial 2/10`.
+ *
+ * @example
+ * ```ts
+ * jobLabel(cells[0].data); // 'stream | bprmf | seed 1'
+ * ```
+ */
 export function jobLabel(data: CellData | TrialData): string {
   return data.kind === 'trial' ? `tune ${data.spec.model} trial ${data.spec.trial + 1}/${data.spec.of}` : cellLabel(data.job);
 }
 
-/** A cell's label in logs and errors: `stream | bprmf | seed 1`. */
+/**
+ * A cell's label in logs and errors.
+ *
+ * @example
+ * ```ts
+ * cellLabel({ protocol: 'stream', variant: 'bprmf', seed: 1 }); // 'stream | bprmf | seed 1'
+ * ```
+ */
 export function cellLabel(job: Job): string {
   return `${job.protocol} | ${job.variant} | seed ${job.seed}`;
 }

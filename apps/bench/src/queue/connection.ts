@@ -47,7 +47,14 @@ export function parseQueueUrl(url: string): QueueTarget {
   };
 }
 
-/** ioredis options of a target, as BullMQ's workers need them (commands wait for reconnection). */
+/**
+ * ioredis options of a target, as BullMQ's workers need them (commands wait for reconnection).
+ *
+ * @example
+ * ```ts
+ * new Queue('cells', { connection: redisOptions(parseQueueUrl(url)), prefix: 'memrec' });
+ * ```
+ */
 export function redisOptions(t: QueueTarget): { host: string; port: number; username?: string; password?: string; maxRetriesPerRequest: null } {
   return { host: t.host, port: t.port, ...(t.username ? { username: t.username } : {}), ...(t.password ? { password: t.password } : {}), maxRetriesPerRequest: null };
 }
