@@ -13,8 +13,11 @@ export interface Checkpoint {
   ids: string[];
   /** `OnlineRecommender.toBytes()`. */
   recommender: Uint8Array;
-  /** Settings a replay must reuse: checkpoint interval, model name. */
-  settings: { checkpointEvery: number; model: string };
+  /**
+   * Settings a replay must reuse: checkpoint interval, model name, and the most events applied in
+   * one step (absent in checkpoints written before it existed: a whole record per step).
+   */
+  settings: { checkpointEvery: number; model: string; maxBatch?: number };
 }
 
 const KIND = 'memrec-server-checkpoint';

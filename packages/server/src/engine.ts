@@ -31,8 +31,10 @@ const toOnline = (e: LoggedEvent): OnlineEvent => {
 };
 
 /**
- * The single trainer: applies log records in log order, one record per micro-batch, to an
- * `OnlineRecommender`, and checkpoints every `checkpointEvery` events (the log offset inside).
+ * The single trainer: applies log records in log order, in micro-batches of at most
+ * `settings.maxBatch` events (a record, or a slice of a large one), to an `OnlineRecommender`,
+ * and checkpoints every
+ * `checkpointEvery` events at record boundaries (the log offset inside).
  * After writing a checkpoint it continues from the checkpoint's own bytes, so that a recovery
  * (last checkpoint + replay of the same records) reaches bit-identical state.
  *
@@ -59,6 +61,7 @@ export class Engine {
   private failure: Error | null = null;
   private waiters: { offset: number; resolve: (ok: boolean) => void }[] = [];
   private readonly prequentialEvery: number;
+  private readonly maxBatch: number;
 
   constructor(private readonly options: EngineOptions) {
     const c = options.checkpoint;
@@ -70,6 +73,12 @@ export class Engine {
     this.ids = IdWindow.from(options.idCapacity ?? 1_000_000, c.ids, c.offset);
     this.metrics = options.metrics ?? new Metrics();
     this.prequentialEvery = options.prequentialEvery ?? 500;
+    // a larger record (a request of up to 10,000 events) is applied in slices of maxBatch events,
+    // requests answered between slices; the setting lives in the checkpoint, so a replay or a
+    // replica slices the same way
+    const maxBatch = c.settings.maxBatch;
+    if (maxBatch !== undefined && (!Number.isInteger(maxBatch) || maxBatch < 1)) throw new Error(`Engine: checkpoint.settings.maxBatch must be an integer >= 1, got ${maxBatch}`);
+    this.maxBatch = maxBatch ?? Infinity;
   }
 
   /** The offset after the last record handed to the engine (applied or queued). */
@@ -196,13 +205,17 @@ export class Engine {
   private async apply(r: LogRecord): Promise<void> {
     if (r.first !== this.applied) throw new Error(`Engine.apply: records must be applied in log order, got offset ${r.first} where ${this.applied} was expected`);
     if (this.live && this.prequentialEvery > 0) this.prequential(r);
-    await this.rec.ingest(r.events.map(toOnline));
-    this.applied = r.first + r.events.length;
-    if (r.id !== undefined) this.position = r.id;
-    if (this.waiters.length > 0) {
-      const done = this.waiters.filter((w) => w.offset <= this.applied);
-      this.waiters = this.waiters.filter((w) => w.offset > this.applied);
-      for (const w of done) w.resolve(true);
+    for (let start = 0; start < r.events.length; start += this.maxBatch) {
+      if (start > 0 && this.live) await new Promise((resolve) => setImmediate(resolve));
+      const end = Math.min(r.events.length, start + this.maxBatch);
+      await this.rec.ingest(r.events.slice(start, end).map(toOnline));
+      this.applied = r.first + end;
+      if (end === r.events.length && r.id !== undefined) this.position = r.id;
+      if (this.waiters.length > 0) {
+        const done = this.waiters.filter((w) => w.offset <= this.applied);
+        this.waiters = this.waiters.filter((w) => w.offset > this.applied);
+        for (const w of done) w.resolve(true);
+      }
     }
     if (this.applied - this.lastCheckpointOffset >= this.settings.checkpointEvery) await this.checkpoint();
   }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -127,6 +127,39 @@ describe('openService', () => {
     await b.close();
     await c.close();
     expect(tf.memory().numTensors).toBe(0);
+  });
+
+  it('applies a large record in slices of maxBatch (answering between them), kept in the checkpoints, and recovery reaches the same state', async () => {
+    const a = await openService({ dataDir: dir, first, checkpointEvery: 200, maxBatch: 64, ...quiet });
+    a.engine.live = true; // yield between slices as a serving engine does
+    const seen: number[] = [];
+    const watch = [64, 128, 192, 250].map((o) => a.engine.waitFor(o, 10000).then(() => seen.push(a.engine.applied)));
+    await a.log.append(Array.from({ length: 250 }, (_, j) => ev(j)));
+    await a.log.append(Array.from({ length: 30 }, (_, j) => ev(250 + j)));
+    await Promise.all(watch);
+    await a.engine.drain();
+    // each waiter ran when its slice was applied, before the rest of the record
+    expect(seen).toEqual([64, 128, 192, 250]);
+    expect(a.engine.applied).toBe(280);
+    // a checkpoint only at a record's end (250), never inside the record
+    expect(a.engine.lastCheckpointOffset).toBe(250);
+    const live = fnv1a32(a.engine.rec.toBytes());
+    a.engine.rec.dispose();
+    await a.log.close();
+    // recovery from the checkpoint at 250: the setting comes from the checkpoint, not the options
+    const b = await openService({ dataDir: dir, ...quiet });
+    expect(b.start).toMatchObject({ trained: false, checkpointOffset: 250, replayed: 30 });
+    expect(fnv1a32(b.engine.rec.toBytes())).toBe(live);
+    await b.close();
+    // the slicing changes the state: one step per record reaches another one
+    const whole = await openService({ dataDir: join(dir, 'whole'), first, checkpointEvery: 200, maxBatch: 10000, ...quiet });
+    await whole.log.append(Array.from({ length: 250 }, (_, j) => ev(j)));
+    await whole.log.append(Array.from({ length: 30 }, (_, j) => ev(250 + j)));
+    await whole.engine.drain();
+    expect(fnv1a32(whole.engine.rec.toBytes())).not.toBe(live);
+    await whole.close();
+    await expect(openService({ dataDir: join(dir, 'bad'), first, maxBatch: 0, ...quiet })).rejects.toThrow('openService: options.maxBatch must be an integer >= 1, got 0');
+    expect(existsSync(join(dir, 'bad'))).toBe(false); // nothing trained or written
   });
 
   it('falls back to the previous checkpoint when the newest is corrupt, with a warning, reaching the same state', async () => {

@@ -54,6 +54,12 @@ export interface ServiceOptions {
   first?: FirstModel;
   /** Checkpoint every this many applied events (default 100,000; a checkpoint pauses the event loop while the model is encoded and reloaded). */
   checkpointEvery?: number;
+  /**
+   * Most events the trainer applies in one step (default 256; fixed when the data folder is
+   * created, kept in its checkpoints): a larger request is applied in slices, with requests
+   * answered between them.
+   */
+  maxBatch?: number;
   /** Checkpoints kept (default 2); the log is truncated only behind the oldest. */
   keepCheckpoints?: number;
   /** A log to use instead of the file log in `dataDir/log` (Redis Streams). */
@@ -107,6 +113,7 @@ export async function replay(engine: Engine, reader: LogReader, close = true): P
  */
 export async function openService(options: ServiceOptions): Promise<Service> {
   const fn = 'openService';
+  if (options.maxBatch !== undefined && (!Number.isInteger(options.maxBatch) || options.maxBatch < 1)) throw new Error(`${fn}: options.maxBatch must be an integer >= 1, got ${options.maxBatch}`);
   const t0 = performance.now();
   const info = options.info ?? (() => undefined);
   const warn = options.warn ?? ((l: string) => console.warn(l));
@@ -133,7 +140,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       const events = await loadTrainingEvents(train, info);
       rec = await OnlineRecommender.train(makeModel(model, modelOptions), events, fit);
     }
-    const checkpoint: Checkpoint = { offset: 0, ids: [], recommender: rec.toBytes(), settings: { checkpointEvery: options.checkpointEvery ?? 100000, model } };
+    const checkpoint: Checkpoint = { offset: 0, ids: [], recommender: rec.toBytes(), settings: { checkpointEvery: options.checkpointEvery ?? 100000, model, maxBatch: options.maxBatch ?? 256 } };
     rec.dispose();
     await store.save(checkpoint);
     trained = true;
