@@ -167,8 +167,18 @@ export class Engine {
     });
   }
 
+  /**
+   * Lets the event loop take new requests, then answers the recommend requests they queued before
+   * the next micro-batch (their own turn would come after it: both wait in the same queue).
+   */
+  private async yieldToRequests(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.pending.length > 0) this.answerPending();
+  }
+
   private answerPending(): void {
     const batch = this.pending;
+    if (batch.length === 0) return;
     this.pending = [];
     const rec = this.rec;
     let lists: ScoredItem[][] | null = null;
@@ -192,7 +202,7 @@ export class Engine {
       while (this.queue.length > 0 && !this.stopping) {
         await this.apply(this.queue.shift() as LogRecord);
         // let requests (recommend, feedback) run between micro-batches
-        if (this.live) await new Promise((resolve) => setImmediate(resolve));
+        if (this.live) await this.yieldToRequests();
       }
     } catch (e) {
       this.failure = e as Error;
@@ -206,7 +216,7 @@ export class Engine {
     if (r.first !== this.applied) throw new Error(`Engine.apply: records must be applied in log order, got offset ${r.first} where ${this.applied} was expected`);
     if (this.live && this.prequentialEvery > 0) this.prequential(r);
     for (let start = 0; start < r.events.length; start += this.maxBatch) {
-      if (start > 0 && this.live) await new Promise((resolve) => setImmediate(resolve));
+      if (start > 0 && this.live) await this.yieldToRequests();
       const end = Math.min(r.events.length, start + this.maxBatch);
       await this.rec.ingest(r.events.slice(start, end).map(toOnline));
       this.applied = r.first + end;

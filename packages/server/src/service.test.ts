@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, stat, readdirSync, readFileSync, rmSync, writeFileSync, cpSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -59,6 +59,38 @@ describe('openService', () => {
     expect(mixed[0]).toMatchObject({ status: 'fulfilled' });
     expect(mixed[1]).toMatchObject({ status: 'rejected', reason: { message: 'OnlineRecommender.recommend: k must be an integer >= 1, got 0' } });
     expect(batches).toBe(2);
+    await a.close();
+  });
+
+  it('answers a recommend request that arrives during a micro-batch before the next micro-batch', async () => {
+    const a = await openService({ dataDir: dir, first, checkpointEvery: 1000, maxBatch: 20, ...quiet });
+    a.engine.live = true;
+    const order: string[] = [];
+    const rec = a.engine.rec;
+    const ingest = rec.ingest.bind(rec);
+    let calls = 0;
+    rec.ingest = async (events) => {
+      const k = ++calls;
+      order.push(`ingest ${k}`);
+      if (k === 1) {
+        // a request arriving from the network while the record is applied: an I/O callback, taken
+        // in the event loop's poll phase, after the trainer has queued its next step
+        stat(dir, () => { order.push('stat'); void a.engine.recommend('1', 3, true).then(() => order.push('answer')); });
+        const until = performance.now() + 20;
+        while (performance.now() < until);
+      }
+      const res = await ingest(events);
+      order.push(`done ${k}`);
+      return res;
+    };
+    await a.log.append(Array.from({ length: 200 }, (_, j) => ev(j)));
+    await a.engine.drain();
+    // the request is taken between two micro-batches and answered before the next one starts
+    const at = order.indexOf('stat');
+    expect(at).toBeGreaterThan(0);
+    expect(order[at + 1]).toBe('answer');
+    expect(order[at + 2]).toMatch(/^ingest \d+$/);
+    expect(order.filter((o) => o.startsWith('ingest'))).toHaveLength(10);
     await a.close();
   });
 
