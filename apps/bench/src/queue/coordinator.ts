@@ -184,10 +184,15 @@ async function runFlow(who: string, url: string, jobs: { id: string; data: CellD
           return [id, v] as const;
         }),
       );
+    const values = byId(await report.getChildrenValues<string>());
+    const failures = byId(await report.getIgnoredChildrenFailures());
+    if (values.size + failures.size < jobs.length) {
+      throw new Error(`${who}: grid ${gridId.slice(0, 12)} must still hold its ${jobs.length} ${what} when they finish, got ${values.size + failures.size} (another coordinator of the same grid collected it first); submit again to write this report`);
+    }
     return {
       id: gridId,
-      values: byId(await report.getChildrenValues<string>()),
-      failures: byId(await report.getIgnoredChildrenFailures()),
+      values,
+      failures,
       remove: () => report.remove({ removeChildren: false }),
       close,
     };
