@@ -15,6 +15,7 @@ export { BprMf, BPRMF_OPTIONS, BPRMF_DEFAULTS, dotScoreAll, type BprMfOptions } 
 export { Irgan, IRGAN_OPTIONS, IRGAN_DEFAULTS, type IrganOptions, type IrganPretrain } from './irgan';
 export { Gru4Rec, GRU4REC_OPTIONS, GRU4REC_DEFAULTS, type Gru4RecOptions } from './gru4rec';
 export { Rum, RUM_OPTIONS, RUM_DEFAULTS, type RumOptions } from './rum';
+export { Stamp, STAMP_OPTIONS, STAMP_DEFAULTS, type StampOptions } from './stamp';
 export { CfNade, CFNADE_OPTIONS, CFNADE_DEFAULTS, type CfNadeOptions } from './cf-nade';
 export { RatingBias, RATING_BIAS_OPTIONS, RATING_BIAS_DEFAULTS, type RatingBiasOptions } from './rating-bias';
 export { ItemPop, ITEMPOP_OPTIONS, ITEMPOP_DEFAULTS, type ItemPopOptions } from './item-pop';

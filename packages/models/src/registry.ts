@@ -4,13 +4,14 @@ import { CfNade } from './cf-nade';
 import { Cmn } from './cmn';
 import { Gru4Rec } from './gru4rec';
 import { Rum } from './rum';
+import { Stamp } from './stamp';
 import { Irgan } from './irgan';
 import { ItemPop } from './item-pop';
 import { NeuMf } from './neumf';
 import { Nmrn } from './nmrn';
 import { RatingBias } from './rating-bias';
 
-/** `fromBytes` of every built-in model, keyed by model name (`nmrn`, `cmn`, `neumf`, `bprmf`, `pop`, `irgan`, `cfnade`, `bias`, `gru4rec`, `rum-item`, `rum-feature`). */
+/** `fromBytes` of every built-in model, keyed by model name (`nmrn`, `cmn`, `neumf`, `bprmf`, `pop`, `irgan`, `cfnade`, `bias`, `gru4rec`, `rum-item`, `rum-feature`, `stamp`). */
 export const MODEL_LOADERS: Record<string, (bytes: Uint8Array) => Recommender> = {
   nmrn: (b) => Nmrn.fromBytes(b),
   cmn: (b) => Cmn.fromBytes(b),
@@ -23,6 +24,7 @@ export const MODEL_LOADERS: Record<string, (bytes: Uint8Array) => Recommender> =
   gru4rec: (b) => Gru4Rec.fromBytes(b),
   'rum-item': (b) => Rum.fromBytes(b),
   'rum-feature': (b) => Rum.fromBytes(b),
+  stamp: (b) => Stamp.fromBytes(b),
 };
 
 /**

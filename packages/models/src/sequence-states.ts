@@ -111,19 +111,9 @@ export class SequenceStates {
     users.forEach((u, r) => this.cur.set(out.subarray(r * H, (r + 1) * H), u * H));
   }
 
-  /** Time-ordered batches of at most `size` events in which no user occurs twice (so a batch is exact). */
+  /** Time-ordered batches in which no user occurs twice: {@link distinctUserBatches}. */
   *distinctUserBatches(events: Interactions, size: number): Generator<{ users: Int32Array; items: Int32Array; times: Float64Array | null }> {
-    const n = events.users.length;
-    const inBatch = new Set<number>();
-    let start = 0;
-    for (let k = 0; k <= n; k++) {
-      if (k === n || inBatch.has(events.users[k]) || k - start >= size) {
-        if (k > start) yield { users: events.users.subarray(start, k), items: events.items.subarray(start, k), times: events.timestamps ? events.timestamps.subarray(start, k) : null };
-        inBatch.clear();
-        start = k;
-      }
-      if (k < n) inBatch.add(events.users[k]);
-    }
+    yield* distinctUserBatches(events, size);
   }
 
   /** Which events continue their user's session (a last item, and no gap longer than `gap` seconds when gap > 0). */
@@ -174,5 +164,28 @@ export class SequenceStates {
     s.last.set(typedBlock(blocks, 'seqLast', Int32Array, fn, numUsers));
     s.lastTime.set(typedBlock(blocks, 'seqTime', Float64Array, fn, numUsers));
     return s;
+  }
+}
+
+/**
+ * Time-ordered batches of at most `size` events in which no user occurs twice, so that a batch
+ * step that reads each user's state before the batch is exact.
+ *
+ * @example
+ * ```ts
+ * for (const b of distinctUserBatches(block, 256)) model.step(b.users, b.items);
+ * ```
+ */
+export function* distinctUserBatches(events: Interactions, size: number): Generator<{ users: Int32Array; items: Int32Array; times: Float64Array | null }> {
+  const n = events.users.length;
+  const inBatch = new Set<number>();
+  let start = 0;
+  for (let k = 0; k <= n; k++) {
+    if (k === n || inBatch.has(events.users[k]) || k - start >= size) {
+      if (k > start) yield { users: events.users.subarray(start, k), items: events.items.subarray(start, k), times: events.timestamps ? events.timestamps.subarray(start, k) : null };
+      inBatch.clear();
+      start = k;
+    }
+    if (k < n) inBatch.add(events.users[k]);
   }
 }

@@ -1,4 +1,4 @@
-import { BPRMF_OPTIONS, CMN_OPTIONS, CMN_PAPER, describeRule, GRU4REC_OPTIONS, IRGAN_OPTIONS, RUM_OPTIONS, ITEMPOP_OPTIONS, NEUMF_OPTIONS, NMRN_OPTIONS, resolveOptions, type OptionRule, type OptionSpec } from '@memrec/models';
+import { BPRMF_OPTIONS, CMN_OPTIONS, CMN_PAPER, describeRule, GRU4REC_OPTIONS, IRGAN_OPTIONS, RUM_OPTIONS, STAMP_OPTIONS, ITEMPOP_OPTIONS, NEUMF_OPTIONS, NMRN_OPTIONS, resolveOptions, type OptionRule, type OptionSpec } from '@memrec/models';
 import { CFNADE_OPTIONS, RATING_BIAS_OPTIONS } from '@memrec/models';
 
 /** Every model's option rules, by the benchmark's model name. */
@@ -12,6 +12,7 @@ export const MODEL_SPECS: Record<string, { model: string; spec: OptionSpec<Recor
   gru4rec: { model: 'Gru4Rec', spec: GRU4REC_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
   'rum-item': { model: 'Rum', spec: RUM_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
   'rum-feature': { model: 'Rum', spec: RUM_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
+  stamp: { model: 'Stamp', spec: STAMP_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
   cfnade: { model: 'CfNade', spec: CFNADE_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
   bias: { model: 'RatingBias', spec: RATING_BIAS_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
 };
@@ -76,7 +77,7 @@ function coerceValue(rule: OptionRule, raw: string, what: string): unknown {
 export function parseSets(entries: string[]): ModelOptions {
   const out: ModelOptions = {};
   for (const entry of entries) {
-    const m = /^([a-z-]+)\.([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(entry);
+    const m = /^([a-z][a-z0-9-]*)\.([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(entry);
     if (!m) fail('--set', 'must look like model.option=value (e.g. cmn.dim=50)', entry);
     const [, name, key, raw] = m as RegExpExecArray;
     const base = baseModel(name);

@@ -1,4 +1,4 @@
-import { BprMf, Cmn, Gru4Rec, Irgan, ItemPop, NeuMf, Nmrn, Rum, type BaseRecommender, type NmrnOptions, type TrainingOptions } from '@memrec/models';
+import { BprMf, Cmn, Gru4Rec, Irgan, ItemPop, NeuMf, Nmrn, Rum, Stamp, type BaseRecommender, type NmrnOptions, type TrainingOptions } from '@memrec/models';
 import { dnsSampler } from '@memrec/samplers';
 import { CfNade, RatingBias } from '@memrec/models';
 import type { RunConfig } from '../cli/options';
@@ -91,6 +91,8 @@ export function createModel(variant: string, cfg: RunConfig): BaseRecommender<Tr
     case 'rum-feature':
       // K latent features: 20 slots unless set (the item memory's default of 5 is a window length)
       return new Rum({ slots: 20, ...o, memory: 'feature' });
+    case 'stamp':
+      return new Stamp(o);
     case 'irgan':
       return new Irgan(o);
     case 'cfnade':
@@ -103,7 +105,7 @@ export function createModel(variant: string, cfg: RunConfig): BaseRecommender<Tr
       return m;
     }
     default:
-      if (!variant.startsWith('nmrn')) throw new Error(`createModel: variant must be one of nmrn[-sampler|-memory], cmn, neumf, bprmf[-dns], pop, irgan, gru4rec, rum-item, rum-feature, got "${variant}"`);
+      if (!variant.startsWith('nmrn')) throw new Error(`createModel: variant must be one of nmrn[-sampler|-memory], cmn, neumf, bprmf[-dns], pop, irgan, gru4rec, rum-item, rum-feature, stamp, got "${variant}"`);
       return new Nmrn(o as Partial<NmrnOptions>);
   }
 }
