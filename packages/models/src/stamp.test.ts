@@ -33,6 +33,17 @@ describe('Stamp', () => {
     m.dispose();
   });
 
+  it("a batch reads each event's window as if the events came one by one (its user's earlier events of the batch first)", async () => {
+    const x: Interactions = { users: Int32Array.of(0, 1, 0), items: Int32Array.of(3, 4, 5), timestamps: Float64Array.of(1, 2, 3), numUsers: 2, numItems: 8 };
+    const m = new Stamp({ dim: 4, sessionLength: 3, epochs: 1 });
+    await m.fit(x, { seed: 1 });
+    const win = (m as unknown as { windowsOf(u: Int32Array, i: Int32Array): { ids: Int32Array; lengths: Int32Array } }).windowsOf(Int32Array.of(0, 0, 1, 0), Int32Array.of(6, 7, 2, 1));
+    // user 0 holds [5, 3] (newest first), user 1 holds [4]
+    expect(Array.from(win.lengths)).toEqual([2, 3, 1, 3]);
+    expect(Array.from(win.ids)).toEqual([5, 3, 0, 6, 5, 3, 4, 0, 0, 7, 6, 5]);
+    m.dispose();
+  });
+
   it("learns each user's next item from the last click (HR@5 above 0.9 on cyclic sequences)", async () => {
     const users: number[] = [];
     const items: number[] = [];

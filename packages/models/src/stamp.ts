@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed, matMul2d, seededRng, SparseEmbedding, type Interactions, type Rng, type StateBlock } from '@memrec/core';
-import { FifoItemMemory } from '@memrec/memory';
+import { FifoItemMemory, type FifoWindow } from '@memrec/memory';
 import { BaseRecommender, type TrainingOptions } from './base';
 import { defaultsOf, TRAINING_RULES, type OptionSpec } from './options';
 import { bytesBlock, typedBlock } from './state';
-import { distinctUserBatches } from './sequence-states';
-import { tick, type TrainLoopOptions } from './train-loop';
+import { orderedBatches, tick, type TrainLoopOptions } from './train-loop';
 
 /** Options of {@link Stamp}. */
 export interface StampOptions extends TrainingOptions {
@@ -26,7 +25,7 @@ export const STAMP_OPTIONS: OptionSpec<StampOptions> = {
   negatives: { rule: { type: 'int', min: 0 }, default: 64, doc: 'uniform negatives per mini-batch, shared by its rows' },
   learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.005, doc: 'learning rate' },
   epochs: { rule: TRAINING_RULES.epochs, default: 5, doc: 'passes over the training stream (the sessions replay from the start each time)' },
-  batchSize: { rule: TRAINING_RULES.batchSize, default: 256, doc: 'events per mini-batch (a user at most once per batch)' },
+  batchSize: { rule: TRAINING_RULES.batchSize, default: 256, doc: 'events per mini-batch' },
   seed: { rule: TRAINING_RULES.seed, default: 0, doc: 'seed of initialisation and negatives' },
 };
 
@@ -44,8 +43,8 @@ const DENSE = ['W1', 'W2', 'W3', 'ba', 'w0', 'Ws', 'bs', 'Wt', 'bt'] as const;
  * trilinear score of item i is `<h_s, h_t, x_i> = (h_s * h_t) . x_i`, so one user's scores over
  * the catalogue are one product. Choices: sessions are a sliding window (no session ids),
  * cross-entropy over the batch's other targets plus `negatives` uniform items instead of the full
- * softmax, time-ordered batches with each user at most once (each event is predicted from the
- * window before it, then enters it). A user without history scores every item 0.
+ * softmax, time-ordered batches in which each event is predicted from the window just before it
+ * (its user's earlier events of the batch included), then enters it. A user without history scores every item 0.
  * `observe` runs the same step over new blocks.
  *
  * @example
@@ -105,21 +104,51 @@ export class Stamp extends BaseRecommender<StampOptions> {
     return tf.mul(hs, ht) as tf.Tensor2D;
   }
 
-  /** One cross-entropy step on events whose users have a window, then every event enters its user's window. */
+  /**
+   * Each event's window: its user's earlier events of this batch (newest first), then the user's
+   * memory, at most `sessionLength` items; so a batch is exactly the events one after another.
+   */
+  private windowsOf(users: Int32Array, items: Int32Array): FifoWindow {
+    const L = this.config.sessionLength;
+    const b = users.length;
+    const base = this.fifo.window(users);
+    const win: FifoWindow = { ids: new Int32Array(b * L), mask: new Float32Array(b * L), lengths: new Int32Array(b) };
+    const earlier = new Map<number, number[]>();
+    for (let k = 0; k < b; k++) {
+      const e = earlier.get(users[k]) ?? [];
+      let n = 0;
+      for (let j = e.length - 1; j >= 0 && n < L; j--) win.ids[k * L + n++] = e[j];
+      for (let j = 0; j < base.lengths[k] && n < L; j++) win.ids[k * L + n++] = base.ids[k * L + j];
+      win.mask.fill(1, k * L, k * L + n);
+      win.lengths[k] = n;
+      e.push(items[k]);
+      earlier.set(users[k], e);
+    }
+    return win;
+  }
+
+  /** One cross-entropy step on the events that have a window, then every event enters its user's window. */
   private step(users: Int32Array, targets: Int32Array): number {
-    const lens = this.fifo.window(users).lengths;
+    const L = this.config.sessionLength;
+    const all = this.windowsOf(users, targets);
     const keep: number[] = [];
-    for (let k = 0; k < users.length; k++) if (lens[k] > 0) keep.push(k);
+    for (let k = 0; k < users.length; k++) if (all.lengths[k] > 0) keep.push(k);
     let loss = 0;
-    if (keep.length > 0) loss = this.trainRows(Int32Array.from(keep, (k) => users[k]), Int32Array.from(keep, (k) => targets[k]));
+    if (keep.length > 0) {
+      const win: FifoWindow = { ids: new Int32Array(keep.length * L), mask: new Float32Array(keep.length * L), lengths: Int32Array.from(keep, (k) => all.lengths[k]) };
+      keep.forEach((k, r) => {
+        win.ids.set(all.ids.subarray(k * L, (k + 1) * L), r * L);
+        win.mask.set(all.mask.subarray(k * L, (k + 1) * L), r * L);
+      });
+      loss = this.trainRows(win, Int32Array.from(keep, (k) => targets[k]));
+    }
     this.fifo.push(users, targets);
     return loss;
   }
 
-  private trainRows(users: Int32Array, targets: Int32Array): number {
+  private trainRows(win: FifoWindow, targets: Int32Array): number {
     const { dim: D, sessionLength: L, negatives: n } = this.config;
-    const b = users.length;
-    const win = this.fifo.window(users);
+    const b = targets.length;
     const N = this.items.rows;
     const cand = new Int32Array(b + n);
     cand.set(targets);
@@ -166,7 +195,7 @@ export class Stamp extends BaseRecommender<StampOptions> {
     for (let e = 0; e < run.epochs; e++) {
       this.fifo.reset();
       let lossSum = 0;
-      for (const batch of distinctUserBatches(train, run.batchSize)) {
+      for (const batch of orderedBatches(train, run.batchSize)) {
         const loss = this.step(batch.users, batch.items);
         done += batch.users.length;
         lossSum += loss * batch.users.length;
@@ -179,7 +208,7 @@ export class Stamp extends BaseRecommender<StampOptions> {
   }
 
   protected async observeModel(events: Interactions): Promise<void> {
-    for (const batch of distinctUserBatches(events, this.batchSize)) {
+    for (const batch of orderedBatches(events, this.batchSize)) {
       this.step(batch.users, batch.items);
       await tick();
     }
