@@ -29,8 +29,9 @@ export interface FullEvalOptions {
  * The **full** protocol: ranks, for every user with test items, every item the user did not
  * interact with in training; the relevant items are the user's test items.
  *
- * Users are scored in chunks of `chunkSize` (`scorer.scoreAll`), so at most
- * `chunkSize x numItems` scores exist at once. Each row gives its top max(k) and the exact
+ * Users are scored in chunks of `chunkSize` (`scorer.scoreAll`, offered a buffer to write into),
+ * so at most `chunkSize x numItems` scores exist at once (a few times that with a ranker on
+ * another thread, which gets the last chunk in four pieces). Each row gives its top max(k) and the exact
  * positions of the relevant items in the full ranking (for MRR, MAP and AUC) without sorting the
  * row ({@link RowRanker}: block maxima prune the top-k selection, SIMD passes count the items ahead
  * of each relevant item). Ties: equal scores rank the lower item id first. With
@@ -76,7 +77,9 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
       acc.addRanked(chunk[r], ranks.top.subarray(r * maxK, (r + 1) * maxK), ranks.topCounts[r], ranks.positions.subarray(at, at + m), m, m, numRanked);
       at += m;
     }
-    onProgress?.(c0 + chunk.length, evalUsers.length);
+    const done = c0 + chunk.length;
+    // progress at chunkSize boundaries only (the last chunk may be scored in pieces)
+    if (done % chunkSize === 0 || done === evalUsers.length) onProgress?.(done, evalUsers.length);
   };
   // Score buffers offered to scoreAll (see Scorer.scoreAll's `out`): the ranker's own when it has
   // them (shared memory, ranked without a copy), else two of ours used in turn: chunk c's scores
@@ -90,9 +93,19 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
   };
   // one chunk in flight: the next chunk is scored while the ranker works on the last one
   let inflight: { ranks: Promise<ChunkRanks>; c0: number; chunk: Int32Array; scores: Float32Array } | null = null;
-  for (let c0 = 0; c0 < evalUsers.length; c0 += chunkSize) {
-    const chunk = evalUsers.slice(c0, c0 + chunkSize);
-    const scores = await scorer.scoreAll(chunk, offer(c0 / chunkSize, chunk.length * numItems));
+  // With a ranker elsewhere (one that lends score buffers: another thread), the last chunk is
+  // scored in four pieces, so that only a quarter chunk is left to rank once the scoring ends.
+  const pieces: [number, number][] = [];
+  for (let c0 = 0; c0 < evalUsers.length; c0 += chunkSize) pieces.push([c0, Math.min(evalUsers.length, c0 + chunkSize)]);
+  if (typeof ranker.scoreBuffer === 'function' && pieces.length > 1) {
+    const [a, b] = pieces.pop() as [number, number];
+    const step = Math.ceil((b - a) / 4);
+    for (let s = a; s < b; s += step) pieces.push([s, Math.min(b, s + step)]);
+  }
+  for (let p = 0; p < pieces.length; p++) {
+    const [c0, c1] = pieces[p];
+    const chunk = evalUsers.slice(c0, c1);
+    const scores = await scorer.scoreAll(chunk, offer(p, chunk.length * numItems));
     if (!(scores instanceof Float32Array) || scores.length !== chunk.length * numItems) {
       throw new Error(`${fn}: scoreAll of model ${JSON.stringify(model)} must return a Float32Array of ${chunk.length} x ${numItems}, got length ${scores?.length}`);
     }
