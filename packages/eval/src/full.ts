@@ -142,7 +142,11 @@ interface EvaluatedUsers {
   droppedRelevant: number;
 }
 
-/** Groups the test items by user (a counting sort), sorts and de-duplicates each user's, drops training items. */
+/**
+ * Groups the test items by user (a counting sort), sorts and de-duplicates each user's, drops
+ * training items (a merge with the user's sorted training items), in place: each user's relevant
+ * items are a view of one array.
+ */
 function relevantItems(test: Interactions, seen: UserItemSet): EvaluatedUsers {
   const { users, items } = test;
   let numUsers = test.numUsers;
@@ -153,45 +157,46 @@ function relevantItems(test: Interactions, seen: UserItemSet): EvaluatedUsers {
   const grouped = new Int32Array(users.length);
   const fill = start.slice(0, numUsers);
   for (let r = 0; r < users.length; r++) grouped[fill[users[r]]++] = items[r];
-  const evalUsers: number[] = [];
+  const evalUsers = new Int32Array(numUsers);
+  let numEval = 0;
   const relevant: Int32Array[] = [];
   let skippedUsers = 0;
   let droppedRelevant = 0;
   for (let u = 0; u < numUsers; u++) {
-    if (start[u] === start[u + 1]) continue;
-    const list = grouped.subarray(start[u], start[u + 1]);
-    const distinct = sortDistinct(list);
-    const kept = keepUnseen(list, distinct, u, seen);
-    droppedRelevant += distinct - kept;
-    if (kept === 0) {
+    const a = start[u];
+    const b = start[u + 1];
+    if (a === b) continue;
+    if (b - a > 32) grouped.subarray(a, b).sort();
+    else {
+      for (let i = a + 1; i < b; i++) {
+        const v = grouped[i];
+        let j = i;
+        for (; j > a && grouped[j - 1] > v; j--) grouped[j] = grouped[j - 1];
+        grouped[j] = v;
+      }
+    }
+    // distinct items the user did not see in training, moved to the front of the user's range
+    const train = seen.itemsOf(u);
+    let p = 0;
+    let out = a;
+    let distinct = 0;
+    let last = -1;
+    for (let i = a; i < b; i++) {
+      const v = grouped[i];
+      if (v === last) continue;
+      last = v;
+      distinct++;
+      while (p < train.length && train[p] < v) p++;
+      if (p < train.length && train[p] === v) continue;
+      grouped[out++] = v;
+    }
+    droppedRelevant += distinct - (out - a);
+    if (out === a) {
       skippedUsers++;
       continue;
     }
-    evalUsers.push(u);
-    relevant.push(list.subarray(0, kept));
+    evalUsers[numEval++] = u;
+    relevant.push(grouped.subarray(a, out));
   }
-  return { users: Int32Array.from(evalUsers), relevant, skippedUsers, droppedRelevant };
-}
-
-/** Sorts `list` and moves its distinct values to the front; returns their number. */
-function sortDistinct(list: Int32Array): number {
-  if (list.length > 32) list.sort();
-  else {
-    for (let i = 1; i < list.length; i++) {
-      const v = list[i];
-      let j = i;
-      for (; j > 0 && list[j - 1] > v; j--) list[j] = list[j - 1];
-      list[j] = v;
-    }
-  }
-  let d = 0;
-  for (let i = 0; i < list.length; i++) if (i === 0 || list[i] !== list[d - 1]) list[d++] = list[i];
-  return d;
-}
-
-/** Moves the first `count` items of `list` that user `u` did not see to the front (in order); returns their number. */
-function keepUnseen(list: Int32Array, count: number, u: number, seen: UserItemSet): number {
-  let kept = 0;
-  for (let i = 0; i < count; i++) if (!seen.has(u, list[i])) list[kept++] = list[i];
-  return kept;
+  return { users: evalUsers.slice(0, numEval), relevant, skippedUsers, droppedRelevant };
 }
