@@ -5,8 +5,8 @@ const base = ['--data-dir', 'data', '--api-key', 'k3y-k3y-k3y'];
 describe('parseServeArgs', () => {
   it('reads every flag, with defaults for the rest', () => {
     expect(parseServeArgs([...base, '--train', 'synthetic'], {})).toMatchObject({ dataDir: 'data', apiKey: 'k3y-k3y-k3y', port: 8080, host: '127.0.0.1', model: 'nmrn', checkpointEvery: 100000, backend: 'auto', train: { source: 'synthetic', numUsers: 2000, numItems: 1000, numEvents: 100000 } });
-    const c = parseServeArgs(['--data-dir', 'd', '--train', 'csv', '--file', 'e.csv', '--columns', 'user=u,item=i,timestamp=t', '--port', '0', '--redis', 'redis://h:6380/memrec:events', '--model-options', '{"dim":8}', '--checkpoint-every', '500'], { MEMREC_API_KEY: 'from-the-env' });
-    expect(c).toMatchObject({ apiKey: 'from-the-env', port: 0, checkpointEvery: 500, modelOptions: { dim: 8 }, redis: { url: 'redis://h:6380', stream: 'memrec:events' }, train: { source: 'csv', file: 'e.csv', columns: { user: 'u', item: 'i', timestamp: 't' }, header: true } });
+    const c = parseServeArgs(['--data-dir', 'd', '--train', 'csv', '--file', 'e.csv', '--columns', 'user=u,item=i,timestamp=t', '--port', '0', '--redis', 'redis://h:6380/memrec:events', '--model-options', '{"dim":8}', '--checkpoint-every', '500', '--max-batch', '32'], { MEMREC_API_KEY: 'from-the-env' });
+    expect(c).toMatchObject({ apiKey: 'from-the-env', port: 0, checkpointEvery: 500, maxBatch: 32, modelOptions: { dim: 8 }, redis: { url: 'redis://h:6380', stream: 'memrec:events' }, train: { source: 'csv', file: 'e.csv', columns: { user: 'u', item: 'i', timestamp: 't' }, header: true } });
     expect(parseServeArgs(['--replica-of', '/shared/primary', '--api-key', 'k3y-k3y-k3y'], {})).toMatchObject({ dataDir: '/shared/primary', replicaOf: '/shared/primary' });
   });
 
@@ -23,6 +23,7 @@ describe('parseServeArgs', () => {
     [[...base, '--redis', 'localhost:6379'], 'memrec-serve: --redis must look like redis://HOST:PORT/STREAM, got "localhost:6379"'],
     [[...base, '--backend', 'gpu'], 'memrec-serve: --backend must be auto, node, wasm or cpu, got "gpu"'],
     [[...base, '--checkpoint-every', '0'], 'memrec-serve: --checkpoint-every must be an integer >= 1, got "0"'],
+    [[...base, '--max-batch', '0'], 'memrec-serve: --max-batch must be an integer >= 1, got "0"'],
   ])('%j is an error naming the flag, the rule and the value', (argv, message) => {
     expect(() => parseServeArgs(argv, {})).toThrow(message);
   });

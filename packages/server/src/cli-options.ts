@@ -13,6 +13,8 @@ export interface ServeConfig {
   modelOptions: Record<string, unknown>;
   epochs?: number;
   checkpointEvery: number;
+  /** Most events the trainer applies in one step (fixed when the data folder is created); absent: the default (256). */
+  maxBatch?: number;
   backend: 'auto' | 'node' | 'wasm' | 'cpu';
   redis?: { url: string; stream: string };
   replicaOf?: string;
@@ -22,7 +24,7 @@ export interface ServeConfig {
 export const USAGE = `usage: memrec-serve --data-dir DIR --api-key KEY [--port 8080] [--host 127.0.0.1]
   [--train synthetic|movielens-100k|csv] [--file F --columns user=COL,item=COL[,timestamp=COL][,rating=COL] [--header|--no-header] [--delimiter ,]]
   [--synthetic USERS,ITEMS,EVENTS] [--model nmrn|itempop] [--model-options JSON] [--epochs N] [--checkpoint FILE|DIR]
-  [--checkpoint-every N] [--redis redis://HOST:PORT/STREAM] [--replica-of DIR] [--backend auto|node|wasm|cpu]
+  [--checkpoint-every N] [--max-batch N] [--redis redis://HOST:PORT/STREAM] [--replica-of DIR] [--backend auto|node|wasm|cpu]
 The key can also come from MEMREC_API_KEY. A --data-dir that holds state is recovered (--train is then ignored).`;
 
 function fail(flag: string, rule: string, got: unknown): never {
@@ -55,7 +57,7 @@ export function parseServeArgs(argv: string[], env: Record<string, string | unde
       train: { type: 'string' }, file: { type: 'string' }, columns: { type: 'string' }, header: { type: 'boolean' }, delimiter: { type: 'string' },
       synthetic: { type: 'string' }, model: { type: 'string' }, 'model-options': { type: 'string' }, epochs: { type: 'string' },
       checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, redis: { type: 'string' }, 'replica-of': { type: 'string' },
-      backend: { type: 'string' }, 'segment-bytes': { type: 'string' },
+      backend: { type: 'string' }, 'segment-bytes': { type: 'string' }, 'max-batch': { type: 'string' },
     },
   });
   const dataDir = v['data-dir'] ?? (v['replica-of'] !== undefined ? v['replica-of'] : undefined);
@@ -110,6 +112,7 @@ export function parseServeArgs(argv: string[], env: Record<string, string | unde
     modelOptions,
     epochs: v.epochs === undefined ? undefined : int('--epochs', v.epochs, 1, 1),
     checkpointEvery: int('--checkpoint-every', v['checkpoint-every'], 1, 100000),
+    maxBatch: v['max-batch'] === undefined ? undefined : int('--max-batch', v['max-batch'], 1, 256),
     backend,
     redis,
     replicaOf: v['replica-of'],

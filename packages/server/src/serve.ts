@@ -56,6 +56,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
         dataDir: config.dataDir,
         first: config.train || config.checkpointFile ? { train: config.train, checkpointFile: config.checkpointFile, model: config.model, modelOptions: config.modelOptions, fit } : undefined,
         checkpointEvery: config.checkpointEvery,
+        maxBatch: config.maxBatch,
         log: redis,
         segmentBytes: config.segmentBytes,
         info: log,
