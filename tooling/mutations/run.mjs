@@ -123,6 +123,20 @@ export const MUTATIONS = [
     ],
     tests: ['apps/playground/src/session.test.ts'],
   },
+  {
+    id: 'irgan-no-importance-weight',
+    what: "IRGAN's generator step drops the importance weight P_G / pn of items drawn from the mixture with the positives",
+    file: 'packages/samplers/src/irgan.ts',
+    edits: [{ search: 'const w = lambda > 0 ? (p[i] / total) / ((this.cum[i] - (i > 0 ? this.cum[i - 1] : 0)) / this.cum[N - 1]) : 1;', replace: 'const w = 1;' }],
+    tests: ['packages/samplers/src/irgan.test.ts'],
+  },
+  {
+    id: 'cfnade-no-tanh-derivative',
+    what: "CF-NADE's backward pass skips the derivative of tanh (1 - h^2) on the hidden layer",
+    file: 'packages/models/src/cf-nade-math.ts',
+    edits: [{ search: 'const da = dh[j] * (1 - h[j] * h[j]);', replace: 'const da = dh[j];' }],
+    tests: ['packages/models/src/cf-nade.test.ts'],
+  },
 ];
 
 /** Applies `edits` to `text`; each search string must occur exactly once. Throws naming the file otherwise. */
