@@ -246,6 +246,11 @@ function defaultComparisons(variants: string[], cfg: RunConfig): [string, string
     if (variants.includes('pop')) for (const v of variants) if (v !== 'pop') out.push([v, 'pop', ev, metric]);
     if (variants.includes('nmrn') && variants.includes('bprmf')) out.push(['nmrn', 'bprmf', ev, metric]);
     for (const v of variants) if (v.startsWith('nmrn-')) out.push(['nmrn', v, ev, metric]);
+    // the sequential models against the baselines of their issue: BPR-MF, GRU4Rec and NMRN
+    for (const v of ['gru4rec', 'rum-item', 'rum-feature', 'stamp']) {
+      if (!variants.includes(v)) continue;
+      for (const b of ['bprmf', 'gru4rec', 'nmrn']) if (b !== v && variants.includes(b)) out.push([v, b, ev, metric]);
+    }
     for (const [a, b] of [['irgan', 'bprmf'], ['irgan', 'bprmf-dns'], ['bprmf-dns', 'bprmf'], ['cfnade', 'bias'], ['cfnade', 'bprmf']]) {
       if (variants.includes(a) && variants.includes(b)) out.push([a, b, ev, metric]);
     }
