@@ -29,7 +29,7 @@ export interface NeuMfOptions extends TrainingOptions {
 export const NEUMF_OPTIONS: OptionSpec<NeuMfOptions> = {
   factors: { rule: { type: 'int', min: 1 }, default: 16, doc: 'embedding size of each branch' },
   layers: { rule: { type: 'intList', min: 1, minLength: 1 }, default: [32, 16, 8], doc: 'MLP hidden layer sizes' },
-  negatives: { rule: { type: 'int', min: 1 }, default: 4, doc: 'sampled negatives per positive' },
+  negatives: { rule: { type: 'int', min: 1 }, default: 6, doc: 'sampled negatives per positive (6: chosen over 4 and 8 on MovieLens-100K and the synthetic stream)' },
   learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.005, doc: 'Adam learning rate' },
   loss: { rule: { type: 'enum', values: ['bce', 'bpr'] }, default: 'bce', doc: 'bce (paper) or bpr (d2l)' },
   pretrainEpochs: { rule: { type: 'int', min: 0 }, default: 6, doc: 'epochs of separate GMF / MLP head training first (the paper\'s pre-training)' },
