@@ -112,6 +112,13 @@ export const MUTATIONS = [
     tests: ['packages/eval/src/rank-kernels.test.ts', 'packages/eval/src/row-ranker.test.ts'],
   },
   {
+    id: 'server-recommend-behind-batch',
+    what: 'the server answers recommend requests taken during a micro-batch only after the next micro-batch',
+    file: 'packages/server/src/engine.ts',
+    edits: [{ search: '    if (this.pending.length > 0) this.answerPending();\n  }', replace: '  }' }],
+    tests: ['packages/server/src/service.test.ts'],
+  },
+  {
     id: 'playground-train-then-test',
     what: 'the playground learns from an event before ranking it (train-then-test)',
     file: 'apps/playground/src/session.ts',
