@@ -17,7 +17,7 @@ export type StreamSource = { kind: 'synthetic'; users: number; items: number; ev
 
 /** Messages from the page to the training worker. */
 export type ToTrainer =
-  | { type: 'init'; source: StreamSource; trainRatio: number; seed: number; backend: 'auto' | 'wasm' | 'cpu' | 'webgl'; bprEpochs: number; speed: number; playing: boolean }
+  | { type: 'init'; source: StreamSource; trainRatio: number; seed: number; backend: 'auto' | 'wasm' | 'cpu' | 'webgl' | 'webgpu'; bprEpochs: number; speed: number; playing: boolean }
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step'; n: number }

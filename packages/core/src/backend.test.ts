@@ -43,6 +43,19 @@ describe('initBackend', () => {
     );
   });
 
+  it('an imported webgpu that cannot start (no adapter) is an error that says so, not "install it"', async () => {
+    tf.registerBackend('webgpu', () => {
+      throw new Error('no WebGPU adapter');
+    });
+    try {
+      await expect(initBackend({ backend: 'webgpu', log: false })).rejects.toThrow(
+        'initBackend: backend "webgpu" must be loadable, got: backend failed to initialise (this browser or machine does not provide webgpu, or use backend "auto")',
+      );
+    } finally {
+      tf.removeBackend('webgpu');
+    }
+  });
+
   it('auto tries an imported webgl before wasm and cpu, and reports why it moved on', async () => {
     // a registered factory stands for an imported @tensorflow/tfjs-backend-webgl without a GL context
     tf.registerBackend('webgl', () => {

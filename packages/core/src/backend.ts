@@ -112,7 +112,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     const err = await tryLoad(requested, options.wasmPaths);
     if (err !== null) {
       const pkg = requested === 'node' ? '@tensorflow/tfjs-node' : `@tensorflow/tfjs-backend-${requested}`;
-      const how = requested === 'webgl' || requested === 'webgpu' ? `install and import ${pkg}` : `install ${pkg}`;
+      const gpu = requested === 'webgl' || requested === 'webgpu';
+      // imported but not started: the browser or the machine lacks it (no WebGPU adapter, no GL)
+      const how = gpu && err === 'backend failed to initialise' ? `this browser or machine does not provide ${requested}` : gpu ? `install and import ${pkg}` : `install ${pkg}`;
       throw new Error(`initBackend: backend "${requested}" must be loadable, got: ${err} (${how}, or use backend "auto")`);
     }
     choice = { backend: requested, reason: 'requested', line: `backend: ${requested} (requested)` };

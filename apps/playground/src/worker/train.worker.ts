@@ -95,8 +95,10 @@ async function tick(): Promise<void> {
 async function handle(msg: ToTrainer): Promise<void> {
   switch (msg.type) {
     case 'init': {
-      // webgl is offered, not bundled into the worker: its package loads only when asked for
+      // webgl and webgpu are offered, not bundled into the worker: a package loads only when asked
+      // for (initBackend then says in its line whether the browser has it)
       if (msg.backend === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
+      if (msg.backend === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
       const choice = await initBackend({ backend: msg.backend, wasmPaths: WASM_PATHS, log: false });
       post({ type: 'backend', backend: choice.backend, line: choice.line });
       const dataset = await datasetOf(msg);
