@@ -8,7 +8,7 @@ import type { LoggedEvent } from '../events';
 import { buildApp } from '../http/app';
 import { openReplica } from '../replica';
 import { openService, type ServiceOptions } from '../service';
-import { startRedis } from '../test-redis';
+import { startRedis } from '@memrec/test-helpers';
 import { RedisLog } from './redis-log';
 
 let redis: Awaited<ReturnType<typeof startRedis>>;
