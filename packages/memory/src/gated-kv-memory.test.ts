@@ -98,6 +98,14 @@ describe('GatedKeyValueMemory state', () => {
     expect(Array.from(mem.gather(Int32Array.of(0)))).toEqual([1, 2, -1, 3]);
   });
 
+  it('a mask limits a write to its slots: masked-out slots keep their values', () => {
+    const mem = new GatedKeyValueMemory({ slots: 2, dim: 2, count: 2 });
+    // owner 0: slot 1 only; owner 1: slot 0 only; then owner 0 again, slot 0 only
+    mem.write(Int32Array.of(0, 1, 0), Float32Array.of(2, 4, -2, 6, 8, 8, 8, 8, 4, 0, 9, 9), Uint8Array.of(0, 1, 1, 0, 1, 0));
+    expect(Array.from(mem.gather(Int32Array.of(0, 1)))).toEqual([2, 0, -1, 3, 4, 4, 0, 0]);
+    expect(() => mem.write(Int32Array.of(0), new Float32Array(4), new Uint8Array(3))).toThrow('GatedKeyValueMemory.write: mask must be a Uint8Array of length owners.length * slots = 2, got Uint8Array(3)');
+  });
+
   it('grows, resets and round-trips through bytes', () => {
     const mem = new GatedKeyValueMemory({ slots: A, dim: D, count: 2, init: { kind: 'normal', std: 0.3, seed: 9 } });
     mem.write(Int32Array.of(1), X.subarray(0, A * D));

@@ -87,18 +87,22 @@ export class GatedKeyValueMemory {
   /**
    * Gated writes in event order: event t writes `x[t]` (`[A * D]`, row-major in `x`, so `x` is
    * `[b * A * D]`) into owner `owners[t]`'s values; an owner written twice in one call sees its
-   * first write before the second.
+   * first write before the second. `mask` (`[b * A]`, optional) limits event t to the slots a
+   * with `mask[t * A + a] = 1` (KSR: an item writes the slots of the attributes it has); the
+   * other slots keep their values.
    */
-  write(owners: Int32Array, x: Float32Array): void {
+  write(owners: Int32Array, x: Float32Array, mask?: Uint8Array): void {
     const fn = `${FN}.write`;
     checkIds(fn, 'owners', owners, this.count, true);
     const A = this.slots;
     const D = this.dim;
     if (!(x instanceof Float32Array) || x.length !== owners.length * A * D) throw new Error(`${fn}: x must be a Float32Array of length owners.length * slots * dim = ${owners.length * A * D}, got ${show(x)}`);
+    if (mask !== undefined && (!(mask instanceof Uint8Array) || mask.length !== owners.length * A)) throw new Error(`${fn}: mask must be a Uint8Array of length owners.length * slots = ${owners.length * A}, got ${show(mask)}`);
     const data = this.memory.data;
     for (let t = 0; t < owners.length; t++) {
       const base = owners[t] * A * D;
       for (let a = 0; a < A; a++) {
+        if (mask !== undefined && !mask[t * A + a]) continue;
         const vo = base + a * D;
         const xo = (t * A + a) * D;
         let dot = 0;
