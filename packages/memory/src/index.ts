@@ -5,6 +5,8 @@
  * - {@link FifoItemMemory}: the last K items per user, read by attention (RUM, Chen et al., WSDM 2018).
  * - {@link GatedKeyValueMemory}: per-user values with gated writes (KSR, Huang et al., SIGIR 2018).
  * - {@link GruLayer}: a GRU whose input side is a sparse table (GRU4Rec, Hidasi et al., ICLR 2016).
+ * - {@link facetPool}: K attention-pooled facets of a user's items (MARS, Zheng et al., DSAA 2019).
+ * - {@link episodicRead}: multi-hop episodic attention with a gated query update (DMN, Gligorijevic et al., SIGIR 2018).
  */
 export { KeyValueMemory, type KeyValueMemoryOptions, type KvTrainOptions, type HostScorer } from './key-value-memory';
 export { kvAddress, kvRead, kvDistance, kvEraseAdd, kvBatchedDelta, DIST_EPS, type AddressMetric } from './kv-ops';
@@ -19,3 +21,5 @@ export { fifoRead, fifoReadHost } from './fifo-ops';
 export { GatedKeyValueMemory, type GatedKeyValueMemoryOptions } from './gated-kv-memory';
 export { gatedRead, gatedWrite } from './gated-ops';
 export { GruLayer, gruCell, type GruLayerOptions } from './gru';
+export { facetPool, facetPoolHost } from './facet-ops';
+export { episodicRead, episodicReadHost, episodicQueryGate, type EpisodicWeights, type EpisodicHostInputs } from './episodic-ops';
