@@ -14,6 +14,7 @@ export { NeuMf, NEUMF_OPTIONS, NEUMF_DEFAULTS, type NeuMfOptions } from './neumf
 export { BprMf, BPRMF_OPTIONS, BPRMF_DEFAULTS, dotScoreAll, type BprMfOptions } from './bprmf';
 export { Irgan, IRGAN_OPTIONS, IRGAN_DEFAULTS, type IrganOptions, type IrganPretrain } from './irgan';
 export { Gru4Rec, GRU4REC_OPTIONS, GRU4REC_DEFAULTS, type Gru4RecOptions } from './gru4rec';
+export { Ksr, KSR_OPTIONS, KSR_DEFAULTS, type KsrOptions, type KsrAttributes } from './ksr';
 export { Rum, RUM_OPTIONS, RUM_DEFAULTS, type RumOptions } from './rum';
 export { Stamp, STAMP_OPTIONS, STAMP_DEFAULTS, type StampOptions } from './stamp';
 export { CfNade, CFNADE_OPTIONS, CFNADE_DEFAULTS, type CfNadeOptions } from './cf-nade';

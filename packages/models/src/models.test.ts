@@ -6,6 +6,7 @@ import { BprMf } from './bprmf';
 import { Gru4Rec } from './gru4rec';
 import { Rum } from './rum';
 import { Stamp } from './stamp';
+import { Ksr } from './ksr';
 import { Cmn } from './cmn';
 import { ItemPop } from './item-pop';
 import { NeuMf } from './neumf';
@@ -35,6 +36,7 @@ const makers: [string, () => Recommender][] = [
   ['rum-item', () => new Rum({ memory: 'item', dim: 8, slots: 3, epochs: 2, batchSize: 128 })],
   ['rum-feature', () => new Rum({ memory: 'feature', dim: 8, slots: 4, epochs: 2, batchSize: 128 })],
   ['stamp', () => new Stamp({ dim: 8, sessionLength: 4, epochs: 2, batchSize: 64, negatives: 8 })],
+  ['ksr', () => new Ksr({ hidden: 8, dim: 4, epochs: 2, batchSize: 32, negatives: 8 })],
 ];
 
 describe.each(makers)('%s', (_name, make) => {

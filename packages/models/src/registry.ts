@@ -3,6 +3,7 @@ import { BprMf } from './bprmf';
 import { CfNade } from './cf-nade';
 import { Cmn } from './cmn';
 import { Gru4Rec } from './gru4rec';
+import { Ksr } from './ksr';
 import { Rum } from './rum';
 import { Stamp } from './stamp';
 import { Irgan } from './irgan';
@@ -11,7 +12,7 @@ import { NeuMf } from './neumf';
 import { Nmrn } from './nmrn';
 import { RatingBias } from './rating-bias';
 
-/** `fromBytes` of every built-in model, keyed by model name (`nmrn`, `cmn`, `neumf`, `bprmf`, `pop`, `irgan`, `cfnade`, `bias`, `gru4rec`, `rum-item`, `rum-feature`, `stamp`). */
+/** `fromBytes` of every built-in model, keyed by model name (`nmrn`, `cmn`, `neumf`, `bprmf`, `pop`, `irgan`, `cfnade`, `bias`, `gru4rec`, `rum-item`, `rum-feature`, `stamp`, `ksr`). */
 export const MODEL_LOADERS: Record<string, (bytes: Uint8Array) => Recommender> = {
   nmrn: (b) => Nmrn.fromBytes(b),
   cmn: (b) => Cmn.fromBytes(b),
@@ -22,6 +23,7 @@ export const MODEL_LOADERS: Record<string, (bytes: Uint8Array) => Recommender> =
   cfnade: (b) => CfNade.fromBytes(b),
   bias: (b) => RatingBias.fromBytes(b),
   gru4rec: (b) => Gru4Rec.fromBytes(b),
+  ksr: (b) => Ksr.fromBytes(b),
   'rum-item': (b) => Rum.fromBytes(b),
   'rum-feature': (b) => Rum.fromBytes(b),
   stamp: (b) => Stamp.fromBytes(b),
