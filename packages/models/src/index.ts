@@ -17,6 +17,8 @@ export { Gru4Rec, GRU4REC_OPTIONS, GRU4REC_DEFAULTS, type Gru4RecOptions } from 
 export { Ksr, KSR_OPTIONS, KSR_DEFAULTS, type KsrOptions, type KsrAttributes } from './ksr';
 export { Rum, RUM_OPTIONS, RUM_DEFAULTS, type RumOptions } from './rum';
 export { Stamp, STAMP_OPTIONS, STAMP_DEFAULTS, type StampOptions } from './stamp';
+export { Mars, MARS_OPTIONS, MARS_DEFAULTS, type MarsOptions } from './mars';
+export { Dmn, DMN_OPTIONS, DMN_DEFAULTS, type DmnOptions } from './dmn';
 export { CfNade, CFNADE_OPTIONS, CFNADE_DEFAULTS, type CfNadeOptions } from './cf-nade';
 export { RatingBias, RATING_BIAS_OPTIONS, RATING_BIAS_DEFAULTS, type RatingBiasOptions } from './rating-bias';
 export { ItemPop, ITEMPOP_OPTIONS, ITEMPOP_DEFAULTS, type ItemPopOptions } from './item-pop';

@@ -6,13 +6,15 @@ import { Gru4Rec } from './gru4rec';
 import { Ksr } from './ksr';
 import { Rum } from './rum';
 import { Stamp } from './stamp';
+import { Mars } from './mars';
+import { Dmn } from './dmn';
 import { Irgan } from './irgan';
 import { ItemPop } from './item-pop';
 import { NeuMf } from './neumf';
 import { Nmrn } from './nmrn';
 import { RatingBias } from './rating-bias';
 
-/** `fromBytes` of every built-in model, keyed by model name (`nmrn`, `cmn`, `neumf`, `bprmf`, `pop`, `irgan`, `cfnade`, `bias`, `gru4rec`, `rum-item`, `rum-feature`, `stamp`, `ksr`). */
+/** `fromBytes` of every built-in model, keyed by model name (`nmrn`, `cmn`, `neumf`, `bprmf`, `pop`, `irgan`, `cfnade`, `bias`, `gru4rec`, `rum-item`, `rum-feature`, `stamp`, `ksr`, `mars`, `dmn`). */
 export const MODEL_LOADERS: Record<string, (bytes: Uint8Array) => Recommender> = {
   nmrn: (b) => Nmrn.fromBytes(b),
   cmn: (b) => Cmn.fromBytes(b),
@@ -27,6 +29,8 @@ export const MODEL_LOADERS: Record<string, (bytes: Uint8Array) => Recommender> =
   'rum-item': (b) => Rum.fromBytes(b),
   'rum-feature': (b) => Rum.fromBytes(b),
   stamp: (b) => Stamp.fromBytes(b),
+  mars: (b) => Mars.fromBytes(b),
+  dmn: (b) => Dmn.fromBytes(b),
 };
 
 /**

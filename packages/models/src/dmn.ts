@@ -1,0 +1,213 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { deriveSeed, seededRng, SparseEmbedding, type Interactions, type StateBlock } from '@memrec/core';
+import { episodicQueryGate, episodicRead, episodicReadHost, FifoItemMemory } from '@memrec/memory';
+import { uniformSampler, type NegativeSampler } from '@memrec/samplers';
+import { BaseRecommender, type TrainingOptions } from './base';
+import { defaultsOf, TRAINING_RULES, type OptionSpec } from './options';
+import { bytesBlock, typedBlock } from './state';
+import { orderedBatches, trainLoop, type TrainLoopOptions } from './train-loop';
+import { denseVariable, windowBprStep, type WindowBprParts } from './window-bpr';
+
+/** Options of {@link Dmn}. */
+export interface DmnOptions extends TrainingOptions {
+  /** Embedding size D of users and items. */
+  dim: number;
+  /** L: the user's last L items, the memory the episodes attend over. */
+  memory: number;
+  /** Episodes (hops) of attention, each followed by a gated update of the query. */
+  hops: number;
+  /** Uniform negatives per positive (BPR). */
+  negatives: number;
+  /** Learning rate (lazy Adam on the tables, Adam on the gate weights). */
+  learningRate: number;
+}
+
+/** Rules and defaults of {@link DmnOptions}. */
+export const DMN_OPTIONS: OptionSpec<DmnOptions> = {
+  dim: { rule: { type: 'int', min: 1 }, default: 64, doc: 'embedding size' },
+  memory: { rule: { type: 'int', min: 1 }, default: 10, doc: "L: the user's last items the episodes attend over" },
+  hops: { rule: { type: 'int', min: 1 }, default: 2, doc: 'episodes of attention, each with a gated query update' },
+  negatives: { rule: { type: 'int', min: 1 }, default: 4, doc: 'uniform negatives per positive' },
+  learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.005, doc: 'learning rate' },
+  epochs: { rule: TRAINING_RULES.epochs, default: 5, doc: 'passes over the training stream (the memories replay from the start each time)' },
+  batchSize: { rule: TRAINING_RULES.batchSize, default: 256, doc: 'events per mini-batch (memory writes per batch)' },
+  seed: { rule: TRAINING_RULES.seed, default: 0, doc: 'seed of initialisation and negatives' },
+};
+
+/** The defaults of {@link Dmn}. */
+export const DMN_DEFAULTS: DmnOptions = defaultsOf(DMN_OPTIONS);
+
+const DENSE = ['Wq', 'Wo', 'bg'] as const;
+
+/**
+ * DMN: the Deep Memory Network of the survey's table (Gligorijevic et al., "Modeling Mobile User
+ * Actions for Purchase Recommendation using Deep Memory Networks", SIGIR 2018: a memory of the
+ * user's past actions, queried by the candidate item's embedding, attention-weighted sums over
+ * several hops, inner-product similarity), with the episodic, gated hops of dynamic memory
+ * networks (Kumar et al., ICML 2016) as the per-hop update.
+ * - Memory: the user's last `memory` items `m_1..m_L` (`FifoItemMemory`).
+ * - Episodes (`episodicRead`): `q_0 = q_i`; for h = 1..hops,
+ *   `a_j = softmax_j(q_{h-1} . m_j)`, `o_h = sum_j a_j m_j`,
+ *   `g_h = sigmoid(q_0 W_q + o_h W_o + b_g)`, `q_h = (1 - g_h) * q_{h-1} + g_h * o_h`.
+ * - Score `(p_u + q_hops) . q_i`, BPR with `negatives` uniform negatives per positive.
+ * What memrec chooses where the public description leaves room: the memory holds item ids (no
+ * action types: the data are item events), the user embedding `p_u` is added to the final
+ * query (as RUM merges), the gate reads the candidate and the episode's read rather than the
+ * previous query (a GRU's form), so that scoring a user against the whole catalogue costs
+ * O(N L D) per hop; one set of gate weights is shared by all hops; dot-product scores and BPR
+ * instead of the paper's purchase classifier; time-ordered mini-batches as in RUM; no gradient
+ * through time. `observe` runs the same step over new blocks in time order.
+ *
+ * @example
+ * ```ts
+ * import { Dmn } from '@memrec/models';
+ * const dmn = new Dmn({ memory: 10, hops: 2 });
+ * await dmn.fit(train, { seed: 1 });
+ * await dmn.observe(block);
+ * dmn.recommend(0, 10);
+ * ```
+ */
+export class Dmn extends BaseRecommender<DmnOptions> {
+  readonly name = 'dmn';
+  readonly kind = 'score' as const;
+  readonly observeMode = 'incremental' as const;
+  users!: SparseEmbedding;
+  items!: SparseEmbedding;
+  fifo!: FifoItemMemory;
+  /** Gate weights `W_q` `[D, D]`, `W_o` `[D, D]`, `b_g` `[D]`. */
+  dense: tf.Variable[] = [];
+  private sampler!: NegativeSampler;
+  private optimizer: tf.Optimizer | null = null;
+
+  constructor(options: Partial<DmnOptions> = {}) {
+    super('Dmn', DMN_OPTIONS, options);
+  }
+
+  private init(users: SparseEmbedding, items: SparseEmbedding, seed: number): void {
+    const c = this.config;
+    const D = c.dim;
+    this.users = users;
+    this.items = items;
+    this.fifo = new FifoItemMemory({ items, capacity: c.memory, count: users.rows });
+    this.sampler = uniformSampler({ seen: this.seen, seed: deriveSeed(seed, 'dmn-negatives') });
+    const rng = seededRng(deriveSeed(seed, 'dmn-gate'));
+    const g = Math.sqrt(6 / (2 * D));
+    this.dense = [denseVariable([D, D], g, rng), denseVariable([D, D], g, rng), denseVariable([D], 0, rng)];
+    this.optimizer = tf.train.adam(c.learningRate);
+  }
+
+  private parts(): WindowBprParts {
+    const hops = this.config.hops;
+    return {
+      users: this.users,
+      items: this.items,
+      fifo: this.fifo,
+      dense: this.dense,
+      optimizer: this.optimizer,
+      sampler: this.sampler,
+      negatives: this.config.negatives,
+      score: (P, Q, slots, mask, [Wq, Wo, bg]) => {
+        const q = episodicRead(Q, slots, mask, { Wq: Wq as tf.Tensor2D, Wo: Wo as tf.Tensor2D, bg: bg as tf.Tensor1D }, hops);
+        return tf.sum(tf.mul(tf.add(P, q), Q), 1) as tf.Tensor1D;
+      },
+    };
+  }
+
+  /** One BPR step on a time-ordered batch against the memories as they are, then the batch's writes. */
+  private step(batchUsers: Int32Array, batchPos: Int32Array): number {
+    const { users: us, items: pos } = this.trainableRows(batchUsers, batchPos);
+    const loss = us.length > 0 ? windowBprStep(this.parts(), us, pos) : 0;
+    this.fifo.push(batchUsers, batchPos);
+    return loss;
+  }
+
+  protected async fitModel(train: Interactions, run: TrainLoopOptions & { epochs: number }): Promise<void> {
+    const opt = { kind: 'adam' as const, learningRate: this.config.learningRate };
+    const users = new SparseEmbedding({ rows: train.numUsers, dim: this.config.dim, optimizer: opt, seed: deriveSeed(run.seed, 'dmn-users') });
+    const items = new SparseEmbedding({ rows: train.numItems, dim: this.config.dim, optimizer: opt, seed: deriveSeed(run.seed, 'dmn-items') });
+    this.init(users, items, run.seed);
+    await trainLoop(train, run, {
+      epochs: run.epochs,
+      order: 'time',
+      phase: () => 'train',
+      beforeEpoch: () => this.fifo.reset(),
+      step: (u, i) => this.step(u, i),
+    });
+  }
+
+  protected async observeModel(events: Interactions): Promise<void> {
+    for (const b of orderedBatches(events, this.batchSize)) this.step(b.users, b.items);
+  }
+
+  protected growModel(numUsers: number, numItems: number): void {
+    this.users.grow(numUsers);
+    this.items.grow(numItems);
+    this.fifo.grow(numUsers);
+  }
+
+  protected scoreAllModel(users: Int32Array, out?: Float32Array): Float32Array {
+    const N = this.items.rows;
+    const { dim: D, hops } = this.config;
+    const res = out ?? new Float32Array(users.length * N);
+    const Q = this.items.data.subarray(0, N * D);
+    const [Wq, Wo, bg] = this.dense.map((v) => v.dataSync() as Float32Array);
+    const queryGate = episodicQueryGate(Q, Wq, bg, D);
+    const final = new Float32Array(N * D);
+    users.forEach((u, r) => {
+      const win = this.fifo.window(Int32Array.of(u));
+      const n = win.lengths[0];
+      episodicReadHost({ queries: Q, slots: this.items.gather(win.ids.subarray(0, n)), length: n, dim: D, Wq, Wo, bg, hops, queryGate }, final);
+      const p = this.users.row(u);
+      for (let i = 0; i < N; i++) {
+        let s = 0;
+        for (let d = 0; d < D; d++) s += (p[d] + final[i * D + d]) * Q[i * D + d];
+        res[r * N + i] = s;
+      }
+    });
+    return res;
+  }
+
+  protected scoreModel(users: Int32Array, items: Int32Array): Float32Array {
+    const out = new Float32Array(users.length);
+    const byUser = new Map<number, Float32Array>();
+    users.forEach((u, k) => {
+      let row = byUser.get(u);
+      if (!row) byUser.set(u, (row = this.scoreAllModel(Int32Array.of(u))));
+      out[k] = row[items[k]];
+    });
+    return out;
+  }
+
+  protected stateModel(): { header: Record<string, unknown>; blocks: Record<string, StateBlock> } {
+    const blocks: Record<string, StateBlock> = { users: this.users.toBytes(), items: this.items.toBytes(), fifo: this.fifo.stateToBytes() };
+    this.dense.forEach((v, k) => (blocks[DENSE[k]] = v.dataSync() as Float32Array));
+    return { header: {}, blocks };
+  }
+
+  protected release(): void {
+    tf.dispose(this.dense);
+    this.dense = [];
+    this.optimizer?.dispose();
+    this.optimizer = null;
+  }
+
+  /**
+   * Restores a DMN saved by `toBytes`: tables, every user's memory and the gate weights.
+   *
+   * @example
+   * ```ts
+   * const again = Dmn.fromBytes(dmn.toBytes());
+   * ```
+   */
+  static fromBytes(bytes: Uint8Array): Dmn {
+    const fn = 'Dmn.fromBytes';
+    const c = BaseRecommender.decodeModel(bytes, 'dmn', fn);
+    const m = new Dmn(c.config as Partial<DmnOptions>);
+    BaseRecommender.restoreBase(m, c, fn);
+    m.init(SparseEmbedding.fromBytes(bytesBlock(c.blocks, 'users', fn)), SparseEmbedding.fromBytes(bytesBlock(c.blocks, 'items', fn)), m.seed);
+    m.fifo.grow(m.numUsers);
+    m.fifo.stateFromBytes(bytesBlock(c.blocks, 'fifo', fn));
+    m.dense.forEach((v, k) => tf.tidy(() => v.assign(tf.tensor(typedBlock(c.blocks, DENSE[k], Float32Array, fn, v.size), v.shape, 'float32'))));
+    return m;
+  }
+}
