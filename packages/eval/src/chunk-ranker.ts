@@ -21,8 +21,20 @@ export interface ChunkJob {
   seen?: UserItemSet;
   /** Row r's user (with `seen`). */
   users?: Int32Array;
-  /** Row r's relevant items (sorted ascending, distinct, disjoint from the excluded ones). */
+  /**
+   * Row r's relevant items (sorted ascending, distinct, disjoint from the excluded ones). Empty
+   * when `rawRelevant` is given instead.
+   */
   relevant: Int32Array[];
+  /**
+   * Only for a ranker that declares {@link ChunkRanker.cleansRelevant}, instead of `relevant`: row
+   * r's test items as the test set lists them, `items[offsets[r], offsets[r + 1])` (`offsets` has
+   * `rows + 1` entries and may start above 0): in any order, possibly repeated, possibly excluded.
+   * The ranker sorts them, drops repeats and excluded items, ranks the rest, and reports per row
+   * how many were kept (`ChunkRanks.numRelevant`) and how many distinct ones were dropped as
+   * excluded (`ChunkRanks.dropped`). A row left with none is not ranked.
+   */
+  rawRelevant?: { offsets: Int32Array; items: Int32Array };
   /** True when a lower value ranks first. */
   distance: boolean;
   /** Length of the top list (0: none). */
@@ -38,6 +50,10 @@ export interface ChunkRanks {
   positions: Int32Array;
   /** Items ranked in row r (excluded ones not counted); -1 when the row holds a NaN. */
   numRanked: Int32Array;
+  /** With `rawRelevant`: row r's relevant items kept (its number of positions; 0: not ranked). */
+  numRelevant?: Int32Array;
+  /** With `rawRelevant`: row r's distinct test items dropped because they are excluded. */
+  dropped?: Int32Array;
 }
 
 /**
@@ -62,6 +78,13 @@ export interface ChunkRanker {
    * again.
    */
   scoreBuffer?(length: number): Float32Array;
+  /**
+   * Optional: true when `rank` takes jobs with `rawRelevant` (test items not yet sorted,
+   * de-duplicated or checked against the excluded ones: a ranker on another thread then does
+   * that work instead of the thread that scores). {@link rankChunk} does; so do
+   * {@link inlineChunkRanker} and `createWorkerRanker`.
+   */
+  readonly cleansRelevant?: boolean;
 }
 
 /**
@@ -73,16 +96,34 @@ export interface ChunkRanker {
  * ```
  */
 export function rankChunk(ranker: RowRanker, job: ChunkJob): ChunkRanks {
-  const { scores, numItems, rows, relevant, distance, k } = job;
+  const { scores, numItems, rows, relevant, distance, k, rawRelevant } = job;
   let total = 0;
-  for (let r = 0; r < rows; r++) total += relevant[r].length;
+  if (rawRelevant != null) total = rawRelevant.offsets[rows] - rawRelevant.offsets[0];
+  else for (let r = 0; r < rows; r++) total += relevant[r].length;
   const top = new Int32Array(rows * k);
   const topCounts = new Int32Array(rows);
   const positions = new Int32Array(total);
   const numRanked = new Int32Array(rows);
+  const numRelevant = rawRelevant != null ? new Int32Array(rows) : undefined;
+  const dropped = rawRelevant != null ? new Int32Array(rows) : undefined;
   const rowTop = new Int32Array(k);
+  let clean = new Int32Array(0);
+  const counts = new Int32Array(2);
   for (let r = 0, at = 0; r < rows; r++) {
-    const rel = relevant[r];
+    let rel: Int32Array;
+    if (rawRelevant != null) {
+      const a = rawRelevant.offsets[r];
+      const b = rawRelevant.offsets[r + 1];
+      if (clean.length < b - a) clean = new Int32Array(Math.max(2 * clean.length, b - a, 16));
+      cleanRelevant(rawRelevant.items, a, b, job.exclude(r), clean, counts);
+      const kept = counts[0];
+      (numRelevant as Int32Array)[r] = kept;
+      (dropped as Int32Array)[r] = counts[1] - kept;
+      if (kept === 0) continue;
+      rel = clean.subarray(0, kept);
+    } else {
+      rel = relevant[r];
+    }
     const pos = positions.subarray(at, at + rel.length);
     at += rel.length;
     numRanked[r] = ranker.rank(scores, r * numItems, numItems, job.exclude(r), distance, k, rowTop, rel, pos);
@@ -90,7 +131,44 @@ export function rankChunk(ranker: RowRanker, job: ChunkJob): ChunkRanks {
     topCounts[r] = ranker.count;
     top.set(ranker.count === k ? rowTop : rowTop.subarray(0, ranker.count), r * k);
   }
-  return { top, topCounts, positions, numRanked };
+  return rawRelevant != null ? { top, topCounts, positions, numRanked, numRelevant, dropped } : { top, topCounts, positions, numRanked };
+}
+
+/**
+ * Sorts `items[a, b)` into `out` (insertion sort for a few, else a typed-array sort), drops
+ * repeats and the items of the sorted list `exclude` (a linear merge: predictable branches beat a
+ * binary search here). Writes to `counts` how many are left at the front of `out` and how many
+ * were distinct.
+ */
+function cleanRelevant(items: Int32Array, a: number, b: number, exclude: Int32Array, out: Int32Array, counts: Int32Array): void {
+  const n = b - a;
+  if (n > 32) {
+    out.set(items.subarray(a, b));
+    out.subarray(0, n).sort();
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = items[a + i];
+      let j = i;
+      for (; j > 0 && out[j - 1] > v; j--) out[j] = out[j - 1];
+      out[j] = v;
+    }
+  }
+  const ne = exclude.length;
+  let p = 0;
+  let kept = 0;
+  let distinct = 0;
+  let last = -1;
+  for (let i = 0; i < n; i++) {
+    const v = out[i];
+    if (v === last) continue;
+    last = v;
+    distinct++;
+    while (p < ne && exclude[p] < v) p++;
+    if (p < ne && exclude[p] === v) continue;
+    out[kept++] = v;
+  }
+  counts[0] = kept;
+  counts[1] = distinct;
 }
 
 /**
@@ -103,5 +181,5 @@ export function rankChunk(ranker: RowRanker, job: ChunkJob): ChunkRanks {
  */
 export function inlineChunkRanker(): ChunkRanker {
   const ranker = new RowRanker();
-  return { rank: (job) => rankChunk(ranker, job) };
+  return { rank: (job) => rankChunk(ranker, job), cleansRelevant: true };
 }

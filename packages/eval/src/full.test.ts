@@ -1,5 +1,6 @@
 import { UserItemSet, seededRng, randInt, type Interactions, type Scorer } from '@memrec/core';
 import { evaluateFull } from './full';
+import { inlineChunkRanker, type ChunkRanker } from './chunk-ranker';
 import { auc, averagePrecision, hitRate, mrr, ndcg, recall } from './metrics';
 
 const I = (users: number[], items: number[], numUsers: number, numItems: number): Interactions => ({
@@ -166,6 +167,34 @@ describe('evaluateFull', () => {
     // the same numbers as for the clean test set (sorted, distinct, no training items)
     const clean = await evaluateFull(matrixScorer(m), I(kept.map((p) => p[0]), kept.map((p) => p[1]), numUsers, numItems), { seen, k: [5] });
     expect(res.metrics).toEqual(clean.metrics);
+    // the default ranker cleans the test items itself (ChunkJob.rawRelevant); a ranker that does
+    // not declare cleansRelevant gets lists cleaned by the evaluator: the same numbers, counts and
+    // progress either way
+    const inline = inlineChunkRanker();
+    expect(inline.cleansRelevant).toBe(true);
+    const jobs: { raw: boolean; relevant: number }[] = [];
+    const plain: ChunkRanker = {
+      rank: (job) => {
+        jobs.push({ raw: job.rawRelevant != null, relevant: job.relevant.length });
+        return inline.rank({ ...job });
+      },
+    };
+    const rawJobs: boolean[] = [];
+    const rawRanker: ChunkRanker = { cleansRelevant: true, rank: (job) => (rawJobs.push(job.rawRelevant != null && job.relevant.length === 0), inline.rank(job)) };
+    const progress: number[][] = [[], []];
+    const viaPlain = await evaluateFull(matrixScorer(m), I(testPairs.map((p) => p[0]), testPairs.map((p) => p[1]), numUsers, numItems), { seen, k: [5], chunkSize: 7, ranker: plain, onProgress: (d, t) => progress[0].push(d, t) });
+    const viaRaw = await evaluateFull(matrixScorer(m), I(testPairs.map((p) => p[0]), testPairs.map((p) => p[1]), numUsers, numItems), { seen, k: [5], chunkSize: 7, ranker: rawRanker, onProgress: (d, t) => progress[1].push(d, t) });
+    expect(jobs.every((j) => !j.raw && j.relevant > 0)).toBe(true);
+    expect(rawJobs.length).toBeGreaterThan(1);
+    expect(rawJobs.every(Boolean)).toBe(true);
+    for (const r of [viaPlain, viaRaw]) {
+      expect(r.metrics).toEqual(res.metrics);
+      expect(r.perUnit).toEqual(res.perUnit);
+      expect(r.counts).toEqual(res.counts);
+    }
+    // progress counts users with test items: those the raw path scores (skipped ones included)
+    expect(progress[0][progress[0].length - 1]).toBe(users.length);
+    expect(progress[1][progress[1].length - 1]).toBe(users.length + skipped);
   });
 
   test('reports progress per chunk', async () => {

@@ -13,7 +13,10 @@ export interface FullEvalOptions {
   k: number[];
   /** Users scored per `scoreAll` call (default 256). Results do not depend on it. */
   chunkSize?: number;
-  /** Called after each chunk with (users done, users in total). */
+  /**
+   * Called after each chunk with (users done, users in total), counting the users with test
+   * items (a user whose test items are all training items is scored, then skipped).
+   */
   onProgress?: (done: number, total: number) => void;
   /** Model name used in error messages (default `"model"`). */
   name?: string;
@@ -31,9 +34,11 @@ export interface FullEvalOptions {
  *
  * Users are scored in chunks of `chunkSize` (`scorer.scoreAll`, offered a buffer to write into),
  * so at most `chunkSize x numItems` scores exist at once (a few times that with a ranker on
- * another thread, which gets the last chunk in four pieces). Each row gives its top max(k) and the exact
- * positions of the relevant items in the full ranking (for MRR, MAP and AUC) without sorting the
- * row ({@link RowRanker}: block maxima prune the top-k selection, SIMD passes count the items ahead
+ * another thread, which gets the last chunk in pieces of a half, a quarter and two eighths). A
+ * ranker that declares `cleansRelevant` (the default one and the worker ranker do) sorts each
+ * user's test items and drops repeats and training items itself, so on another thread that work
+ * runs beside the scoring. Each row gives its top max(k) and the exact positions of the relevant
+ * items in the full ranking (for MRR, MAP and AUC) without sorting the row ({@link RowRanker}: block maxima prune the top-k selection, SIMD passes count the items ahead
  * of each relevant item). Ties: equal scores rank the lower item id first. With
  * `kind: 'distance'` a lower value ranks first.
  *
@@ -63,15 +68,33 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
   const model = options.name ?? 'model';
   const distance = scorer.kind === 'distance';
 
-  const { users: evalUsers, relevant, skippedUsers, droppedRelevant } = relevantItems(test, seen);
-  const maxK = ks[ks.length - 1];
-  const acc = new MetricAccumulator({ k: ks, numItems });
   const ranker = options.ranker ?? inlineChunkRanker();
   if (typeof ranker?.rank !== 'function') throw new Error(`${fn}: ranker must have a rank(job) method, got ${typeof ranker}`);
+  // A ranker that cleans test items itself (sorting, repeats, training items: see
+  // ChunkJob.rawRelevant) gets them as grouped here; on another thread, that work then runs beside
+  // the scoring. Otherwise the relevant lists are built here first. The numbers are the same.
+  const raw = ranker.cleansRelevant === true;
+  const grouped = raw ? groupByUser(test) : null;
+  const clean = raw ? null : relevantItems(test, seen);
+  const evalUsers = grouped?.users ?? (clean as EvaluatedUsers).users;
+  let skippedUsers = clean?.skippedUsers ?? 0;
+  let droppedRelevant = clean?.droppedRelevant ?? 0;
+  const maxK = ks[ks.length - 1];
+  const acc = new MetricAccumulator({ k: ks, numItems });
   /** Adds a ranked chunk's rows to the metrics, in user order. */
   const consume = (ranks: ChunkRanks, c0: number, chunk: Int32Array, scores: Float32Array) => {
     for (let r = 0, at = 0; r < chunk.length; r++) {
-      const m = relevant[c0 + r].length;
+      let m: number;
+      if (grouped != null) {
+        m = (ranks.numRelevant as Int32Array)[r];
+        droppedRelevant += (ranks.dropped as Int32Array)[r];
+        if (m === 0) {
+          skippedUsers++;
+          continue;
+        }
+      } else {
+        m = (clean as EvaluatedUsers).relevant[c0 + r].length;
+      }
       const numRanked = ranks.numRanked[r];
       if (numRanked < 0) throw nanError(fn, model, chunk[r], findNaN(scores.subarray(r * numItems, (r + 1) * numItems)));
       acc.addRanked(chunk[r], ranks.top.subarray(r * maxK, (r + 1) * maxK), ranks.topCounts[r], ranks.positions.subarray(at, at + m), m, m, numRanked);
@@ -94,13 +117,16 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
   // one chunk in flight: the next chunk is scored while the ranker works on the last one
   let inflight: { ranks: Promise<ChunkRanks>; c0: number; chunk: Int32Array; scores: Float32Array } | null = null;
   // With a ranker elsewhere (one that lends score buffers: another thread), the last chunk is
-  // scored in four pieces, so that only a quarter chunk is left to rank once the scoring ends.
+  // scored in pieces of a half, a quarter, an eighth and an eighth: each piece is ranked while
+  // the next, half its size, is scored, and only an eighth of a chunk is left to rank once the
+  // scoring ends.
   const pieces: [number, number][] = [];
   for (let c0 = 0; c0 < evalUsers.length; c0 += chunkSize) pieces.push([c0, Math.min(evalUsers.length, c0 + chunkSize)]);
   if (typeof ranker.scoreBuffer === 'function' && pieces.length > 1) {
     const [a, b] = pieces.pop() as [number, number];
-    const step = Math.ceil((b - a) / 4);
-    for (let s = a; s < b; s += step) pieces.push([s, Math.min(b, s + step)]);
+    const n = b - a;
+    const cuts = [a, a + Math.ceil(n / 2), a + Math.ceil((3 * n) / 4), a + Math.ceil((7 * n) / 8), b];
+    for (let q = 0; q < 4; q++) if (cuts[q + 1] > cuts[q]) pieces.push([cuts[q], cuts[q + 1]]);
   }
   for (let p = 0; p < pieces.length; p++) {
     const [c0, c1] = pieces[p];
@@ -110,7 +136,18 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
       throw new Error(`${fn}: scoreAll of model ${JSON.stringify(model)} must return a Float32Array of ${chunk.length} x ${numItems}, got length ${scores?.length}`);
     }
     const ranks = Promise.resolve(
-      ranker.rank({ scores, numItems, rows: chunk.length, exclude: (r) => seen.itemsOf(chunk[r]), seen, users: chunk, relevant: relevant.slice(c0, c0 + chunk.length), distance, k: maxK }),
+      ranker.rank({
+        scores,
+        numItems,
+        rows: chunk.length,
+        exclude: (r) => seen.itemsOf(chunk[r]),
+        seen,
+        users: chunk,
+        relevant: grouped != null ? [] : (clean as EvaluatedUsers).relevant.slice(c0, c1),
+        ...(grouped != null ? { rawRelevant: { offsets: grouped.offsets.subarray(c0, c1 + 1), items: grouped.items } } : {}),
+        distance,
+        k: maxK,
+      }),
     );
     // handled now (a failure is thrown where it is awaited below), never an unhandled rejection
     ranks.catch(() => undefined);
@@ -121,7 +158,7 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
   return {
     metrics: acc.result(),
     perUnit: acc.perUnit(),
-    counts: { units: acc.count, users: evalUsers.length, skippedUsers, droppedRelevant },
+    counts: { units: acc.count, users: evalUsers.length - (grouped != null ? skippedUsers : 0), skippedUsers, droppedRelevant },
     setup: {
       protocol: 'full',
       k: ks,
@@ -140,6 +177,38 @@ interface EvaluatedUsers {
   relevant: Int32Array[];
   skippedUsers: number;
   droppedRelevant: number;
+}
+
+/** The users with test items (ascending) and their test items as listed: user `users[j]`'s are `items[offsets[j], offsets[j + 1])`. */
+interface GroupedTest {
+  users: Int32Array;
+  offsets: Int32Array;
+  items: Int32Array;
+}
+
+/** Groups the test items by user (a counting sort, stable), without sorting or checking them. */
+function groupByUser(test: Interactions): GroupedTest {
+  const { users, items } = test;
+  let numUsers = test.numUsers;
+  for (let r = 0; r < users.length; r++) if (users[r] >= numUsers) numUsers = users[r] + 1;
+  const start = new Int32Array(numUsers + 1);
+  for (let r = 0; r < users.length; r++) start[users[r] + 1]++;
+  let present = 0;
+  for (let u = 0; u < numUsers; u++) {
+    if (start[u + 1] > 0) present++;
+    start[u + 1] += start[u];
+  }
+  const grouped = new Int32Array(users.length);
+  const fill = start.slice(0, numUsers);
+  for (let r = 0; r < users.length; r++) grouped[fill[users[r]]++] = items[r];
+  const withItems = new Int32Array(present);
+  const offsets = new Int32Array(present + 1);
+  for (let u = 0, j = 0; u < numUsers; u++) {
+    if (start[u + 1] === start[u]) continue;
+    withItems[j] = u;
+    offsets[++j] = start[u + 1];
+  }
+  return { users: withItems, offsets, items: grouped };
 }
 
 /**

@@ -15,6 +15,8 @@ export interface FlatJob {
   users?: Int32Array;
   relevantOffsets: Int32Array;
   relevantItems: Int32Array;
+  /** True when the relevant lists are the job's `rawRelevant` (to be cleaned by the ranker). */
+  raw?: boolean;
   distance: boolean;
   k: number;
 }
@@ -26,6 +28,14 @@ function pack(rows: number, list: (r: number) => Int32Array): { offsets: Int32Ar
   const items = new Int32Array(offsets[rows]);
   for (let r = 0; r < rows; r++) items.set(list(r), offsets[r]);
   return { offsets, items };
+}
+
+/** The rows' part of `rawRelevant`, with offsets from 0 (one copy of the items, no per-row work beyond the offsets). */
+function rebase(rows: number, raw: { offsets: Int32Array; items: Int32Array }): { offsets: Int32Array; items: Int32Array } {
+  const base = raw.offsets[0];
+  const offsets = new Int32Array(rows + 1);
+  for (let r = 1; r <= rows; r++) offsets[r] = raw.offsets[r] - base;
+  return { offsets, items: raw.items.slice(base, raw.offsets[rows]) };
 }
 
 /** A copy of a seen set in shared memory, sent to the worker once: user u's items are `items[offsets[u], offsets[u + 1])`. */
@@ -67,7 +77,7 @@ export function snapshotSeen(seenId: number, seen: UserItemSet): SeenSnapshot {
  */
 export function flattenJob(id: number, job: ChunkJob, scores: Float32Array, seenId?: number): FlatJob {
   const ex = seenId == null ? pack(job.rows, job.exclude) : null;
-  const rel = pack(job.rows, (r) => job.relevant[r]);
+  const rel = job.rawRelevant != null ? rebase(job.rows, job.rawRelevant) : pack(job.rows, (r) => job.relevant[r]);
   return {
     id,
     scores,
@@ -76,6 +86,7 @@ export function flattenJob(id: number, job: ChunkJob, scores: Float32Array, seen
     ...(ex != null ? { excludeOffsets: ex.offsets, excludeItems: ex.items } : { seenId, users: job.users }),
     relevantOffsets: rel.offsets,
     relevantItems: rel.items,
+    ...(job.rawRelevant != null ? { raw: true } : {}),
     distance: job.distance,
     k: job.k,
   };

@@ -75,6 +75,7 @@ export function createWorkerRanker(): WorkerRanker {
   worker.on('error', (err) => failAll(new Error(`createWorkerRanker: the worker thread failed: ${err.message}`)));
   worker.on('exit', (code) => failAll(new Error(`createWorkerRanker: the worker thread stopped (exit code ${code})`)));
   return {
+    cleansRelevant: true,
     rank(job: ChunkJob): Promise<ChunkRanks> {
       if (failure != null) return Promise.reject(failure);
       const id = nextId++;

@@ -34,17 +34,20 @@ port.on('message', (msg: FlatJob | SeenSnapshot) => {
       exclude = (r) => excludeItems.subarray(excludeOffsets[r], excludeOffsets[r + 1]);
     }
     const relevant: Int32Array[] = [];
-    for (let r = 0; r < rows; r++) relevant.push(relevantItems.subarray(relevantOffsets[r], relevantOffsets[r + 1]));
+    if (job.raw !== true) for (let r = 0; r < rows; r++) relevant.push(relevantItems.subarray(relevantOffsets[r], relevantOffsets[r + 1]));
     const ranks: ChunkRanks = rankChunk(ranker, {
       scores: job.scores,
       numItems: job.numItems,
       rows,
       exclude,
       relevant,
+      ...(job.raw === true ? { rawRelevant: { offsets: relevantOffsets, items: relevantItems } } : {}),
       distance: job.distance,
       k: job.k,
     });
-    const buffers = [ranks.top, ranks.topCounts, ranks.positions, ranks.numRanked].map((a) => a.buffer as ArrayBuffer);
+    const arrays = [ranks.top, ranks.topCounts, ranks.positions, ranks.numRanked];
+    if (ranks.numRelevant != null && ranks.dropped != null) arrays.push(ranks.numRelevant, ranks.dropped);
+    const buffers = arrays.map((a) => a.buffer as ArrayBuffer);
     port.postMessage({ id: job.id, ranks }, buffers);
   } catch (err) {
     port.postMessage({ id: job.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });

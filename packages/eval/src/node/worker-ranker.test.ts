@@ -68,7 +68,10 @@ describe('createWorkerRanker', () => {
     expect(b.perUnit).toEqual(a.perUnit);
     expect(b.counts).toEqual(a.counts);
     expect(progressWorker).toEqual(progressInline);
-    expect(progressWorker[progressWorker.length - 1]).toBe(a.counts.users);
+    // progress counts the users with test items (those whose test items are all training items
+    // are scored and then skipped)
+    expect(progressWorker[progressWorker.length - 1]).toBe(a.counts.users + a.counts.skippedUsers);
+    expect(a.counts.skippedUsers).toBeGreaterThan(0);
     // the data are not degenerate: some users hit, some miss
     expect(a.metrics['hr@5']).toBeGreaterThan(0.05);
     expect(a.metrics['hr@5']).toBeLessThan(0.95);
@@ -85,12 +88,17 @@ describe('createWorkerRanker', () => {
       expect(r.metrics).toEqual(fresh.metrics);
       expect(r.perUnit).toEqual(fresh.perUnit);
     }
-    const chunks = Math.ceil(fresh.counts.users / 37);
+    const scored = fresh.counts.users + fresh.counts.skippedUsers;
+    const chunks = Math.ceil(scored / 37);
     expect(inlineOffered.length).toBe(chunks);
-    // with a ranker on another thread the last chunk is scored in four pieces
-    expect(workerOffered.length).toBe(chunks + 3);
-    const last = fresh.counts.users - 37 * (chunks - 1);
-    expect(workerOffered.slice(-4).map((b) => b.length / NUM_ITEMS)).toEqual([0, 1, 2, 3].map((q) => Math.min(Math.ceil(last / 4), last - q * Math.ceil(last / 4))));
+    // with a ranker on another thread the last chunk is scored in up to four pieces: a half, a
+    // quarter, an eighth and the rest (empty pieces left out)
+    const last = scored - 37 * (chunks - 1);
+    const cuts = [0, Math.ceil(last / 2), Math.ceil((3 * last) / 4), Math.ceil((7 * last) / 8), last];
+    const pieces = [0, 1, 2, 3].map((q) => cuts[q + 1] - cuts[q]).filter((n) => n > 0);
+    expect(workerOffered.length).toBe(chunks - 1 + pieces.length);
+    expect(workerOffered.slice(-pieces.length).map((b) => b.length / NUM_ITEMS)).toEqual(pieces);
+    expect(workerOffered.slice(0, chunks - 1).every((b) => b.length === 37 * NUM_ITEMS)).toBe(true);
     // the inline evaluator alternates two buffers of its own; the worker ranker lends shared memory
     expect(new Set(inlineOffered.map((b) => b.buffer)).size).toBe(2);
     expect(workerOffered.every((b) => b.buffer instanceof SharedArrayBuffer)).toBe(true);
