@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { IdMap, type Interactions } from '@memrec/core';
-import { computeStats, syntheticStream, toImplicit, type LoadedDataset } from '@memrec/data';
+import { computeStats, movieLensGenres, syntheticStream, toImplicit, type ItemAttributes, type LoadedDataset } from '@memrec/data';
 import { loadDelimited, loadMovieLens, loadNcf } from '@memrec/data/node';
 import type { RunConfig } from '../cli/options';
 
@@ -11,6 +13,8 @@ export interface BenchDataset {
   predefined?: { train: Interactions; test: Interactions; candidates?: Int32Array[]; testItemInCandidates?: number };
   /** How it was obtained (file, generator parameters, cleaning). */
   source: Record<string, unknown>;
+  /** Item attributes over the dataset's dense item ids (MovieLens-100K: the 19 genres of `u.item` when it lies beside `u.data`). */
+  attributes?: ItemAttributes;
 }
 
 /** Default size of the embedded synthetic stream. */
@@ -27,6 +31,7 @@ export const SYNTHETIC_DEFAULTS = { numUsers: 2000, numItems: 1000, numEvents: 1
 export async function loadBenchDataset(cfg: RunConfig, log: (l: string) => void): Promise<BenchDataset> {
   let data: LoadedDataset;
   let predefined: BenchDataset['predefined'];
+  let attributes: ItemAttributes | undefined;
   const source: Record<string, unknown> = { dataset: cfg.dataset };
   switch (cfg.dataset) {
     case 'synthetic': {
@@ -41,6 +46,14 @@ export async function loadBenchDataset(cfg: RunConfig, log: (l: string) => void)
       const variant = cfg.dataset.replace('movielens-', '') as '100k' | '1m' | 'latest-small';
       data = await loadMovieLens(variant, { dir: cfg.dataDir, onProgress: (p: unknown) => log(`download: ${JSON.stringify(p)}`) });
       source.variant = variant;
+      if (variant === '100k') {
+        // the genres of u.item as item attributes (KSR's keys), when the directory has the file
+        const file = cfg.dataDir === undefined ? undefined : [join(cfg.dataDir, 'u.item'), join(cfg.dataDir, 'ml-100k', 'u.item')].find((f) => existsSync(f));
+        if (file) {
+          attributes = movieLensGenres(readFileSync(file, 'latin1'), data.items);
+          source.itemAttributes = { file, attributes: 'genres', numAttributes: attributes.numAttributes };
+        } else log('item attributes: no u.item in --data-dir, so ksr runs without attributes');
+      }
       break;
     }
     case 'ncf': {
@@ -72,7 +85,7 @@ export async function loadBenchDataset(cfg: RunConfig, log: (l: string) => void)
     if (cfg.dataset === 'files' && predefined) predefined = { train: toImplicit(predefined.train, cfg.minRating), test: toImplicit(predefined.test, cfg.minRating) };
     source.minRating = cfg.minRating;
   }
-  return { name: cfg.dataset, data, predefined, source };
+  return { name: cfg.dataset, data, predefined, source, ...(attributes ? { attributes } : {}) };
 }
 
 /**

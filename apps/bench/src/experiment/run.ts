@@ -139,7 +139,7 @@ export async function runJob(job: Job, ctx: JobContext, progress: Progress): Pro
   const label = `${job.protocol} | ${job.variant} | seed ${job.seed}`;
   const perUnit: Record<string, PerUnitValues> = {};
   const setups: Record<string, EvaluationSetup> = {};
-  const trained = await trainModel(createModel(job.variant, cfg), pd.protocol, pd.train, cfg, job.seed, label, progress);
+  const trained = await trainModel(createModel(job.variant, cfg, { attributes: ds.attributes }), pd.protocol, pd.train, cfg, job.seed, label, progress);
   const model = trained.model;
   try {
     const result = await evaluateRun(model, trained, job.variant, pd, cfg, job.seed, label, progress, perUnit, setups);
@@ -247,7 +247,7 @@ function defaultComparisons(variants: string[], cfg: RunConfig): [string, string
     if (variants.includes('nmrn') && variants.includes('bprmf')) out.push(['nmrn', 'bprmf', ev, metric]);
     for (const v of variants) if (v.startsWith('nmrn-')) out.push(['nmrn', v, ev, metric]);
     // the sequential models against the baselines of their issue: BPR-MF, GRU4Rec and NMRN
-    for (const v of ['gru4rec', 'rum-item', 'rum-feature', 'stamp']) {
+    for (const v of ['gru4rec', 'rum-item', 'rum-feature', 'stamp', 'ksr']) {
       if (!variants.includes(v)) continue;
       for (const b of ['bprmf', 'gru4rec', 'nmrn']) if (b !== v && variants.includes(b)) out.push([v, b, ev, metric]);
     }

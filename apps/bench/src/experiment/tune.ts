@@ -161,7 +161,7 @@ export async function runTrial(ds: BenchDataset, cfg: RunConfig, spec: TrialSpec
   const { inner, valid, seen } = data;
   const k = Number(/@(\d+)$/.exec(spec.metric)?.[1] ?? 10);
   const trialCfg: RunConfig = { ...cfg, modelOptions: { ...cfg.modelOptions, [spec.model]: { ...cfg.modelOptions[spec.model], ...spec.options } } };
-  const model = createModel(spec.model, trialCfg);
+  const model = createModel(spec.model, trialCfg, { attributes: ds.attributes });
   const label = `tune ${spec.model} trial ${spec.trial + 1}/${spec.of}`;
   progress.start(`${label}: ${JSON.stringify(spec.options)}`, model.config.epochs * inner.users.length);
   const t0 = performance.now();

@@ -1,6 +1,7 @@
 import { BprMf, Cmn, Gru4Rec, Irgan, ItemPop, NeuMf, Nmrn, Rum, Stamp, type BaseRecommender, type NmrnOptions, type TrainingOptions } from '@memrec/models';
 import { dnsSampler } from '@memrec/samplers';
 import { CfNade, RatingBias } from '@memrec/models';
+import { Ksr, type KsrAttributes } from '@memrec/models';
 import type { RunConfig } from '../cli/options';
 import { PRESETS } from '../cli/model-options';
 
@@ -66,14 +67,15 @@ export function variantOptions(variant: string, cfg: RunConfig): Record<string, 
 
 /**
  * A fresh model of `@memrec/models` for a variant name, with {@link variantOptions} (the
- * benchmark's defaults are the library's).
+ * benchmark's defaults are the library's). `side.attributes`: the dataset's item attributes
+ * (MovieLens-100K genres), for the models that use them (`ksr`; without them it keeps one key).
  *
  * @example
  * ```ts
  * const m = createModel('nmrn-uniform', cfg);
  * ```
  */
-export function createModel(variant: string, cfg: RunConfig): BaseRecommender<TrainingOptions> {
+export function createModel(variant: string, cfg: RunConfig, side: { attributes?: KsrAttributes } = {}): BaseRecommender<TrainingOptions> {
   const o = variantOptions(variant, cfg);
   switch (variant) {
     case 'pop':
@@ -93,6 +95,8 @@ export function createModel(variant: string, cfg: RunConfig): BaseRecommender<Tr
       return new Rum({ slots: 20, ...o, memory: 'feature' });
     case 'stamp':
       return new Stamp(o);
+    case 'ksr':
+      return new Ksr(o, side.attributes);
     case 'irgan':
       return new Irgan(o);
     case 'cfnade':
@@ -105,7 +109,7 @@ export function createModel(variant: string, cfg: RunConfig): BaseRecommender<Tr
       return m;
     }
     default:
-      if (!variant.startsWith('nmrn')) throw new Error(`createModel: variant must be one of nmrn[-sampler|-memory], cmn, neumf, bprmf[-dns], pop, irgan, gru4rec, rum-item, rum-feature, stamp, got "${variant}"`);
+      if (!variant.startsWith('nmrn')) throw new Error(`createModel: variant must be one of nmrn[-sampler|-memory], cmn, neumf, bprmf[-dns], pop, irgan, gru4rec, rum-item, rum-feature, stamp, ksr, got "${variant}"`);
       return new Nmrn(o as Partial<NmrnOptions>);
   }
 }
