@@ -88,6 +88,20 @@ describeWithBackends('episodicRead', () => {
     });
   });
 
+  it('runs C candidates per row ([b, C, D]) exactly as C separate rows sharing the memory', async () => {
+    await expectNoLeak(() => {
+      const { qt, st, mt, w } = tensors();
+      const C2 = 3;
+      const q3 = tf.tensor3d(testFloats(b * C2 * D, 18), [b, C2, D]);
+      const r3 = episodicRead(q3, st, mt, w, 2, 0.9);
+      expect(r3.shape).toEqual([b, C2, D]);
+      const qs = q3.dataSync();
+      const want = Array.from({ length: b * C2 }, (_, k) => refEpisodes(rowOf(qs, k), slotsOf(S, Math.floor(k / C2)), Wq, Wo, bg, 2, 0.9)).flat();
+      expectClose(r3.dataSync(), want, 1e-5, 1e-4);
+      tf.dispose([qt, st, mt, w.Wq, w.Wo, w.bg, q3, r3]);
+    });
+  });
+
   it('keeps tf.memory().numTensors flat over many forward and backward passes', async () => {
     const { qt, st, mt, w } = tensors();
     await expectNoLeak(() => {

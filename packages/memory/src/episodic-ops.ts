@@ -21,7 +21,8 @@ export interface EpisodicWeights {
  * `a_j = softmax_j(q_{h-1} . m_j / temperature)` over the real slots, reads `o_h = sum_j a_j m_j`,
  * and updates the query through a vector gate,
  * `g_h = sigmoid(q_0 W_q + o_h W_o + b_g)`, `q_h = (1 - g_h) * q_{h-1} + g_h * o_h`.
- * Returns `q_hops` (`[b, D]`). The gate sees the first query and the episode's read (not
+ * `query` may also hold C candidates per row (`[b, C, D]`, e.g. a positive and its negatives
+ * against one user's memory); each runs its own episodes. Returns `q_hops` in the query's shape. The gate sees the first query and the episode's read (not
  * `q_{h-1}`), so the scores of one memory against a whole catalogue stay linear in the catalogue
  * ({@link episodicReadHost}). A row without real slots reads zeros in every episode. Differentiable
  * in every input.
@@ -33,20 +34,24 @@ export interface EpisodicWeights {
  * const q = episodicRead(tf.tensor2d([[1, 0]]), tf.tensor3d([[[1, 0], [0, 1]]]), tf.tensor2d([[1, 1]]), w, 1);
  * ```
  */
-export function episodicRead(query: tf.Tensor2D, slots: tf.Tensor3D, mask: tf.Tensor2D, w: EpisodicWeights, hops: number, temperature = 1): tf.Tensor2D {
+export function episodicRead<T extends tf.Tensor2D | tf.Tensor3D>(query: T, slots: tf.Tensor3D, mask: tf.Tensor2D, w: EpisodicWeights, hops: number, temperature = 1): T {
   return tf.tidy(() => {
     const [b, L, D] = slots.shape;
-    const base = tf.add(matMul2d(query, w.Wq), w.bg);
-    let q: tf.Tensor2D = query;
+    const C = query.rank === 3 ? query.shape[1] : 1;
+    const q0 = tf.reshape(query, [b * C, D]) as tf.Tensor2D;
+    const base = tf.add(matMul2d(q0, w.Wq), w.bg);
+    const slotsT = tf.transpose(slots, [0, 2, 1]); // [b, D, L]
+    const m3 = tf.reshape(mask, [b, 1, L]);
+    let q: tf.Tensor2D = q0;
     for (let h = 0; h < hops; h++) {
-      let logits = tf.reshape(tf.matMul(slots, tf.reshape(q, [b, D, 1])), [b, L]);
+      let logits = tf.matMul(tf.reshape(q, [b, C, D]), slotsT); // [b, C, L]
       if (temperature !== 1) logits = tf.div(logits, temperature);
-      const a = maskedSoftmax(logits, mask);
-      const o = tf.reshape(tf.matMul(tf.reshape(a, [b, 1, L]), slots), [b, D]) as tf.Tensor2D;
+      const a = maskedSoftmax(logits, m3);
+      const o = tf.reshape(tf.matMul(a, slots), [b * C, D]) as tf.Tensor2D;
       const g = tf.sigmoid(tf.add(base, matMul2d(o, w.Wo)));
       q = tf.add(q, tf.mul(g, tf.sub(o, q))) as tf.Tensor2D;
     }
-    return q;
+    return tf.reshape(q, query.shape) as T;
   });
 }
 

@@ -108,7 +108,7 @@ export class Dmn extends BaseRecommender<DmnOptions> {
       negatives: this.config.negatives,
       score: (P, Q, slots, mask, [Wq, Wo, bg]) => {
         const q = episodicRead(Q, slots, mask, { Wq: Wq as tf.Tensor2D, Wo: Wo as tf.Tensor2D, bg: bg as tf.Tensor1D }, hops);
-        return tf.sum(tf.mul(tf.add(P, q), Q), 1) as tf.Tensor1D;
+        return tf.sum(tf.mul(tf.add(tf.expandDims(P, 1), q), Q), 2) as tf.Tensor2D;
       },
     };
   }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed, seededRng, SparseEmbedding, type Interactions, type StateBlock } from '@memrec/core';
-import { facetPool, facetPoolHost, FifoItemMemory, fifoRead, fifoReadHost } from '@memrec/memory';
+import { facetPool, facetPoolHost, FifoItemMemory, fifoReadHost } from '@memrec/memory';
 import { uniformSampler, type NegativeSampler } from '@memrec/samplers';
 import { BaseRecommender, type TrainingOptions } from './base';
 import { defaultsOf, TRAINING_RULES, type OptionSpec } from './options';
@@ -43,7 +43,7 @@ export const MARS_DEFAULTS: MarsOptions = defaultsOf(MARS_OPTIONS);
  * candidate item attends over the facets, so the user's representation adapts to the item.
  * - Memory: the user's last `history` items `m_1..m_L` (`FifoItemMemory`) pooled into K facets
  *   by K trainable keys shared by all users (`facetPool`): `f_k = sum_j softmax_j(g_k . m_j) m_j`.
- * - Item-conditioned read: `r_ui = sum_k softmax_k(q_i . f_k) f_k` (`fifoRead` over the facets).
+ * - Item-conditioned read: `r_ui = sum_k softmax_k(q_i . f_k) f_k` (`fifoReadHost` over the facets when ranking).
  * - Score `(p_u + r_ui) . q_i`, trained by BPR with `negatives` uniform negatives per positive.
  * What memrec chooses or simplifies where the public description leaves room: the facets are
  * attention pools of the user's recent item rows (no separate per-user memory matrix and no
@@ -89,7 +89,6 @@ export class Mars extends BaseRecommender<MarsOptions> {
   }
 
   private parts(): WindowBprParts {
-    const K = this.config.facets;
     return {
       users: this.users,
       items: this.items,
@@ -99,9 +98,11 @@ export class Mars extends BaseRecommender<MarsOptions> {
       sampler: this.sampler,
       negatives: this.config.negatives,
       score: (P, Q, slots, mask, [keys]) => {
-        const facets = facetPool(keys as tf.Tensor2D, slots, mask);
-        const read = fifoRead(Q, facets, tf.ones([Q.shape[0], K]) as tf.Tensor2D);
-        return tf.sum(tf.mul(tf.add(P, read), Q), 1) as tf.Tensor1D;
+        // facets once per user row; each candidate reads them by softmax_k(q_i . f_k)
+        const facets = facetPool(keys as tf.Tensor2D, slots, mask); // [b, K, D]
+        const w = tf.softmax(tf.matMul(Q, tf.transpose(facets, [0, 2, 1]))); // [b, C, K]
+        const read = tf.matMul(w, facets); // [b, C, D]
+        return tf.sum(tf.mul(tf.add(tf.expandDims(P, 1), read), Q), 2) as tf.Tensor2D;
       },
     };
   }

@@ -16,16 +16,17 @@ export interface WindowBprParts {
   sampler: NegativeSampler;
   negatives: number;
   /**
-   * Scores `[T]` of rows `(P[t], Q[t])` (`[T, D]` each: user rows, target rows) given each row's
-   * window `slots` `[T, L, D]` (newest first) with `mask` `[T, L]` and the dense weights.
+   * Scores `[b, C]` of each user row `P[r]` (`[b, D]`) against its C candidates `Q[r]`
+   * (`[b, C, D]`: the positive, then its negatives) given the user's window `slots` `[b, L, D]`
+   * (newest first) with `mask` `[b, L]` and the dense weights.
    */
-  score(P: tf.Tensor2D, Q: tf.Tensor2D, slots: tf.Tensor3D, mask: tf.Tensor2D, dense: tf.Tensor[]): tf.Tensor1D;
+  score(P: tf.Tensor2D, Q: tf.Tensor3D, slots: tf.Tensor3D, mask: tf.Tensor2D, dense: tf.Tensor[]): tf.Tensor2D;
 }
 
 /**
  * One BPR step (uniform negatives from `parts.sampler`) of a window model (MARS, DMN): the
  * positives `(us, pos)` and `negatives` per positive are scored against each user's window as it
- * is; the gradient reaches the user rows, the target rows, the window's item rows (through
+ * is (one window per positive, shared by its negatives); the gradient reaches the user rows, the target rows, the window's item rows (through
  * `FifoItemMemory.compactGradient`) and the dense weights. Returns the loss. Internal to
  * `@memrec/models`.
  *
@@ -39,35 +40,33 @@ export function windowBprStep(parts: WindowBprParts, us: Int32Array, pos: Int32A
   const b = us.length;
   const D = items.dim;
   const L = fifo.capacity;
+  const C = 1 + n;
   const neg = parts.sampler.sample(us, pos, n);
-  const T = b * (1 + n);
-  const owners = new Int32Array(T);
-  const targets = new Int32Array(T);
-  owners.set(us);
-  targets.set(pos);
-  for (let k = 0; k < b * n; k++) {
-    owners[b + k] = us[Math.floor(k / n)];
-    targets[b + k] = neg[k];
+  // row r's candidates: its positive, then its n negatives (one user window per row, shared)
+  const targets = new Int32Array(b * C);
+  for (let r = 0; r < b; r++) {
+    targets[r * C] = pos[r];
+    for (let j = 0; j < n; j++) targets[r * C + 1 + j] = neg[r * n + j];
   }
-  const win = fifo.window(owners);
-  const P = users.lookup(owners);
+  const win = fifo.window(us);
+  const P = users.lookup(us);
   const Q = items.lookup(targets);
-  const S = tf.tensor2d(items.gather(win.ids), [T * L, D], 'float32');
-  const mask = tf.tensor2d(win.mask, [T, L], 'float32');
+  const S = tf.tensor2d(items.gather(win.ids), [b * L, D], 'float32');
+  const mask = tf.tensor2d(win.mask, [b, L], 'float32');
   const f = (...x: tf.Tensor[]): tf.Scalar =>
     tf.tidy(() => {
-      const y = parts.score(x[0] as tf.Tensor2D, x[1] as tf.Tensor2D, tf.reshape(x[2], [T, L, D]) as tf.Tensor3D, mask, x.slice(3));
-      return bprLoss(tf.slice(y, [0], [b]), tf.reshape(tf.slice(y, [b], [b * n]), [b, n])) as tf.Scalar;
+      const y = parts.score(x[0] as tf.Tensor2D, tf.reshape(x[1], [b, C, D]) as tf.Tensor3D, tf.reshape(x[2], [b, L, D]) as tf.Tensor3D, mask, x.slice(3));
+      return bprLoss(tf.reshape(tf.slice(y, [0, 0], [b, 1]), [b]), tf.slice(y, [0, 1], [b, n])) as tf.Scalar;
     });
   const { value, grads } = tf.valueAndGrads(f)([P, Q, S, ...parts.dense]);
   const slots = FifoItemMemory.compactGradient(win, grads[2].dataSync() as Float32Array, D);
-  users.applyGradients(owners, grads[0]);
-  const ids = new Int32Array(T + slots.ids.length);
+  users.applyGradients(us, grads[0]);
+  const ids = new Int32Array(b * C + slots.ids.length);
   ids.set(targets);
-  ids.set(slots.ids, T);
+  ids.set(slots.ids, b * C);
   const g = new Float32Array(ids.length * D);
   g.set(grads[1].dataSync() as Float32Array);
-  g.set(slots.grad, T * D);
+  g.set(slots.grad, b * C * D);
   items.applyGradients(ids, g);
   if (parts.optimizer && parts.dense.length > 0) parts.optimizer.applyGradients(Object.fromEntries(parts.dense.map((v, k) => [v.name, grads[k + 3]])));
   const loss = value.dataSync()[0];
