@@ -33,23 +33,37 @@ export interface CmnOptions extends TrainingOptions {
   pretrainEpochs: number;
   /** Factor on the pre-trained embeddings when they initialise m and e (the authors' code: 0.5). */
   pretrainScale: number;
+  /**
+   * Solver of the GMF pre-training: `'sgd'` (BPR-MF's LearnBPR with its defaults: per-triple SGD,
+   * lr 0.01, L2 0.002, normal(0, 0.01) start) or `'adam'` (mini-batch lazy Adam from a xavier
+   * start, L2 1e-5; fast in few epochs, weaker after them).
+   */
+  pretrainSolver: 'adam' | 'sgd';
+  /**
+   * Initial output layer: `'glorot'` (random U, b = 0, random v) or `'gmf'` (U's GMF half the
+   * identity, its memory half 0, b a constant that keeps the ReLU open, v = 1), so that the
+   * untrained layer scores `m_u . e_i` plus a constant: the pre-trained GMF's ranking.
+   */
+  outputInit: 'glorot' | 'gmf';
   /** Training pairs attend over their item's neighbours without their own user (see `CollaborativeMemoryOptions.excludeSelf`). */
   excludeSelf: boolean;
 }
 
 /** Rules and defaults of {@link CmnOptions}. */
 export const CMN_OPTIONS: OptionSpec<CmnOptions> = {
-  dim: { rule: { type: 'int', min: 1 }, default: 16, doc: 'memory dimension' },
+  dim: { rule: { type: 'int', min: 1 }, default: 32, doc: 'memory dimension' },
   hops: { rule: { type: 'int', min: 1 }, default: 2, doc: 'attention hops' },
   maxNeighbours: { rule: { type: 'int', min: 0 }, default: 16, doc: 'neighbourhood cap per item (0 = all neighbours)' },
   negatives: { rule: { type: 'int', min: 1 }, default: 4, doc: 'uniform negatives per positive' },
-  learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.005, doc: 'learning rate (memories and dense weights)' },
+  learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.001, doc: 'learning rate (memories and dense weights)' },
   optimizer: { rule: { type: 'enum', values: ['adam', 'rmsprop'] }, default: 'adam', doc: 'adam (lazy on the memories) or rmsprop (the paper: decay 0.9, momentum 0.9)' },
   l2: { rule: { type: 'number', min: 0 }, default: 0, doc: 'L2 penalty on the dense weight matrices' },
-  pretrainEpochs: { rule: { type: 'int', min: 0 }, default: 5, doc: 'epochs of GMF pre-training (0 = none)' },
+  pretrainEpochs: { rule: { type: 'int', min: 0 }, default: 100, doc: 'epochs of GMF pre-training (0 = none)' },
   pretrainScale: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 1, doc: 'factor on the pre-trained embeddings (the paper: 0.5)' },
+  pretrainSolver: { rule: { type: 'enum', values: ['adam', 'sgd'] }, default: 'sgd', doc: 'GMF pre-training solver: adam or sgd (LearnBPR)' },
+  outputInit: { rule: { type: 'enum', values: ['glorot', 'gmf'] }, default: 'gmf', doc: 'initial output layer: glorot or gmf (starts as the pre-trained GMF)' },
   excludeSelf: { rule: { type: 'boolean' }, default: true, doc: 'training pairs attend without their own user' },
-  epochs: { rule: TRAINING_RULES.epochs, default: 1, doc: 'passes over the training set (after pre-training)' },
+  epochs: { rule: TRAINING_RULES.epochs, default: 2, doc: 'passes over the training set (after pre-training)' },
   batchSize: { rule: TRAINING_RULES.batchSize, default: 256, doc: 'events per mini-batch' },
   seed: { rule: TRAINING_RULES.seed, default: 0, doc: 'seed of initialisation, neighbourhoods, shuffles and negatives' },
 };
@@ -61,8 +75,8 @@ export const CMN_DEFAULTS: CmnOptions = defaultsOf(CMN_OPTIONS);
  * The paper's setup (Ebesu et al., SIGIR 2018, and the authors' `train.py` / `pretrain.py`):
  * d = 50, 2 hops, every neighbour (padded and masked), 4 uniform negatives, RMSProp lr 1e-3
  * (decay 0.9, momentum 0.9), L2 0.1 on the dense weights, batches of 128 (user, positive,
- * negative) triples (32 positives x 4 negatives), GMF pre-training (15 epochs) scaled by 0.5,
- * 30 epochs. Training positives still attend without their own user (`excludeSelf`; the
+ * negative) triples (32 positives x 4 negatives), GMF pre-training (15 epochs, mini-batch) scaled
+ * by 0.5, a randomly initialised output layer, 30 epochs. Training positives still attend without their own user (`excludeSelf`; the
  * authors' code keeps it).
  *
  * @example
@@ -72,12 +86,14 @@ export const CMN_DEFAULTS: CmnOptions = defaultsOf(CMN_OPTIONS);
  */
 export const CMN_PAPER: Partial<CmnOptions> = {
   dim: 50, hops: 2, maxNeighbours: 0, negatives: 4, optimizer: 'rmsprop', learningRate: 0.001, l2: 0.1,
-  batchSize: 32, pretrainEpochs: 15, pretrainScale: 0.5, epochs: 30,
+  batchSize: 32, pretrainEpochs: 15, pretrainScale: 0.5, pretrainSolver: 'adam', outputInit: 'glorot', epochs: 30,
 };
 
 /**
  * CMN (Ebesu et al., SIGIR 2018): a CollaborativeMemory trained with BPR on uniform negatives,
- * optionally initialised from a GMF (BPR-MF) pre-training. Neighbourhoods come from the training
+ * optionally initialised from a GMF (BPR-MF) pre-training. By default the output layer starts
+ * as that GMF (`outputInit: 'gmf'`, a departure from the paper's random start), so training
+ * begins from the pre-trained ranking and adds the neighbourhood term to it. Neighbourhoods come from the training
  * set, so the model is static: `observe` records new events as seen (excluded from
  * recommendations) and the base class's neutral treatment handles users and items it never
  * trained on.
@@ -123,13 +139,16 @@ export class Cmn extends BaseRecommender<CmnOptions> {
     const layer = this.build(train, run.seed);
     const c = this.config;
     if (c.pretrainEpochs > 0) {
-      // GMF pre-training: a few epochs of mini-batch lazy Adam (BPR), which moves fast from a xavier start
-      const gmf = new BprMf({ dim: c.dim, epochs: c.pretrainEpochs, batchSize: run.batchSize, seed: run.seed, solver: 'adam', init: 'xavier', l2: 1e-5 });
+      // GMF pre-training: BPR-MF's LearnBPR (per-triple SGD), or mini-batch lazy Adam from a xavier start
+      const gmf = c.pretrainSolver === 'sgd'
+        ? new BprMf({ dim: c.dim, epochs: c.pretrainEpochs, seed: run.seed, solver: 'sgd' })
+        : new BprMf({ dim: c.dim, epochs: c.pretrainEpochs, batchSize: run.batchSize, seed: run.seed, solver: 'adam', init: 'xavier', l2: 1e-5 });
       await gmf.fit(train, { onProgress: run.onProgress ? (p) => run.onProgress?.({ ...p, phase: 'GMF pre-train' }) : undefined });
       const scale = (t: SparseEmbedding) => t.data.slice(0, t.rows * t.dim).map((x) => x * c.pretrainScale);
       layer.initFromEmbeddings(scale(gmf.users), scale(gmf.items));
       gmf.dispose();
     }
+    if (c.outputInit === 'gmf') gmfOutput(layer);
     const sampler = uniformSampler({ seen: this.seen, seed: run.seed });
     await trainLoop(train, run, {
       epochs: run.epochs,
@@ -215,6 +234,29 @@ export class Cmn extends BaseRecommender<CmnOptions> {
     assignVariables(m.denseOf(layer), c.blocks, 'dense', fn);
     return m;
   }
+}
+
+/**
+ * Sets CMN's output layer so that it scores like the GMF its memories hold: U1 = I, U2 = 0,
+ * v = 1 and b = the largest |m_u * e_i| coordinate bound (max |m| times max |e|), so every
+ * hidden unit starts in the ReLU's linear part and `r = m_u . e_i + d b`.
+ */
+function gmfOutput(layer: CollaborativeMemory): void {
+  const d = layer.dim;
+  const maxAbs = (t: SparseEmbedding) => {
+    let m = 0;
+    for (let k = 0; k < t.rows * t.dim; k++) m = Math.max(m, Math.abs(t.data[k]));
+    return m;
+  };
+  const b = maxAbs(layer.userMemory) * maxAbs(layer.itemMemory);
+  const w = layer.weights;
+  tf.tidy(() => {
+    w.U1.assign(tf.eye(d));
+    w.U2.assign(tf.zeros([d, d]));
+    w.bU.assign(tf.fill([d], b));
+    w.v.assign(tf.ones([d, 1]));
+  });
+  layer.invalidateCache();
 }
 
 /** The values of a table (rows x dim), without optimizer state. */

@@ -130,7 +130,7 @@ describe('Recommender contract', () => {
     expect(new Nmrn({ memory: 'shared' }).config.writeGradient).toBe(true);
     expect(new Nmrn({ memory: 'shared', writeGradient: false }).config.writeGradient).toBe(false);
     expect(new BprMf().config).toMatchObject({ solver: 'sgd', dim: 128, epochs: 100, l2: 0.002, init: 'normal', learningRate: 0.01 });
-    expect(new Cmn().config).toMatchObject({ dim: 16, hops: 2, maxNeighbours: 16, negatives: 4, pretrainEpochs: 5, epochs: 1 });
+    expect(new Cmn().config).toMatchObject({ dim: 32, hops: 2, maxNeighbours: 16, negatives: 4, pretrainEpochs: 100, pretrainSolver: 'sgd', outputInit: 'gmf', learningRate: 0.001, epochs: 2 });
     expect(new NeuMf().config).toMatchObject({ factors: 16, layers: [32, 16, 8], negatives: 6, loss: 'bce', pretrainEpochs: 6, epochs: 2 });
   });
 

@@ -147,7 +147,7 @@ describe('per-model hyperparameters', () => {
 
   it('--preset paper gives CMN the paper\'s setup under --epochs and --set; other models keep their defaults', () => {
     const cfg = resolveConfig({ preset: 'paper', epochs: '2', set: ['cmn.hops=3'] });
-    expect(variantOptions('cmn', cfg)).toEqual({ dim: 50, hops: 3, maxNeighbours: 0, negatives: 4, optimizer: 'rmsprop', learningRate: 0.001, l2: 0.1, batchSize: 32, pretrainEpochs: 15, pretrainScale: 0.5, epochs: 2 });
+    expect(variantOptions('cmn', cfg)).toEqual({ dim: 50, hops: 3, maxNeighbours: 0, negatives: 4, optimizer: 'rmsprop', learningRate: 0.001, l2: 0.1, batchSize: 32, pretrainEpochs: 15, pretrainScale: 0.5, pretrainSolver: 'adam', outputInit: 'glorot', epochs: 2 });
     expect(variantOptions('bprmf', cfg)).toEqual({ epochs: 2 });
     expect(variantOptions('cmn', resolveConfig({}))).toEqual({});
     const dir = mkdtempSync(join(tmpdir(), 'memrec-cfg-'));
