@@ -1,4 +1,5 @@
 import { BPRMF_OPTIONS, CMN_OPTIONS, CMN_PAPER, describeRule, GRU4REC_OPTIONS, IRGAN_OPTIONS, RUM_OPTIONS, STAMP_OPTIONS, ITEMPOP_OPTIONS, NEUMF_OPTIONS, NMRN_OPTIONS, resolveOptions, type OptionRule, type OptionSpec } from '@memrec/models';
+import { DMN_OPTIONS, MARS_OPTIONS } from '@memrec/models';
 import { CFNADE_OPTIONS, RATING_BIAS_OPTIONS } from '@memrec/models';
 import { KSR_OPTIONS } from '@memrec/models';
 
@@ -15,6 +16,8 @@ export const MODEL_SPECS: Record<string, { model: string; spec: OptionSpec<Recor
   'rum-feature': { model: 'Rum', spec: RUM_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
   stamp: { model: 'Stamp', spec: STAMP_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
   ksr: { model: 'Ksr', spec: KSR_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
+  mars: { model: 'Mars', spec: MARS_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
+  dmn: { model: 'Dmn', spec: DMN_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
   cfnade: { model: 'CfNade', spec: CFNADE_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
   bias: { model: 'RatingBias', spec: RATING_BIAS_OPTIONS as unknown as OptionSpec<Record<string, unknown>> },
 };

@@ -36,7 +36,7 @@ describe('resolveConfig', () => {
     writeFileSync(file, JSON.stringify({ modles: ['pop'] }));
     expect(() => resolveConfig({ config: file })).toThrow(/config key "modles" must be one of models, dataset/);
     expect(() => resolveConfig({ models: 'svd' })).toThrow(
-      'memrec-bench: --models must list models from nmrn, cmn, neumf, bprmf, pop, irgan, gru4rec, rum-item, rum-feature, stamp, ksr, cfnade, bias, NMRN variants nmrn-uniform, nmrn-popularity, nmrn-gan, nmrn-dns, nmrn-shared, nmrn-per-user or bprmf-dns, got "svd"',
+      'memrec-bench: --models must list models from nmrn, cmn, neumf, bprmf, pop, irgan, gru4rec, rum-item, rum-feature, stamp, ksr, mars, dmn, cfnade, bias, NMRN variants nmrn-uniform, nmrn-popularity, nmrn-gan, nmrn-dns, nmrn-shared, nmrn-per-user or bprmf-dns, got "svd"',
     );
     expect(() => resolveConfig({ eval: 'sampled-x' })).toThrow(/--eval must list full and\/or sampled-N/);
     expect(() => resolveConfig({ epochs: '0' })).toThrow('memrec-bench: --epochs must be an integer >= 1, got 0');
@@ -136,7 +136,7 @@ describe('per-model hyperparameters', () => {
   });
 
   it('names the model, the option, the rule and the value when something is wrong', () => {
-    expect(() => resolveConfig({ set: ['foo.dim=3'] })).toThrow('memrec-bench: --set must name a model (nmrn, cmn, neumf, bprmf, pop, irgan, gru4rec, rum-item, rum-feature, stamp, ksr, cfnade, bias or an nmrn-<variant>) before the dot, got "foo.dim=3"');
+    expect(() => resolveConfig({ set: ['foo.dim=3'] })).toThrow('memrec-bench: --set must name a model (nmrn, cmn, neumf, bprmf, pop, irgan, gru4rec, rum-item, rum-feature, stamp, ksr, mars, dmn, cfnade, bias or an nmrn-<variant>) before the dot, got "foo.dim=3"');
     expect(resolveConfig({ set: ['gru4rec.hidden=32'] }).modelOptions.gru4rec).toEqual({ hidden: 32 }); // a digit in the model name
     expect(() => resolveConfig({ set: ['cmn.dims=3'] })).toThrow('memrec-bench: --set cmn.dims=3: Cmn has no option "dims"; its options are dim, hops');
     expect(() => resolveConfig({ set: ['cmn.dim=abc'] })).toThrow('memrec-bench: --set cmn.dim=abc: must be an integer >= 1, got "abc"');

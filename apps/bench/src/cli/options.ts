@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { checkModelOptions, parseSets, PRESETS, type ModelOptions } from './model-options';
 
 /** Every model the benchmark knows. */
-export const MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop', 'irgan', 'gru4rec', 'rum-item', 'rum-feature', 'stamp', 'ksr', 'cfnade', 'bias'] as const;
+export const MODELS = ['nmrn', 'cmn', 'neumf', 'bprmf', 'pop', 'irgan', 'gru4rec', 'rum-item', 'rum-feature', 'stamp', 'ksr', 'mars', 'dmn', 'cfnade', 'bias'] as const;
 /** Models that predict explicit ratings (`--task rating`): CF-NADE and the user/item bias baseline. */
 export const RATING_MODELS = ['cfnade', 'bias'] as const;
 /** The models of a run without `--models`. */

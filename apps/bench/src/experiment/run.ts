@@ -249,7 +249,7 @@ function defaultComparisons(variants: string[], cfg: RunConfig): [string, string
     if (variants.includes('cmn') && variants.includes('bprmf')) out.push(['cmn', 'bprmf', ev, metric], ...(ev === 'stream' ? [] : [['cmn', 'bprmf', ev, 'hr@10'] as [string, string, string, string]]));
     for (const v of variants) if (v.startsWith('nmrn-')) out.push(['nmrn', v, ev, metric]);
     // the sequential models against the baselines of their issue: BPR-MF, GRU4Rec and NMRN
-    for (const v of ['gru4rec', 'rum-item', 'rum-feature', 'stamp', 'ksr']) {
+    for (const v of ['gru4rec', 'rum-item', 'rum-feature', 'stamp', 'ksr', 'mars', 'dmn']) {
       if (!variants.includes(v)) continue;
       for (const b of ['bprmf', 'gru4rec', 'nmrn']) if (b !== v && variants.includes(b)) out.push([v, b, ev, metric]);
     }

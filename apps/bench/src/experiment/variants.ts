@@ -1,6 +1,7 @@
 import { BprMf, Cmn, Gru4Rec, Irgan, ItemPop, NeuMf, Nmrn, Rum, Stamp, type BaseRecommender, type NmrnOptions, type TrainingOptions } from '@memrec/models';
 import { dnsSampler } from '@memrec/samplers';
 import { CfNade, RatingBias } from '@memrec/models';
+import { Dmn, Mars } from '@memrec/models';
 import { Ksr, type KsrAttributes } from '@memrec/models';
 import type { RunConfig } from '../cli/options';
 import { PRESETS } from '../cli/model-options';
@@ -95,6 +96,10 @@ export function createModel(variant: string, cfg: RunConfig, side: { attributes?
       return new Rum({ slots: 20, ...o, memory: 'feature' });
     case 'stamp':
       return new Stamp(o);
+    case 'mars':
+      return new Mars(o);
+    case 'dmn':
+      return new Dmn(o);
     case 'ksr':
       return new Ksr(o, side.attributes);
     case 'irgan':
@@ -109,7 +114,7 @@ export function createModel(variant: string, cfg: RunConfig, side: { attributes?
       return m;
     }
     default:
-      if (!variant.startsWith('nmrn')) throw new Error(`createModel: variant must be one of nmrn[-sampler|-memory], cmn, neumf, bprmf[-dns], pop, irgan, gru4rec, rum-item, rum-feature, stamp, ksr, got "${variant}"`);
+      if (!variant.startsWith('nmrn')) throw new Error(`createModel: variant must be one of nmrn[-sampler|-memory], cmn, neumf, bprmf[-dns], pop, irgan, gru4rec, rum-item, rum-feature, stamp, ksr, mars, dmn, got "${variant}"`);
       return new Nmrn(o as Partial<NmrnOptions>);
   }
 }

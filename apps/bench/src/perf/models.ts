@@ -17,14 +17,14 @@
  *    5 pre-training passes and one outer epoch, on the first 60 % of the 2,000 x 1,000 stream;
  *    events = distinct training positives x passes (pre-training + D + G) per second.
  *  - `<model>_train_events_per_second` / `<model>_update_events_per_second` (gru4rec, rum_item,
- *    rum_feature with 20 slots, stamp, ksr without attributes): `fit` with the library's defaults but one epoch on the first 60 % of the 2,000 x 1,000 stream
+ *    rum_feature with 20 slots, stamp, ksr without attributes, mars, dmn): `fit` with the library's defaults but one epoch on the first 60 % of the 2,000 x 1,000 stream
  *    (training events per second), then `observe` of the rest in blocks of 64 events (median of
  *    8 windows; streamed events per second).
  * `--quick` shrinks every size by 10 (the figures are still real measurements).
  */
 import { UserItemSet, type Interactions } from '@memrec/core';
 import { syntheticStream } from '@memrec/data';
-import { Cmn, Gru4Rec, Irgan, Ksr, Nmrn, Rum, Stamp, OnlineRecommender, recommendLatency, type OnlineEvent } from '@memrec/models';
+import { Cmn, Dmn, Gru4Rec, Mars, Irgan, Ksr, Nmrn, Rum, Stamp, OnlineRecommender, recommendLatency, type OnlineEvent } from '@memrec/models';
 import { timeWindows } from './types';
 import type { PerfContext, PerfResult } from './types';
 
@@ -105,11 +105,13 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
   irgan.dispose();
 
   // 5. sequential models: training, then streaming updates (observe) in blocks of 64 events
-  const sequential: [string, () => Gru4Rec | Rum | Stamp | Ksr][] = [
+  const sequential: [string, () => Gru4Rec | Rum | Stamp | Mars | Dmn | Ksr][] = [
     ['gru4rec', () => new Gru4Rec({ epochs: 1 })],
     ['rum_item', () => new Rum({ memory: 'item', epochs: 1 })],
     ['rum_feature', () => new Rum({ memory: 'feature', slots: 20, epochs: 1 })],
     ['stamp', () => new Stamp({ epochs: 1 })],
+    ['mars', () => new Mars({ epochs: 1 })],
+    ['dmn', () => new Dmn({ epochs: 1 })],
     ['ksr', () => new Ksr({ epochs: 1 })],
   ];
   const rest: Interactions = { ...s, users: s.users.subarray(start), items: s.items.subarray(start), timestamps: s.timestamps?.subarray(start) };
