@@ -18,7 +18,7 @@ export type SearchSpace = Record<string, Record<string, unknown[]>>;
 export const SEARCH_SPACES: SearchSpace = {
   bprmf: { dim: [32, 64, 128], learningRate: [0.005, 0.01, 0.02], l2: [0.0005, 0.001, 0.002, 0.005], epochs: [30, 60, 100] },
   neumf: { factors: [16, 32], learningRate: [0.001, 0.002, 0.005], pretrainEpochs: [0, 3, 6], epochs: [2, 4, 10] },
-  cmn: { dim: [16, 32, 50], hops: [1, 2, 3], learningRate: [0.001, 0.005], maxNeighbours: [16, 64, 0], pretrainEpochs: [5, 15] },
+  cmn: { dim: [16, 32, 50], hops: [1, 2, 3], learningRate: [0.0005, 0.001, 0.005], maxNeighbours: [16, 64], epochs: [1, 2, 3] },
   nmrn: { dim: [16, 32, 64], slots: [10, 20], margin: [0.1, 0.5, 1], learningRate: [0.005, 0.01] },
   mars: { dim: [32, 64], facets: [2, 4, 8], history: [10, 20, 50], learningRate: [0.002, 0.005, 0.01] },
   dmn: { dim: [32, 64], memory: [5, 10, 20], hops: [1, 2, 3], learningRate: [0.002, 0.005, 0.01] },
