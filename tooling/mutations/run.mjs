@@ -144,6 +144,23 @@ export const MUTATIONS = [
     edits: [{ search: 'const da = dh[j] * (1 - h[j] * h[j]);', replace: 'const da = dh[j];' }],
     tests: ['packages/models/src/cf-nade.test.ts'],
   },
+  {
+    id: 'ksr-write-first',
+    what: 'KSR writes streamed items into the memory before the step reads it (the step sees its own target)',
+    file: 'packages/models/src/ksr.ts',
+    edits: [
+      { search: 'const cont = this.states.continuing(users, times, 0);', replace: 'this.writeItems(users, items);\n      const cont = this.states.continuing(users, times, 0);' },
+      { search: '      this.writeItems(users, items);\n      await tick();', replace: '      await tick();' },
+    ],
+    tests: ['packages/models/src/ksr.test.ts'],
+  },
+  {
+    id: 'ksr-softmax-grad',
+    what: "KSR's attention backward pass drops the softmax's coupling term (dl = w (dw - sum w dw))",
+    file: 'packages/models/src/ksr.ts',
+    edits: [{ search: 'const dl = w[r * S + a] * (dw[a] - mean);', replace: 'const dl = w[r * S + a] * dw[a];' }],
+    tests: ['packages/models/src/ksr.test.ts'],
+  },
 ];
 
 /** Applies `edits` to `text`; each search string must occur exactly once. Throws naming the file otherwise. */

@@ -191,6 +191,26 @@ describe('Ksr', () => {
     expect(tf.memory().numTensors).toBe(base);
   });
 
+  it('observe trains on the memory as it was before the new item, then writes the item (the step never sees its target)', async () => {
+    const m = new Ksr({ hidden: 4, dim: 3, epochs: 1 }, attributesOf(train.numItems));
+    await m.fit(train, { seed: 1 });
+    const b = blocks[0];
+    const k = b.users.findIndex((u) => m.states.last[u] >= 0);
+    const u = b.users[k];
+    const before = m.memory.gather(Int32Array.of(u));
+    const seenByStep: Float32Array[] = [];
+    const step = m.trainPairs.bind(m);
+    jest.spyOn(m, 'trainPairs').mockImplementation((users, inputs, targets, hPrev) => {
+      seenByStep.push(m.memory.gather(users));
+      return step(users, inputs, targets, hPrev);
+    });
+    await m.observe({ ...b, users: Int32Array.of(u), items: Int32Array.of(b.items[k]), timestamps: Float64Array.of((b.timestamps as Float64Array)[k]) });
+    expect(seenByStep.length).toBe(1);
+    expect(Array.from(seenByStep[0])).toEqual(Array.from(before));
+    expect(Array.from(m.memory.gather(Int32Array.of(u)))).not.toEqual(Array.from(before));
+    m.dispose();
+  });
+
   it('is seeded: the same seed gives the same scores, another seed other scores', async () => {
     const attrs = attributesOf(train.numItems);
     const scores = async (seed: number) => {
