@@ -1,5 +1,7 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { SparseEmbedding, type Interactions, type StateBlock } from '@memrec/core';
-import { KeyValueMemory } from '@memrec/memory';
+import { show } from '@memrec/core/internal';
+import { DIST_EPS, KeyValueMemory, kvAddress, kvEraseAdd, ValueMemory } from '@memrec/memory';
 import { dnsSampler, GanSampler, ganSampler, popularitySampler, rankWeight, type NegativeSampler, type RankWeightSampler } from '@memrec/samplers';
 import { BaseRecommender, type TrainingOptions } from './base';
 import { defaultsOf, TRAINING_RULES, type OptionSpec } from './options';
@@ -209,6 +211,56 @@ export class Nmrn extends BaseRecommender<NmrnOptions> {
 
   protected scoreModel(users: Int32Array, items: Int32Array): Float32Array {
     return this.pairDistance(users, items);
+  }
+
+  /**
+   * Distances of every item (`[numItems]`, smaller is better) for an anonymous session whose
+   * events are `items` (dense ids, in order), changing nothing: a user at the origin (the expected
+   * initial row of a new user) addresses the memory, a scratch copy of the memory a new user
+   * starts from (the template; with a shared memory, the shared memory) takes the session's
+   * writes, and its read vector is compared with every item. What a new user with these events
+   * would be scored by after the memory writes, without the user's training step. Costs one
+   * write per event and one pass over the item table.
+   *
+   * @example
+   * ```ts
+   * const d = nmrn.scoreSession(Int32Array.of(4, 17, 9)); // [numItems] distances
+   * ```
+   */
+  scoreSession(items: Int32Array): Float32Array {
+    const fn = 'Nmrn.scoreSession';
+    this.requireFitted(fn);
+    if (!(items instanceof Int32Array)) throw new Error(`${fn}: items must be an Int32Array of item ids, got ${show(items)}`);
+    for (let k = 0; k < items.length; k++) {
+      if (items[k] < 0 || items[k] >= this.numItems) throw new Error(`${fn}: items[${k}] must be an item id in [0, ${this.numItems}), got ${items[k]}`);
+    }
+    const kv = this.memory;
+    const H = kv.slots;
+    const D = kv.dim;
+    const w = tf.tidy(() => kvAddress(tf.zeros([1, D]), kv.keys as tf.Tensor2D, kv.metric, kv.temperature).dataSync() as Float32Array);
+    const start = kv.memory.perUser ? kv.memory.template : kv.memory.data.subarray(0, H * D);
+    const scratch = new ValueMemory({ slots: H, dim: D, perUser: false, count: 1, seed: 0, template: start });
+    const b = items.length;
+    if (b > 0) {
+      const [e, a] = tf.tidy(() => kvEraseAdd(tf.tensor2d(this.items.gather(items), [b, D], 'float32'), kv.We as tf.Tensor2D, kv.be as tf.Tensor1D, kv.Wa as tf.Tensor2D, kv.ba as tf.Tensor1D).map((t) => t.dataSync() as Float32Array));
+      const wAll = new Float32Array(b * H);
+      for (let t = 0; t < b; t++) wAll.set(w, t * H);
+      scratch.writeSequential(new Int32Array(b), wAll, e, a);
+    }
+    const s = new Float64Array(D);
+    for (let j = 0; j < H; j++) for (let d = 0; d < D; d++) s[d] += w[j] * scratch.data[j * D + d];
+    const n = this.numItems;
+    const v = this.items.data;
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let d = 0; d < D; d++) {
+        const x = s[d] - v[i * D + d];
+        sum += x * x;
+      }
+      out[i] = Math.sqrt(sum + DIST_EPS);
+    }
+    return out;
   }
 
   protected stateModel(): { header: Record<string, unknown>; blocks: Record<string, StateBlock> } {

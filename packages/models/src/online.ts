@@ -30,6 +30,12 @@ export interface IngestResult {
 
 const KIND = 'online-recommender';
 
+/** A model that scores an anonymous session read-only (NMRN's `scoreSession`). */
+interface SessionScorer {
+  /** Scores of every item for a session of these dense item ids, changing nothing. */
+  scoreSession(items: Int32Array): Float32Array;
+}
+
 /**
  * A recommender an application can call with raw ids, one event (or micro-batch) at a time:
  * it owns the id maps, feeds new events to the model's `observe` right away (streaming models
@@ -230,6 +236,63 @@ export class OnlineRecommender {
       });
     }
     return out;
+  }
+
+  /** True when the model scores an anonymous session read-only (`scoreSession`, e.g. NMRN); see {@link OnlineRecommender.recommendSession}. */
+  get scoresSessions(): boolean {
+    return typeof (this.model as Partial<SessionScorer>).scoreSession === 'function';
+  }
+
+  /**
+   * The best `k` items for an anonymous session whose recent events are `items` (raw ids, oldest
+   * first), storing nothing: the model's `scoreSession` scores a temporary user state built from
+   * the session (NMRN: the memory after the session's writes) and drops it; the model, the id maps
+   * and the recent window stay as they were. Items the recommender has never seen are skipped.
+   * With `excludeSeen` (default) never one of the session's items. A model without
+   * `scoreSession` is an error (see {@link OnlineRecommender.scoresSessions}).
+   *
+   * @example
+   * ```ts
+   * rec.recommendSession(['m7', 'm42'], 10); // [{ item, score }, ...] best first
+   * ```
+   */
+  recommendSession(items: RawId[], k: number, options: { excludeSeen?: boolean } = {}): ScoredItem[] {
+    const fn = 'OnlineRecommender.recommendSession';
+    this.checkLive(fn);
+    if (!Array.isArray(items)) throw new Error(`${fn}: items must be an array of raw item ids, got ${show(items)}`);
+    items.forEach((item, r) => checkRawId(fn, `items[${r}]`, item));
+    if (!Number.isInteger(k) || k < 1) throw new Error(`${fn}: k must be an integer >= 1, got ${show(k)}`);
+    if (options == null || typeof options !== 'object') throw new Error(`${fn}: options must be an object, got ${show(options)}`);
+    for (const key of Object.keys(options)) if (key !== 'excludeSeen') throw new Error(`${fn}: unknown option ${JSON.stringify(key)}; known options are excludeSeen`);
+    const { excludeSeen = true } = options;
+    if (typeof excludeSeen !== 'boolean') throw new Error(`${fn}: options.excludeSeen must be true or false, got ${show(excludeSeen)}`);
+    if (!this.scoresSessions) throw new Error(`${fn}: the model must score sessions (scoreSession), got ${this.model.name}, which does not`);
+    const known: number[] = [];
+    for (const item of items) {
+      const i = this.items.get(item);
+      if (i !== undefined) known.push(i);
+    }
+    const dense = Int32Array.from(known);
+    const row = (this.model as unknown as SessionScorer).scoreSession(dense);
+    const distance = this.model.kind === 'distance';
+    const skip = new Uint8Array(row.length);
+    if (excludeSeen) for (const i of dense) skip[i] = 1;
+    // top k by a partial selection: ascending distance / descending score, ties by lower id
+    const better = (a: number, b: number) => (row[a] !== row[b] ? (distance ? row[a] < row[b] : row[a] > row[b]) : a < b);
+    const top: number[] = [];
+    for (let i = 0; i < row.length; i++) {
+      if (skip[i] || Number.isNaN(row[i])) continue;
+      if (top.length === k && !better(i, top[k - 1])) continue;
+      let at = Math.min(top.length, k - 1);
+      if (top.length < k) top.push(i);
+      while (at > 0 && better(i, top[at - 1])) {
+        top[at] = top[at - 1];
+        at--;
+      }
+      top[at] = i;
+    }
+    const sign = distance ? -1 : 1;
+    return top.map((i) => ({ item: this.items.toRaw(i), score: sign * row[i] }));
   }
 
   /**
