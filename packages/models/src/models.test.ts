@@ -6,6 +6,8 @@ import { BprMf } from './bprmf';
 import { Gru4Rec } from './gru4rec';
 import { Rum } from './rum';
 import { Stamp } from './stamp';
+import { Mars } from './mars';
+import { Dmn } from './dmn';
 import { Ksr } from './ksr';
 import { Cmn } from './cmn';
 import { ItemPop } from './item-pop';
@@ -36,6 +38,8 @@ const makers: [string, () => Recommender][] = [
   ['rum-item', () => new Rum({ memory: 'item', dim: 8, slots: 3, epochs: 2, batchSize: 128 })],
   ['rum-feature', () => new Rum({ memory: 'feature', dim: 8, slots: 4, epochs: 2, batchSize: 128 })],
   ['stamp', () => new Stamp({ dim: 8, sessionLength: 4, epochs: 2, batchSize: 64, negatives: 8 })],
+  ['mars', () => new Mars({ dim: 8, facets: 2, history: 5, epochs: 2, batchSize: 128 })],
+  ['dmn', () => new Dmn({ dim: 8, memory: 4, hops: 2, epochs: 2, batchSize: 128 })],
   ['ksr', () => new Ksr({ hidden: 8, dim: 4, epochs: 2, batchSize: 32, negatives: 8 })],
 ];
 
