@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeState, encodeState } from '@memrec/core';
 import { readFileBytes, writeFileAtomicAsync } from '@memrec/core/node';
+import { IdSet } from './id-set';
 
 /** What a checkpoint holds: the whole recommender as of log offset `offset`, and what replay needs. */
 export interface Checkpoint {
@@ -9,8 +10,11 @@ export interface Checkpoint {
   offset: number;
   /** The log backend's position of `offset` (the Redis stream id of the last applied entry). */
   position?: string;
-  /** Event ids of the duplicate window before `offset`, oldest first. */
-  ids: string[];
+  /**
+   * The 128-bit hashes of every event id logged before `offset` since the data folder was
+   * created (`IdSet.toHashes()`, four words an id): duplicate detection after a restart.
+   */
+  idHashes: Uint32Array;
   /** `OnlineRecommender.toBytes()`. */
   recommender: Uint8Array;
   /**
@@ -28,22 +32,30 @@ const NAME = /^ckpt-(\d{20})\.memrec$/;
  *
  * @example
  * ```ts
- * const bytes = encodeCheckpoint({ offset: 0, ids: [], recommender: rec.toBytes(), settings: { checkpointEvery: 10000, model: 'nmrn' } });
+ * const bytes = encodeCheckpoint({ offset: 0, idHashes: new Uint32Array(0), recommender: rec.toBytes(), settings: { checkpointEvery: 10000, model: 'nmrn' } });
  * ```
  */
 export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   const header: Record<string, unknown> = { offset: c.offset, settings: c.settings };
   if (c.position !== undefined) header.position = c.position;
-  return encodeState({ kind: KIND, header, blocks: { recommender: c.recommender, ids: new TextEncoder().encode(JSON.stringify(c.ids)) } });
+  return encodeState({ kind: KIND, header, blocks: { recommender: c.recommender, idHashes: c.idHashes } });
 }
 
-/** Decodes {@link encodeCheckpoint}'s bytes; corrupt bytes are an error naming `fn` and what is wrong. */
+/**
+ * Decodes {@link encodeCheckpoint}'s bytes; corrupt bytes are an error naming `fn` and what is
+ * wrong. A checkpoint of an earlier version holds the last event ids as a JSON list (block
+ * `ids`) instead of `idHashes`: their hashes are taken.
+ */
 export function decodeCheckpoint(bytes: Uint8Array, fn: string): Checkpoint {
   const s = decodeState(bytes, { fn, kind: KIND });
   const h = s.header as { offset: number; position?: string; settings: Checkpoint['settings'] };
-  const { recommender, ids } = s.blocks;
-  if (!(recommender instanceof Uint8Array) || !(ids instanceof Uint8Array)) throw new Error(`${fn}: a checkpoint must hold u8 blocks "recommender" and "ids", got ${Object.keys(s.blocks).join(', ')}`);
-  return { offset: h.offset, position: h.position, settings: h.settings, recommender, ids: JSON.parse(new TextDecoder().decode(ids)) as string[] };
+  const { recommender, idHashes, ids } = s.blocks;
+  if (!(recommender instanceof Uint8Array)) throw new Error(`${fn}: a checkpoint must hold a u8 block "recommender", got ${Object.keys(s.blocks).join(', ')}`);
+  if (idHashes instanceof Uint32Array) return { offset: h.offset, position: h.position, settings: h.settings, recommender, idHashes };
+  if (!(ids instanceof Uint8Array)) throw new Error(`${fn}: a checkpoint must hold a u32 block "idHashes" (or, written by an earlier version, a u8 block "ids"), got ${Object.keys(s.blocks).join(', ')}`);
+  const legacy = new IdSet();
+  for (const id of JSON.parse(new TextDecoder().decode(ids)) as string[]) legacy.add(id);
+  return { offset: h.offset, position: h.position, settings: h.settings, recommender, idHashes: legacy.toHashes() };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { OnlineRecommender, type OnlineEvent, type ScoredItem } from '@memrec/models';
 import type { Checkpoint, CheckpointStore } from './checkpoints';
 import type { LoggedEvent } from './events';
-import { IdWindow } from './id-window';
+import { IdSet } from './id-set';
 import type { LogRecord } from './log/record';
 import type { EventLog } from './log/types';
 import { Metrics } from './metrics';
@@ -16,8 +16,6 @@ export interface EngineOptions {
   /** The log to truncate behind the oldest kept checkpoint (the primary's). */
   log?: EventLog;
   metrics?: Metrics;
-  /** Event ids kept for duplicate detection (default 1,000,000). */
-  idCapacity?: number;
   /** Prequential HR@10 samples the events at offsets divisible by this (default 500; 0: off). */
   prequentialEvery?: number;
   warn?: (line: string) => void;
@@ -35,6 +33,9 @@ const toOnline = (e: LoggedEvent): OnlineEvent => {
  * `settings.maxBatch` events (a record, or a slice of a large one), to an `OnlineRecommender`,
  * and checkpoints every
  * `checkpointEvery` events at record boundaries (the log offset inside).
+ * It knows every event id logged since the data folder was created ({@link Engine.hasEventId}),
+ * in an {@link IdSet} of id hashes: each checkpoint saves the hashes of the ids before its offset,
+ * and the replay after it adds the rest.
  * After writing a checkpoint it continues from the checkpoint's own bytes, so that a recovery
  * (last checkpoint + replay of the same records) reaches bit-identical state.
  *
@@ -52,7 +53,9 @@ export class Engine {
   /** The backend position of `applied` (Redis stream id). */
   position: string | undefined;
   lastCheckpointOffset: number;
-  readonly ids: IdWindow;
+  /** The ids of every event handed to the engine (offsets before `received`). */
+  readonly ids: IdSet;
+  private receivedEnd: number;
   readonly metrics: Metrics;
   readonly settings: Checkpoint['settings'];
   private queue: LogRecord[] = [];
@@ -70,7 +73,8 @@ export class Engine {
     this.position = c.position;
     this.lastCheckpointOffset = c.offset;
     this.settings = c.settings;
-    this.ids = IdWindow.from(options.idCapacity ?? 1_000_000, c.ids, c.offset);
+    this.ids = IdSet.fromHashes(c.idHashes);
+    this.receivedEnd = c.offset;
     this.metrics = options.metrics ?? new Metrics();
     this.prequentialEvery = options.prequentialEvery ?? 500;
     // a larger record (a request of up to 10,000 events) is applied in slices of maxBatch events,
@@ -83,7 +87,15 @@ export class Engine {
 
   /** The offset after the last record handed to the engine (applied or queued). */
   get received(): number {
-    return this.ids.end;
+    return this.receivedEnd;
+  }
+
+  /**
+   * True when an event with this id is in the log (applied or queued), among all since the data
+   * folder was created (see {@link IdSet}).
+   */
+  hasEventId(id: string): boolean {
+    return this.ids.has(id);
   }
 
   /** The error that stopped the trainer, if any (the service is then not ready). */
@@ -93,7 +105,9 @@ export class Engine {
 
   /** Queues a record (records must arrive in log order) and notes its event ids. */
   enqueue(record: LogRecord): void {
-    this.ids.add(record.events.map((e) => e.eventId), record.first);
+    if (record.first !== this.receivedEnd) throw new Error(`Engine.enqueue: records must arrive in log order, got offset ${record.first} where ${this.receivedEnd} was expected`);
+    for (const e of record.events) this.ids.add(e.eventId);
+    this.receivedEnd = record.first + record.events.length;
     this.queue.push(record);
     if (!this.running && !this.stopping && !this.failure) this.running = this.loop();
   }
@@ -127,12 +141,19 @@ export class Engine {
     if (this.options.store && !this.failure && this.applied > this.lastCheckpointOffset) await this.checkpoint();
   }
 
-  /** Writes a checkpoint at the applied offset now, truncates the log behind the oldest kept one, and continues from its bytes. */
+  /**
+   * Writes a checkpoint at the applied offset now (a record boundary), truncates the log behind
+   * the oldest kept one, and continues from its bytes.
+   */
   async checkpoint(): Promise<void> {
     const bytes = this.rec.toBytes();
     const offset = this.applied;
     if (this.options.store) {
-      const oldest = await this.options.store.save({ offset, position: this.position, ids: this.ids.idsBefore(offset), recommender: bytes, settings: this.settings });
+      // the ids before the applied offset: all but those of the records still queued
+      const queued = new IdSet();
+      for (const r of this.queue) for (const e of r.events) queued.add(e.eventId);
+      const idHashes = this.ids.toHashes(queued);
+      const oldest = await this.options.store.save({ offset, position: this.position, idHashes, recommender: bytes, settings: this.settings });
       this.metrics.checkpoints++;
       if (this.options.log) await this.options.log.truncateBefore(oldest);
     }

@@ -10,7 +10,7 @@ export { FileLog, type FileLogOptions } from './log/file-log';
 export { FileLogReader } from './log/file-reader';
 export type { EventLog, LogReader, AppendResult } from './log/types';
 export { CheckpointStore, encodeCheckpoint, decodeCheckpoint, type Checkpoint } from './checkpoints';
-export { IdWindow } from './id-window';
+export { IdSet, idHash128 } from './id-set';
 export { Metrics, LATENCY_BUCKETS } from './metrics';
 export { Engine, type EngineOptions } from './engine';
 export { makeModel, loadTrainingEvents, SERVER_MODELS, type ServerModel, type TrainSpec } from './training';

@@ -27,7 +27,7 @@ export class Ingestor {
   async accept(events: LoggedEvent[]): Promise<FeedbackResult> {
     const fresh: LoggedEvent[] = [];
     for (const e of events) {
-      if (this.engine.ids.has(e.eventId) || this.inflight.has(e.eventId)) continue;
+      if (this.engine.hasEventId(e.eventId) || this.inflight.has(e.eventId)) continue;
       this.inflight.add(e.eventId);
       const clean: LoggedEvent = { eventId: e.eventId, user: e.user, item: e.item };
       if (e.timestamp !== undefined) clean.timestamp = e.timestamp;

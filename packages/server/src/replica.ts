@@ -15,7 +15,6 @@ export interface ReplicaOptions {
   log?: EventLog;
   /** How often to look for new records (default 20 ms). */
   pollMs?: number;
-  idCapacity?: number;
   info?: (line: string) => void;
   warn?: (line: string) => void;
 }
@@ -47,7 +46,7 @@ export async function openReplica(options: ReplicaOptions): Promise<Replica> {
   if (!found) throw new Error(`openReplica: primaryDir ${JSON.stringify(options.primaryDir)} must hold a checkpoint of the primary, got none`);
   const { checkpoint } = found;
   const rec = await OnlineRecommender.fromBytes(checkpoint.recommender);
-  const engine = new Engine({ rec, checkpoint, metrics: new Metrics(), idCapacity: options.idCapacity, warn });
+  const engine = new Engine({ rec, checkpoint, metrics: new Metrics(), warn });
   const reader: LogReader = options.log
     ? await options.log.read(checkpoint.offset, { follower: true, position: checkpoint.position })
     : await FileLogReader.open(join(options.primaryDir, 'log'), checkpoint.offset, { follower: true });

@@ -66,7 +66,6 @@ export interface ServiceOptions {
   log?: EventLog;
   /** Segment size of the file log. */
   segmentBytes?: number;
-  idCapacity?: number;
   prequentialEvery?: number;
   /** Progress and warnings. */
   info?: (line: string) => void;
@@ -140,7 +139,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       const events = await loadTrainingEvents(train, info);
       rec = await OnlineRecommender.train(makeModel(model, modelOptions), events, fit);
     }
-    const checkpoint: Checkpoint = { offset: 0, ids: [], recommender: rec.toBytes(), settings: { checkpointEvery: options.checkpointEvery ?? 100000, model, maxBatch: options.maxBatch ?? 256 } };
+    const checkpoint: Checkpoint = { offset: 0, idHashes: new Uint32Array(0), recommender: rec.toBytes(), settings: { checkpointEvery: options.checkpointEvery ?? 100000, model, maxBatch: options.maxBatch ?? 256 } };
     rec.dispose();
     await store.save(checkpoint);
     trained = true;
@@ -151,7 +150,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   info(`loading checkpoint ${path} (offset ${checkpoint.offset})`);
   const rec = await OnlineRecommender.fromBytes(checkpoint.recommender);
   const log = options.log ?? (await FileLog.open(join(options.dataDir, 'log'), { warn, segmentBytes: options.segmentBytes }));
-  const engine = new Engine({ rec, checkpoint, store, log, metrics: new Metrics(), idCapacity: options.idCapacity, prequentialEvery: options.prequentialEvery, warn });
+  const engine = new Engine({ rec, checkpoint, store, log, metrics: new Metrics(), prequentialEvery: options.prequentialEvery, warn });
   const replayed = await replay(engine, await log.read(checkpoint.offset, { position: checkpoint.position }));
   if (engine.applied !== log.end) throw new Error(`${fn}: replay must reach the log's end offset ${log.end}, got ${engine.applied}`);
   engine.live = true;

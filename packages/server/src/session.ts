@@ -5,9 +5,12 @@ import type { Engine } from './engine';
 const SESSION_USER = `session:${'-'.repeat(256)}`;
 
 /**
- * Recommendations for an anonymous session from its recent events, storing nothing: a scratch
- * copy of the model (from a snapshot of its bytes at most `maxAgeMs` old) ingests the session as
- * a new user and answers; the copy is then dropped. One session at a time.
+ * Recommendations for an anonymous session from its recent events, storing nothing. A model that
+ * scores sessions read-only (`OnlineRecommender.scoresSessions`: NMRN) answers from the served
+ * model at once: it builds a temporary user state from the session (NMRN: the memory after the
+ * session's writes), scores every item and drops it; nothing in the served model changes. For
+ * any other model a scratch copy (from a snapshot of its bytes at most `maxAgeMs` old) ingests
+ * the session as a new user and answers; the copy is then dropped, one session at a time.
  *
  * @example
  * ```ts
@@ -22,6 +25,14 @@ export class SessionRecommender {
   constructor(private readonly engine: Engine, private readonly maxAgeMs = 1000) {}
 
   recommend(events: { item: string; timestamp?: number }[], n: number, excludeSeen: boolean): Promise<{ items: ScoredItem[]; offset: number }> {
+    const rec = this.engine.rec;
+    if (rec.scoresSessions) {
+      try {
+        return Promise.resolve({ items: rec.recommendSession(events.map((e) => e.item), n, { excludeSeen }), offset: this.engine.applied });
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
+    }
     const run = async () => {
       const now = performance.now();
       const s = this.snapshot;

@@ -8,8 +8,15 @@
  *    the trainer has applied the last one (so the figure is what NMRN sustains, not just the log).
  *  - `recommend_p50_ms` / `recommend_p99_ms`: 32 connections GET /v1/recommend/:user (known
  *    users, n=10) for 10 s while the 8 ingest connections keep posting; autocannon's latencies.
+ *  - `session_recommend_p50_ms` / `session_recommend_p99_ms`: 8 connections POST
+ *    /v1/session/recommend (5 random known items, n=10) for 10 s, nothing else running.
+ *  - `checkpoint_ms`: one checkpoint of the served model, start to end (encode, atomic write,
+ *    reload); the encode and the reload hold the event loop, the write does not.
  *  - `recovery_seconds`: 1,000,000 events (records of 100) logged after the last checkpoint,
  *    then a restart: seconds from start until the model has replayed every one.
+ *  - `old_ids_refused`: after the recovery, the first 100 event ids of the ingest phase (more
+ *    than 1,000,000 events old, their log segments truncated) are posted again: how many are
+ *    counted as duplicates (all 100 when duplicate detection covers the whole history).
  * `--quick` runs 2 s phases and 100,000 events of recovery.
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +52,9 @@ let n = 0;
 const request = o.kind === 'ingest'
   ? { method: 'POST', path: '/v1/feedback', headers: { authorization: 'Bearer ' + o.key, 'content-type': 'application/json' },
       setupRequest: (req) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: 100 }, () => ({ eventId: 'p' + o.seed + '-' + n++, user: String(randInt(rng, o.users)), item: String(randInt(rng, o.items)) })) }) }) }
+  : o.kind === 'session'
+  ? { method: 'POST', path: '/v1/session/recommend', headers: { authorization: 'Bearer ' + o.key, 'content-type': 'application/json' },
+      setupRequest: (req) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: 5 }, () => ({ item: String(randInt(rng, o.items)) })), n: 10 }) }) }
   : { method: 'GET', headers: { authorization: 'Bearer ' + o.key }, setupRequest: (req) => ({ ...req, path: '/v1/recommend/' + randInt(rng, o.users) + '?n=10' }) };
 autocannon({ url: o.url, connections: o.connections, duration: o.seconds, requests: [request] }, (err, res) => {
   if (err) { console.error(err.message); process.exit(1); }
@@ -58,8 +68,8 @@ interface LoadResult {
   non2xx: number;
 }
 
-/** Runs autocannon in a child process: `ingest` (100 new events a POST) or `recommend` (GET, known users, n=10). */
-function load(server: RunningServer, kind: 'ingest' | 'recommend', connections: number, seconds: number, seed: number): Promise<LoadResult> {
+/** Runs autocannon in a child process: `ingest` (100 new events a POST), `recommend` (GET, known users, n=10) or `session` (POST, 5 known items, n=10). */
+function load(server: RunningServer, kind: 'ingest' | 'recommend' | 'session', connections: number, seconds: number, seed: number): Promise<LoadResult> {
   const settings = JSON.stringify({ kind, url: server.address, connections, seconds, seed, key: KEY, users: USERS, items: ITEMS });
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', LOAD_PROGRAM, settings], { cwd: BENCH_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -102,9 +112,21 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
     figures.recommend_p99_ms = reco.latency.p99;
     rows.push({ what: 'GET /v1/recommend/:user n=10, 32 connections, while 8 connections ingest', value: `${reco.latency.p50} / ${reco.latency.p99}`, unit: 'ms p50 / p99', note: `${Math.round(reco.requests.average)} requests/s, ${reco.non2xx} non-2xx` });
     await engine.drain();
-    await server.stop(); // checkpoints at the applied offset
 
-    // 3. recovery: N events logged after the last checkpoint, then a restart
+    // 3. anonymous sessions, read-only scoring of the served model
+    const sess = await load(server, 'session', 8, phase, 5);
+    figures.session_recommend_p50_ms = sess.latency.p50;
+    figures.session_recommend_p99_ms = sess.latency.p99;
+    rows.push({ what: 'POST /v1/session/recommend, 5 items, n=10, 8 connections', value: `${sess.latency.p50} / ${sess.latency.p99}`, unit: 'ms p50 / p99', note: `${Math.round(sess.requests.average)} requests/s, ${sess.non2xx} non-2xx` });
+
+    // 4. one checkpoint, start to end
+    const c0 = performance.now();
+    await engine.checkpoint();
+    figures.checkpoint_ms = performance.now() - c0;
+    rows.push({ what: `one checkpoint at offset ${engine.applied} (encode, atomic write, reload)`, value: Math.round(figures.checkpoint_ms), unit: 'ms', note: 'encode and reload hold the event loop' });
+    await server.stop(); // checkpoints at the applied offset (none needed: just written)
+
+    // 5. recovery: N events logged after the last checkpoint, then a restart
     const total = ctx.quick ? 100_000 : 1_000_000;
     const { FileLog } = await import('@memrec/server');
     const log = await FileLog.open(join(dir, 'log'));
@@ -127,6 +149,13 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
     const rec = again.start as NonNullable<RunningServer['start']>;
     figures.recovery_seconds = rec.seconds;
     rows.push({ what: `recovery: checkpoint at ${rec.checkpointOffset}, then ${rec.replayed.toLocaleString('en-US')} logged events replayed`, value: rec.seconds.toFixed(1), unit: 's', note: `${Math.round(rec.replayed / rec.seconds)} events/s` });
+
+    // 6. the oldest ids again: the ingest phase's first 100 (the load generator's ids p1-0, p1-1, ...)
+    const retry = Array.from({ length: 100 }, (_, k) => ({ eventId: `p1-${k}`, user: '0', item: '0' }));
+    const sent = await fetch(`${again.address}/v1/feedback`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ events: retry }) });
+    const dup = (await sent.json()) as { duplicates: number; offset: number };
+    figures.old_ids_refused = dup.duplicates;
+    rows.push({ what: `the first 100 ingested event ids posted again, ${dup.offset.toLocaleString('en-US')} events later`, value: dup.duplicates, unit: 'duplicates of 100', note: `${(again.engine.ids.bytes / again.engine.ids.size).toFixed(1)} bytes an id for ${again.engine.ids.size.toLocaleString('en-US')} ids` });
     await again.stop();
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -63,6 +63,8 @@ describe('the HTTP API', () => {
       expect((await get(url, { authorization: 'Bearer wrong-key-123' })).json().message).toMatch(/got a wrong key$/);
     }
     expect((await post('/v1/feedback', { events: [ev(1)] }, { authorization: 'Basic abc' })).statusCode).toBe(401);
+    expect((await post('/v1/feedback', { events: [ev(1)] }, {})).statusCode).toBe(401);
+    expect((await post('/v1/session/recommend', { events: [{ item: 'i1' }] }, {})).statusCode).toBe(401);
     expect(svc.log.end).toBe(0);
   });
 
@@ -121,22 +123,67 @@ describe('the HTTP API', () => {
     expect(svc.log.end).toBe(before);
   });
 
+  it('is ready only when every logged event is applied (or all but maxLag)', async () => {
+    await svc.engine.drain();
+    const rec = svc.engine.rec;
+    const ingest = rec.ingest.bind(rec);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    rec.ingest = async (events) => {
+      await gate; // the trainer is busy with this record
+      return ingest(events);
+    };
+    try {
+      const sent = await post('/v1/feedback', { events: [ev(500), ev(501)] });
+      expect(sent.statusCode).toBe(202);
+      const end = svc.log.end;
+      const busy = await get('/v1/health/ready', {});
+      expect(busy.statusCode).toBe(503);
+      expect(busy.json().message).toBe(`GET /v1/health/ready: the model must have applied every logged event (lag <= 0), got ${end - 2} of ${end} applied`);
+      expect((await get('/v1/health/ready?maxLag=2', {})).statusCode).toBe(200);
+    } finally {
+      release();
+      rec.ingest = ingest;
+    }
+    await svc.engine.drain();
+    expect((await get('/v1/health/ready', {})).json()).toEqual({ status: 'ready', offset: svc.log.end, applied: svc.log.end });
+  });
+
   it('refuses bad query values with the field and value', async () => {
     expect((await get('/v1/recommend/u1?n=0')).json().message).toBe('GET /v1/recommend/:user: query.n must be >= 1, got 0');
     expect((await get('/v1/recommend/u1?n=abc')).json().message).toBe('GET /v1/recommend/:user: query.n must be an integer, got "abc"');
     expect((await get('/v1/recommend/u1?bogus=1')).json().message).toBe('GET /v1/recommend/:user: query must not have the field "bogus", got one');
   });
 
-  it('recommends for an anonymous session without storing anything', async () => {
+  it('recommends for an anonymous session from the served model without copying or changing it, storing nothing', async () => {
     await svc.engine.drain();
-    const before = { bytes: fnv1a32(svc.engine.rec.toBytes()), end: svc.log.end };
-    const r = await post('/v1/session/recommend', { events: [{ item: 'i1' }, { item: 'i2' }], n: 5 });
+    const rec = svc.engine.rec;
+    const before = { bytes: fnv1a32(rec.toBytes()), end: svc.log.end, users: rec.numUsers, items: rec.numItems };
+    const session = [{ item: 'i1' }, { item: 'i2' }, { item: 'never-seen-item' }];
+    const r = await post('/v1/session/recommend', { events: session, n: 5 });
     expect(r.statusCode).toBe(200);
     const items = (r.json().items as { item: string }[]).map((x) => x.item);
     expect(items).toHaveLength(5);
     expect(items).not.toContain('i1');
-    expect(fnv1a32(svc.engine.rec.toBytes())).toBe(before.bytes);
-    expect(svc.log.end).toBe(before.end);
+    expect(items).not.toContain('i2');
+    // the served model's own read-only session scoring, not a copy of it
+    expect(r.json()).toEqual({ items: rec.recommendSession(['i1', 'i2', 'never-seen-item'], 5).map((s) => ({ item: String(s.item), score: s.score })), offset: svc.engine.applied });
+    expect(svc.engine.rec).toBe(rec);
+    expect(fnv1a32(rec.toBytes())).toBe(before.bytes);
+    expect({ end: svc.log.end, users: rec.numUsers, items: rec.numItems }).toEqual({ end: before.end, users: before.users, items: before.items });
+  });
+
+  it.each([
+    ['no events', { events: [] }, 400, 'POST /v1/session/recommend: body.events must hold at least 1 item(s), got an array of 0'],
+    ['an empty item', { events: [{ item: '' }] }, 400, 'POST /v1/session/recommend: body.events[0].item must be a non-empty string, got ""'],
+    ['an item over 256 bytes', { events: [{ item: 'é'.repeat(129) }] }, 400, /^POST \/v1\/session\/recommend: body\.events\[0\]\.item must be a non-empty string of at most 256 UTF-8 bytes, got a string of 258 bytes/],
+    ['n = 0', { events: [{ item: 'i1' }], n: 0 }, 400, 'POST /v1/session/recommend: body.n must be >= 1, got 0'],
+    ['1,001 events', { events: Array.from({ length: 1001 }, () => ({ item: 'i1' })) }, 413, 'POST /v1/session/recommend: body.events must hold at most 1000 items, got an array of 1001'],
+  ])('refuses a session with %s with a clear message', async (_what, payload, status, message) => {
+    const r = await post('/v1/session/recommend', payload);
+    expect(r.statusCode).toBe(status);
+    if (typeof message === 'string') expect(r.json().message).toBe(message);
+    else expect(r.json().message).toMatch(message);
   });
 
   it('serves Prometheus metrics and an OpenAPI document made from the route schemas', async () => {
