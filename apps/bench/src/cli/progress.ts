@@ -4,8 +4,12 @@ import cliProgress from 'cli-progress';
 export interface Progress {
   /** Starts a phase of `total` units (replaces the previous one). */
   start(label: string, total: number): void;
-  /** Sets the units done in the current phase (and an optional short status). */
-  update(done: number, status?: string): void;
+  /**
+   * Sets the units done in the current phase (and an optional short status); `total`, when
+   * given, replaces the phase's total (a model that learned its amount of work only once started,
+   * such as NMRN's extra generator pass).
+   */
+  update(done: number, status?: string, total?: number): void;
   /** Ends the current phase. */
   stop(): void;
   /** A line of information (suppressed by --quiet). */
@@ -38,8 +42,10 @@ export function createProgress(options: { quiet: boolean; tty?: boolean; write?:
         bar.start(Math.max(1, total), 0, { label, status: '' });
         active = true;
       },
-      update(done, status) {
-        if (active) bar.update(done, { status: status ?? '' });
+      update(done, status, total) {
+        if (!active) return;
+        if (total !== undefined && total >= 1 && total !== bar.getTotal()) bar.setTotal(total);
+        bar.update(done, { status: status ?? '' });
       },
       stop() {
         if (active) bar.stop();
@@ -65,7 +71,8 @@ export function createProgress(options: { quiet: boolean; tty?: boolean; write?:
       last = t0;
       write(`${label}: started (${t} units)`);
     },
-    update(done, status) {
+    update(done, status, t) {
+      if (t !== undefined && t >= 1) total = t;
       const now = Date.now();
       if (now - last < every) return;
       last = now;
@@ -110,7 +117,8 @@ export function createLanes(options: { quiet: boolean; tty?: boolean; write?: (l
       start(label: string, total: number) {
         bar.start(Math.max(1, total), 0, { label, status: '' });
       },
-      update(done: number, status?: string) {
+      update(done: number, status?: string, total?: number) {
+        if (total !== undefined && total >= 1 && total !== bar.getTotal()) bar.setTotal(total);
         bar.update(done, { status: status ?? '' });
       },
       stop() {

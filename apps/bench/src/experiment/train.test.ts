@@ -56,3 +56,39 @@ describe('validation split and early stopping', () => {
     expect(resolveConfig({ earlyStopping: 'mrr' }).earlyStopping).toEqual({ metric: 'mrr', patience: 3 });
   });
 });
+
+describe('training progress', () => {
+  it("follows the model's own total: NMRN's GAN variant runs an extra generator pass, and the bar never passes 100 %", async () => {
+    const small = leaveLastOut(syntheticStream({ seed: 7, numUsers: 20, numItems: 30, numEvents: 400 })).train;
+    const cfg = resolveConfig({ models: 'nmrn', nmrnSampler: 'gan', set: ['nmrn-gan.dim=4', 'nmrn-gan.slots=4', 'nmrn-gan.candidates=8', 'nmrn-gan.epochs=2', 'nmrn-gan.pretrainEpochs=1'] });
+    const seen: { done: number; total: number }[] = [];
+    let started = 0;
+    const progress = {
+      start: (_label: string, total: number) => {
+        started = total;
+      },
+      update: (done: number, _status?: string, total?: number) => {
+        seen.push({ done, total: total ?? started });
+      },
+      stop: () => {},
+      info: () => {},
+    };
+    const out = await trainModel(createModel('nmrn-gan', cfg), 'leave-last-out', small, cfg, 1, 'gan', progress);
+    out.model.dispose();
+    expect(seen.length).toBeGreaterThan(2);
+    const last = seen[seen.length - 1];
+    // three passes (D pre-training, G pre-training, adversarial) where the epochs say two
+    expect(last.total).toBe(3 * small.users.length);
+    expect(started).toBe(2 * small.users.length);
+    expect(last.done).toBe(last.total);
+    for (const s of seen) expect(s.done).toBeLessThanOrEqual(s.total);
+  });
+
+  it('plain progress lines use a total replaced by update', () => {
+    const lines: string[] = [];
+    const p = createProgress({ quiet: false, tty: false, write: (l) => lines.push(l), intervalMs: 0 });
+    p.start('m: train', 100);
+    p.update(150, 'adversarial', 300);
+    expect(lines[lines.length - 1]).toMatch(/^m: train: 50% \(150\/300\)/);
+  });
+});

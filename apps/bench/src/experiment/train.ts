@@ -69,7 +69,8 @@ export async function trainModel(model: BaseRecommender<TrainingOptions>, protoc
   async function fitWithHooks(): Promise<void> {
   await model.fit(fitOn, {
     seed,
-    onProgress: (p) => progress.update(p.done, `${p.phase}${p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : ''}`),
+    // the model's own total: some models add passes to their epochs (NMRN's generator pre-training)
+    onProgress: (p) => progress.update(p.done, `${p.phase}${p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : ''}`, p.total),
     onLoss: (x, l) => {
       if (loss.length === 0 || x - loss[loss.length - 1].x >= fitOn.users.length / 20) loss.push({ x, loss: l });
     },

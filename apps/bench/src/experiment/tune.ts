@@ -168,7 +168,7 @@ export async function runTrial(ds: BenchDataset, cfg: RunConfig, spec: TrialSpec
   progress.start(`${label}: ${JSON.stringify(spec.options)}`, model.config.epochs * inner.users.length);
   const t0 = performance.now();
   try {
-    await model.fit(inner, { seed, onProgress: (p) => progress.update(p.done, p.phase) });
+    await model.fit(inner, { seed, onProgress: (p) => progress.update(p.done, p.phase, p.total) });
     const r = await evaluateFull(model, valid, { seen, k: [k], name: spec.model });
     const trial: Trial = { trial: spec.trial, options: spec.options, value: r.metrics[spec.metric], seconds: (performance.now() - t0) / 1000 };
     progress.info(`${label}: ${spec.metric} ${trial.value.toFixed(4)} (${trial.seconds.toFixed(1)} s)`);

@@ -90,7 +90,7 @@ export class WorkerProcess {
     this.child.on('message', (m: FromWorker) => {
       if (m.type === 'progress') {
         if (m.kind === 'start') lane.start(m.label as string, m.total as number);
-        else if (m.kind === 'update') lane.update(m.done as number, m.status);
+        else if (m.kind === 'update') lane.update(m.done as number, m.status, m.total);
         else if (m.kind === 'stop') lane.stop();
         else lane.info(m.line as string);
         return;
@@ -187,7 +187,7 @@ export function workerMain(): void {
   };
   const progress: Progress = {
     start: (label, total) => send({ type: 'progress', kind: 'start', label, total }),
-    update: (done, status) => send({ type: 'progress', kind: 'update', done, status }),
+    update: (done, status, total) => send({ type: 'progress', kind: 'update', done, status, total }),
     stop: () => send({ type: 'progress', kind: 'stop' }),
     info: (line) => send({ type: 'progress', kind: 'info', line }),
   };
