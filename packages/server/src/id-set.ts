@@ -140,14 +140,26 @@ export class IdSet {
     }
   }
 
+  /** Twice the slots; every hash moves to its slot in the new table (all distinct: no comparisons). */
   private double(): void {
     const old = this.table;
-    this.table = new Uint32Array(old.length * 2);
-    this.mask = this.mask * 2 + 1;
-    this.count = 0;
+    const t = new Uint32Array(old.length * 2);
+    const mask = this.mask * 2 + 1;
     for (let p = 0; p < old.length; p += 4) {
-      if ((old[p] | old[p + 1] | old[p + 2] | old[p + 3]) !== 0) this.insert(old[p], old[p + 1], old[p + 2], old[p + 3]);
+      const a = old[p];
+      const b = old[p + 1];
+      const c = old[p + 2];
+      const d = old[p + 3];
+      if ((a | b | c | d) === 0) continue;
+      let q = (a & mask) * 4;
+      while ((t[q] | t[q + 1] | t[q + 2] | t[q + 3]) !== 0) q = (q + 4) & (mask * 4 + 3);
+      t[q] = a;
+      t[q + 1] = b;
+      t[q + 2] = c;
+      t[q + 3] = d;
     }
+    this.table = t;
+    this.mask = mask;
   }
 }
 
