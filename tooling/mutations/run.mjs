@@ -119,6 +119,13 @@ export const MUTATIONS = [
     tests: ['packages/server/src/service.test.ts'],
   },
   {
+    id: 'server-checkpoint-forgets-ids',
+    what: 'a server checkpoint saves no event ids (a retried id is applied again after a restart)',
+    file: 'packages/server/src/engine.ts',
+    edits: [{ search: 'const idHashes = this.ids.toHashes(queued);', replace: 'const idHashes = new Uint32Array(0);' }],
+    tests: ['packages/server/src/dedupe.test.ts'],
+  },
+  {
     id: 'playground-train-then-test',
     what: 'the playground learns from an event before ranking it (train-then-test)',
     file: 'apps/playground/src/session.ts',
