@@ -1,4 +1,4 @@
-import { aucFromPositions, idealDcg } from './metrics';
+import { idealDcg } from './metrics';
 
 /**
  * One evaluated unit (a user under full ranking, a test case under sampled-N, an event in a
@@ -109,18 +109,33 @@ export class MetricAccumulator {
    * ```
    */
   addRanked(user: number, topK: Int32Array, topCount: number, positions: Int32Array, numPositions: number, numRelevant: number, numRanked: number): void {
+    this.addRankedAt(user, topK, 0, topCount, positions, 0, numPositions, numRelevant, numRanked);
+  }
+
+  /**
+   * {@link MetricAccumulator.addRanked} with the unit's top list at `topK[topAt, topAt +
+   * topCount)` and its positions at `positions[posAt, posAt + numPositions)`: rows of a chunk's
+   * arrays added without a view per row.
+   *
+   * @example
+   * ```ts
+   * acc.addRankedAt(7, ranks.top, r * k, ranks.topCounts[r], ranks.positions, at, m, m, numRanked);
+   * ```
+   */
+  addRankedAt(user: number, topK: Int32Array, topAt: number, topCount: number, positions: Int32Array, posAt: number, numPositions: number, numRelevant: number, numRanked: number): void {
     const pos = positions;
     if (this.n === this.users.length) this.grow();
     const row = this.n++;
     this.users[row] = user;
     const cols = this.cols;
     const sums = this.sums;
+    const end = posAt + numPositions;
     let c = 0;
     for (const k of this.k) {
       let hits = 0;
       let dcg = 0;
       let ap = 0;
-      for (let h = 0; h < numPositions && pos[h] < k; h++) {
+      for (let h = posAt; h < end && pos[h] < k; h++) {
         hits++;
         dcg += 1 / Math.log2(pos[h] + 2);
         ap += hits / (pos[h] + 1);
@@ -132,14 +147,22 @@ export class MetricAccumulator {
       c = put(cols, sums, c, row, rel > 0 ? dcg / this.idcg[rel] : 0);
       c = put(cols, sums, c, row, rel > 0 ? ap / rel : 0);
     }
-    c = put(cols, sums, c, row, numPositions > 0 ? 1 / (pos[0] + 1) : 0);
+    c = put(cols, sums, c, row, numPositions > 0 ? 1 / (pos[posAt] + 1) : 0);
     let ap = 0;
-    for (let h = 0; h < numPositions; h++) ap += (h + 1) / (pos[h] + 1);
+    for (let h = posAt; h < end; h++) ap += (h - posAt + 1) / (pos[h] + 1);
     c = put(cols, sums, c, row, numRelevant > 0 ? ap / numRelevant : 0);
-    put(cols, sums, c, row, aucFromPositions(numPositions === pos.length ? pos : pos.subarray(0, numPositions), numRanked));
+    // AUC as `aucFromPositions` computes it: the h-th relevant item (0-based) at position p has p - h negatives above it
+    const neg = numRanked - numPositions;
+    let auc = 0;
+    if (numPositions > 0 && neg > 0) {
+      let s = 0;
+      for (let h = posAt; h < end; h++) s += neg - (pos[h] - (h - posAt));
+      auc = s / (numPositions * neg);
+    }
+    put(cols, sums, c, row, auc);
     const n = Math.min(this.maxK, topCount);
     for (let p = 0; p < n; p++) {
-      const i = topK[p];
+      const i = topK[topAt + p];
       if (i >= this.bestPos.length) this.growItems(i + 1);
       if (p < this.bestPos[i]) this.bestPos[i] = p;
     }

@@ -97,7 +97,7 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
       }
       const numRanked = ranks.numRanked[r];
       if (numRanked < 0) throw nanError(fn, model, chunk[r], findNaN(scores.subarray(r * numItems, (r + 1) * numItems)));
-      acc.addRanked(chunk[r], ranks.top.subarray(r * maxK, (r + 1) * maxK), ranks.topCounts[r], ranks.positions.subarray(at, at + m), m, m, numRanked);
+      acc.addRankedAt(chunk[r], ranks.top, r * maxK, ranks.topCounts[r], ranks.positions, at, m, m, numRanked);
       at += m;
     }
     const done = c0 + chunk.length;

@@ -149,6 +149,23 @@ describe('MetricAccumulator', () => {
     expect(b.perUnit()).toEqual(a.perUnit());
   });
 
+  test('addRankedAt reads the unit at offsets of a chunk’s arrays and equals add (AUC included)', () => {
+    const a = new MetricAccumulator({ k: [1, 3], numItems: 10 });
+    const b = new MetricAccumulator({ k: [1, 3], numItems: 10 });
+    a.add({ user: 4, topK: L(6, 2, 9), positions: L(1, 5), numRelevant: 3, numRanked: 8 });
+    a.add({ user: 5, topK: L(0, 3, 1), positions: L(0, 2, 7), numRelevant: 3, numRanked: 9 });
+    // two rows of top lists (3 each) and the rows' positions concatenated, junk around them
+    const top = L(7, 7, 6, 2, 9, 0, 3, 1, 7);
+    const pos = L(9, 1, 5, 0, 2, 7, 9);
+    b.addRankedAt(4, top, 2, 3, pos, 1, 2, 3, 8);
+    b.addRankedAt(5, top, 5, 3, pos, 3, 3, 3, 9);
+    expect(b.result()).toEqual(a.result());
+    expect(b.perUnit()).toEqual(a.perUnit());
+    // a hand-computed value: user 5's relevant items at positions 0, 2, 7 among 9 ranked (6
+    // negatives): 6 + 5 + 1 negatives below them, AUC 12 / 18
+    expect(b.perUnit().values.auc[1]).toBeCloseTo(12 / 18, 12);
+  });
+
   test('rejects bad k and returns zeros when empty', () => {
     expect(() => new MetricAccumulator({ k: [], numItems: 3 })).toThrow('MetricAccumulator: k must be a non-empty array');
     expect(() => new MetricAccumulator({ k: [0], numItems: 3 })).toThrow('MetricAccumulator: k must hold integers >= 1, got 0');
