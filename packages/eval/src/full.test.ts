@@ -1,5 +1,5 @@
 import { UserItemSet, seededRng, randInt, type Interactions, type Scorer } from '@memrec/core';
-import { evaluateFull } from './full';
+import { evaluateFull, scoringPieces } from './full';
 import { inlineChunkRanker, type ChunkRanker } from './chunk-ranker';
 import { auc, averagePrecision, hitRate, mrr, ndcg, recall } from './metrics';
 
@@ -195,6 +195,31 @@ describe('evaluateFull', () => {
     // progress counts users with test items: those the raw path scores (skipped ones included)
     expect(progress[0][progress[0].length - 1]).toBe(users.length);
     expect(progress[1][progress[1].length - 1]).toBe(users.length + skipped);
+  });
+
+  test('scoringPieces: chunks, then (with a ranker elsewhere) the last users in pieces shrinking by 5/8', () => {
+    const check = (n: number, c: number, tail: boolean) => {
+      const p = scoringPieces(n, c, tail);
+      // contiguous, covering [0, n), none larger than a chunk
+      expect(p[0][0]).toBe(0);
+      expect(p[p.length - 1][1]).toBe(n);
+      for (let i = 1; i < p.length; i++) expect(p[i][0]).toBe(p[i - 1][1]);
+      for (const [a, b] of p) {
+        expect(b).toBeGreaterThan(a);
+        expect(b - a).toBeLessThanOrEqual(c);
+      }
+      return p.map(([a, b]) => b - a);
+    };
+    // 6,040 users in chunks of 512: a partial chunk first, whole chunks, then 320, 200, 125, 79, 50, 32, 20
+    expect(check(6040, 512, true)).toEqual([94, ...Array(10).fill(512), 320, 200, 125, 79, 50, 32, 20]);
+    expect(check(6040, 512, false)).toEqual([...Array(11).fill(512), 408]);
+    // one chunk or less: never split
+    expect(check(100, 256, true)).toEqual([100]);
+    expect(check(256, 256, true)).toEqual([256]);
+    // fewer users than the whole tail: its largest pieces are left out
+    // (160 + 100 + 63 + 40 + 25 + 16 = 404 >= 300: the 160 goes, 56 users are left for the head)
+    expect(check(300, 256, true)).toEqual([56, 100, 63, 40, 25, 16]);
+    for (let n = 1; n < 700; n += 37) check(n, 64, true);
   });
 
   test('reports progress per chunk', async () => {

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { randInt, seededRng, UserItemSet, type Interactions, type Scorer } from '@memrec/core';
-import { evaluateFull } from '../full';
+import { evaluateFull, scoringPieces } from '../full';
 import type { WorkerRanker } from './index';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -67,7 +67,10 @@ describe('createWorkerRanker', () => {
     expect(b.metrics).toEqual(a.metrics);
     expect(b.perUnit).toEqual(a.perUnit);
     expect(b.counts).toEqual(a.counts);
-    expect(progressWorker).toEqual(progressInline);
+    // progress after each chunk inline, after each piece of scoringPieces with the worker
+    const scored = a.counts.users + a.counts.skippedUsers;
+    expect(progressInline).toEqual(scoringPieces(scored, 37, false).map((p) => p[1]));
+    expect(progressWorker).toEqual(scoringPieces(scored, 37, true).map((p) => p[1]));
     // progress counts the users with test items (those whose test items are all training items
     // are scored and then skipped)
     expect(progressWorker[progressWorker.length - 1]).toBe(a.counts.users + a.counts.skippedUsers);
@@ -91,14 +94,10 @@ describe('createWorkerRanker', () => {
     const scored = fresh.counts.users + fresh.counts.skippedUsers;
     const chunks = Math.ceil(scored / 37);
     expect(inlineOffered.length).toBe(chunks);
-    // with a ranker on another thread the last chunk is scored in up to four pieces: a half, a
-    // quarter, an eighth and the rest (empty pieces left out)
-    const last = scored - 37 * (chunks - 1);
-    const cuts = [0, Math.ceil(last / 2), Math.ceil((3 * last) / 4), Math.ceil((7 * last) / 8), last];
-    const pieces = [0, 1, 2, 3].map((q) => cuts[q + 1] - cuts[q]).filter((n) => n > 0);
-    expect(workerOffered.length).toBe(chunks - 1 + pieces.length);
-    expect(workerOffered.slice(-pieces.length).map((b) => b.length / NUM_ITEMS)).toEqual(pieces);
-    expect(workerOffered.slice(0, chunks - 1).every((b) => b.length === 37 * NUM_ITEMS)).toBe(true);
+    // with a ranker on another thread the last users are scored in shrinking pieces
+    const pieces = scoringPieces(scored, 37, true);
+    expect(pieces).not.toEqual(scoringPieces(scored, 37, false));
+    expect(workerOffered.map((b) => b.length / NUM_ITEMS)).toEqual(pieces.map(([a, b]) => b - a));
     // the inline evaluator alternates two buffers of its own; the worker ranker lends shared memory
     expect(new Set(inlineOffered.map((b) => b.buffer)).size).toBe(2);
     expect(workerOffered.every((b) => b.buffer instanceof SharedArrayBuffer)).toBe(true);
