@@ -1,12 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { deriveSeed, seededRng, SparseEmbedding, type Interactions, type StateBlock } from '@memrec/core';
-import { episodicQueryGate, episodicRead, episodicReadHost, FifoItemMemory } from '@memrec/memory';
-import { uniformSampler, type NegativeSampler } from '@memrec/samplers';
+import { deriveSeed, seededRng } from '@memrec/core';
+import { episodicQueryGate, episodicRead, episodicReadHost } from '@memrec/memory';
 import { BaseRecommender, type TrainingOptions } from './base';
+import { WindowBprModel } from './window-model';
 import { defaultsOf, TRAINING_RULES, type OptionSpec } from './options';
-import { bytesBlock, typedBlock } from './state';
-import { orderedBatches, trainLoop, type TrainLoopOptions } from './train-loop';
-import { denseVariable, windowBprStep, type WindowBprParts } from './window-bpr';
+import { denseVariable } from './window-bpr';
 
 /** Options of {@link Dmn}. */
 export interface DmnOptions extends TrainingOptions {
@@ -67,82 +65,29 @@ const DENSE = ['Wq', 'Wo', 'bg'] as const;
  * dmn.recommend(0, 10);
  * ```
  */
-export class Dmn extends BaseRecommender<DmnOptions> {
+export class Dmn extends WindowBprModel<DmnOptions> {
   readonly name = 'dmn';
-  readonly kind = 'score' as const;
-  readonly observeMode = 'incremental' as const;
-  users!: SparseEmbedding;
-  items!: SparseEmbedding;
-  fifo!: FifoItemMemory;
-  /** Gate weights `W_q` `[D, D]`, `W_o` `[D, D]`, `b_g` `[D]`. */
-  dense: tf.Variable[] = [];
-  private sampler!: NegativeSampler;
-  private optimizer: tf.Optimizer | null = null;
+  /** State block names of the gate weights `W_q` `[D, D]`, `W_o` `[D, D]`, `b_g` `[D]`. */
+  protected readonly denseNames = DENSE;
 
   constructor(options: Partial<DmnOptions> = {}) {
     super('Dmn', DMN_OPTIONS, options);
   }
 
-  private init(users: SparseEmbedding, items: SparseEmbedding, seed: number): void {
-    const c = this.config;
-    const D = c.dim;
-    this.users = users;
-    this.items = items;
-    this.fifo = new FifoItemMemory({ items, capacity: c.memory, count: users.rows });
-    this.sampler = uniformSampler({ seen: this.seen, seed: deriveSeed(seed, 'dmn-negatives') });
+  protected windowLength(): number {
+    return this.config.memory;
+  }
+
+  protected createDense(seed: number): tf.Variable[] {
+    const D = this.config.dim;
     const rng = seededRng(deriveSeed(seed, 'dmn-gate'));
     const g = Math.sqrt(6 / (2 * D));
-    this.dense = [denseVariable([D, D], g, rng), denseVariable([D, D], g, rng), denseVariable([D], 0, rng)];
-    this.optimizer = tf.train.adam(c.learningRate);
+    return [denseVariable([D, D], g, rng), denseVariable([D, D], g, rng), denseVariable([D], 0, rng)];
   }
 
-  private parts(): WindowBprParts {
-    const hops = this.config.hops;
-    return {
-      users: this.users,
-      items: this.items,
-      fifo: this.fifo,
-      dense: this.dense,
-      optimizer: this.optimizer,
-      sampler: this.sampler,
-      negatives: this.config.negatives,
-      score: (P, Q, slots, mask, [Wq, Wo, bg]) => {
-        const q = episodicRead(Q, slots, mask, { Wq: Wq as tf.Tensor2D, Wo: Wo as tf.Tensor2D, bg: bg as tf.Tensor1D }, hops);
-        return tf.sum(tf.mul(tf.add(tf.expandDims(P, 1), q), Q), 2) as tf.Tensor2D;
-      },
-    };
-  }
-
-  /** One BPR step on a time-ordered batch against the memories as they are, then the batch's writes. */
-  private step(batchUsers: Int32Array, batchPos: Int32Array): number {
-    const { users: us, items: pos } = this.trainableRows(batchUsers, batchPos);
-    const loss = us.length > 0 ? windowBprStep(this.parts(), us, pos) : 0;
-    this.fifo.push(batchUsers, batchPos);
-    return loss;
-  }
-
-  protected async fitModel(train: Interactions, run: TrainLoopOptions & { epochs: number }): Promise<void> {
-    const opt = { kind: 'adam' as const, learningRate: this.config.learningRate };
-    const users = new SparseEmbedding({ rows: train.numUsers, dim: this.config.dim, optimizer: opt, seed: deriveSeed(run.seed, 'dmn-users') });
-    const items = new SparseEmbedding({ rows: train.numItems, dim: this.config.dim, optimizer: opt, seed: deriveSeed(run.seed, 'dmn-items') });
-    this.init(users, items, run.seed);
-    await trainLoop(train, run, {
-      epochs: run.epochs,
-      order: 'time',
-      phase: () => 'train',
-      beforeEpoch: () => this.fifo.reset(),
-      step: (u, i) => this.step(u, i),
-    });
-  }
-
-  protected async observeModel(events: Interactions): Promise<void> {
-    for (const b of orderedBatches(events, this.batchSize)) this.step(b.users, b.items);
-  }
-
-  protected growModel(numUsers: number, numItems: number): void {
-    this.users.grow(numUsers);
-    this.items.grow(numItems);
-    this.fifo.grow(numUsers);
+  protected scoreWindow(P: tf.Tensor2D, Q: tf.Tensor3D, slots: tf.Tensor3D, mask: tf.Tensor2D, [Wq, Wo, bg]: tf.Tensor[]): tf.Tensor2D {
+    const q = episodicRead(Q, slots, mask, { Wq: Wq as tf.Tensor2D, Wo: Wo as tf.Tensor2D, bg: bg as tf.Tensor1D }, this.config.hops);
+    return tf.sum(tf.mul(tf.add(tf.expandDims(P, 1), q), Q), 2) as tf.Tensor2D;
   }
 
   protected scoreAllModel(users: Int32Array, out?: Float32Array): Float32Array {
@@ -167,30 +112,6 @@ export class Dmn extends BaseRecommender<DmnOptions> {
     return res;
   }
 
-  protected scoreModel(users: Int32Array, items: Int32Array): Float32Array {
-    const out = new Float32Array(users.length);
-    const byUser = new Map<number, Float32Array>();
-    users.forEach((u, k) => {
-      let row = byUser.get(u);
-      if (!row) byUser.set(u, (row = this.scoreAllModel(Int32Array.of(u))));
-      out[k] = row[items[k]];
-    });
-    return out;
-  }
-
-  protected stateModel(): { header: Record<string, unknown>; blocks: Record<string, StateBlock> } {
-    const blocks: Record<string, StateBlock> = { users: this.users.toBytes(), items: this.items.toBytes(), fifo: this.fifo.stateToBytes() };
-    this.dense.forEach((v, k) => (blocks[DENSE[k]] = v.dataSync() as Float32Array));
-    return { header: {}, blocks };
-  }
-
-  protected release(): void {
-    tf.dispose(this.dense);
-    this.dense = [];
-    this.optimizer?.dispose();
-    this.optimizer = null;
-  }
-
   /**
    * Restores a DMN saved by `toBytes`: tables, every user's memory and the gate weights.
    *
@@ -203,11 +124,7 @@ export class Dmn extends BaseRecommender<DmnOptions> {
     const fn = 'Dmn.fromBytes';
     const c = BaseRecommender.decodeModel(bytes, 'dmn', fn);
     const m = new Dmn(c.config as Partial<DmnOptions>);
-    BaseRecommender.restoreBase(m, c, fn);
-    m.init(SparseEmbedding.fromBytes(bytesBlock(c.blocks, 'users', fn)), SparseEmbedding.fromBytes(bytesBlock(c.blocks, 'items', fn)), m.seed);
-    m.fifo.grow(m.numUsers);
-    m.fifo.stateFromBytes(bytesBlock(c.blocks, 'fifo', fn));
-    m.dense.forEach((v, k) => tf.tidy(() => v.assign(tf.tensor(typedBlock(c.blocks, DENSE[k], Float32Array, fn, v.size), v.shape, 'float32'))));
+    WindowBprModel.restoreWindow(m, c, fn);
     return m;
   }
 }

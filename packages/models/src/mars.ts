@@ -1,12 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { deriveSeed, seededRng, SparseEmbedding, type Interactions, type StateBlock } from '@memrec/core';
-import { facetPool, facetPoolHost, FifoItemMemory, fifoReadHost } from '@memrec/memory';
-import { uniformSampler, type NegativeSampler } from '@memrec/samplers';
+import { deriveSeed, seededRng } from '@memrec/core';
+import { facetPool, facetPoolHost, fifoReadHost } from '@memrec/memory';
 import { BaseRecommender, type TrainingOptions } from './base';
+import { WindowBprModel } from './window-model';
 import { defaultsOf, TRAINING_RULES, type OptionSpec } from './options';
-import { bytesBlock, typedBlock } from './state';
-import { orderedBatches, trainLoop, type TrainLoopOptions } from './train-loop';
-import { denseVariable, windowBprStep, type WindowBprParts } from './window-bpr';
+import { denseVariable } from './window-bpr';
 
 /** Options of {@link Mars}. */
 export interface MarsOptions extends TrainingOptions {
@@ -62,57 +60,30 @@ export const MARS_DEFAULTS: MarsOptions = defaultsOf(MARS_OPTIONS);
  * mars.recommend(0, 10);
  * ```
  */
-export class Mars extends BaseRecommender<MarsOptions> {
+export class Mars extends WindowBprModel<MarsOptions> {
   readonly name = 'mars';
-  readonly kind = 'score' as const;
-  readonly observeMode = 'incremental' as const;
-  users!: SparseEmbedding;
-  items!: SparseEmbedding;
-  fifo!: FifoItemMemory;
-  /** The facet keys `[K, D]`. */
-  dense: tf.Variable[] = [];
-  private sampler!: NegativeSampler;
-  private optimizer: tf.Optimizer | null = null;
+  /** State block name of the facet keys `[K, D]` (the one dense weight). */
+  protected readonly denseNames = ['keys'] as const;
 
   constructor(options: Partial<MarsOptions> = {}) {
     super('Mars', MARS_OPTIONS, options);
   }
 
-  private init(users: SparseEmbedding, items: SparseEmbedding, seed: number): void {
+  protected windowLength(): number {
+    return this.config.history;
+  }
+
+  protected createDense(seed: number): tf.Variable[] {
     const c = this.config;
-    this.users = users;
-    this.items = items;
-    this.fifo = new FifoItemMemory({ items, capacity: c.history, count: users.rows });
-    this.sampler = uniformSampler({ seen: this.seen, seed: deriveSeed(seed, 'mars-negatives') });
-    this.dense = [denseVariable([c.facets, c.dim], Math.sqrt(3 / c.dim), seededRng(deriveSeed(seed, 'mars-keys')))];
-    this.optimizer = tf.train.adam(c.learningRate);
+    return [denseVariable([c.facets, c.dim], Math.sqrt(3 / c.dim), seededRng(deriveSeed(seed, 'mars-keys')))];
   }
 
-  private parts(): WindowBprParts {
-    return {
-      users: this.users,
-      items: this.items,
-      fifo: this.fifo,
-      dense: this.dense,
-      optimizer: this.optimizer,
-      sampler: this.sampler,
-      negatives: this.config.negatives,
-      score: (P, Q, slots, mask, [keys]) => {
-        // facets once per user row; each candidate reads them by softmax_k(q_i . f_k)
-        const facets = facetPool(keys as tf.Tensor2D, slots, mask); // [b, K, D]
-        const w = tf.softmax(tf.matMul(Q, tf.transpose(facets, [0, 2, 1]))); // [b, C, K]
-        const read = tf.matMul(w, facets); // [b, C, D]
-        return tf.sum(tf.mul(tf.add(tf.expandDims(P, 1), read), Q), 2) as tf.Tensor2D;
-      },
-    };
-  }
-
-  /** One BPR step on a time-ordered batch against the histories as they are, then the batch's writes. */
-  private step(batchUsers: Int32Array, batchPos: Int32Array): number {
-    const { users: us, items: pos } = this.trainableRows(batchUsers, batchPos);
-    const loss = us.length > 0 ? windowBprStep(this.parts(), us, pos) : 0;
-    this.fifo.push(batchUsers, batchPos);
-    return loss;
+  protected scoreWindow(P: tf.Tensor2D, Q: tf.Tensor3D, slots: tf.Tensor3D, mask: tf.Tensor2D, [keys]: tf.Tensor[]): tf.Tensor2D {
+    // facets once per user row; each candidate reads them by softmax_k(q_i . f_k)
+    const facets = facetPool(keys as tf.Tensor2D, slots, mask); // [b, K, D]
+    const w = tf.softmax(tf.matMul(Q, tf.transpose(facets, [0, 2, 1]))); // [b, C, K]
+    const read = tf.matMul(w, facets); // [b, C, D]
+    return tf.sum(tf.mul(tf.add(tf.expandDims(P, 1), read), Q), 2) as tf.Tensor2D;
   }
 
   /** The facets of `user`, `[K * D]`, and how many are real (K, or 0 without history). */
@@ -123,30 +94,6 @@ export class Mars extends BaseRecommender<MarsOptions> {
     const slots = this.items.gather(win.ids.subarray(0, n));
     const facets = facetPoolHost(this.dense[0].dataSync() as Float32Array, K, slots, n, D, 1, new Float32Array(K * D));
     return { facets, length: n > 0 ? K : 0 };
-  }
-
-  protected async fitModel(train: Interactions, run: TrainLoopOptions & { epochs: number }): Promise<void> {
-    const opt = { kind: 'adam' as const, learningRate: this.config.learningRate };
-    const users = new SparseEmbedding({ rows: train.numUsers, dim: this.config.dim, optimizer: opt, seed: deriveSeed(run.seed, 'mars-users') });
-    const items = new SparseEmbedding({ rows: train.numItems, dim: this.config.dim, optimizer: opt, seed: deriveSeed(run.seed, 'mars-items') });
-    this.init(users, items, run.seed);
-    await trainLoop(train, run, {
-      epochs: run.epochs,
-      order: 'time',
-      phase: () => 'train',
-      beforeEpoch: () => this.fifo.reset(),
-      step: (u, i) => this.step(u, i),
-    });
-  }
-
-  protected async observeModel(events: Interactions): Promise<void> {
-    for (const b of orderedBatches(events, this.batchSize)) this.step(b.users, b.items);
-  }
-
-  protected growModel(numUsers: number, numItems: number): void {
-    this.users.grow(numUsers);
-    this.items.grow(numItems);
-    this.fifo.grow(numUsers);
   }
 
   protected scoreAllModel(users: Int32Array, out?: Float32Array): Float32Array {
@@ -168,28 +115,6 @@ export class Mars extends BaseRecommender<MarsOptions> {
     return res;
   }
 
-  protected scoreModel(users: Int32Array, items: Int32Array): Float32Array {
-    const out = new Float32Array(users.length);
-    const byUser = new Map<number, Float32Array>();
-    users.forEach((u, k) => {
-      let row = byUser.get(u);
-      if (!row) byUser.set(u, (row = this.scoreAllModel(Int32Array.of(u))));
-      out[k] = row[items[k]];
-    });
-    return out;
-  }
-
-  protected stateModel(): { header: Record<string, unknown>; blocks: Record<string, StateBlock> } {
-    return { header: {}, blocks: { users: this.users.toBytes(), items: this.items.toBytes(), fifo: this.fifo.stateToBytes(), keys: this.dense[0].dataSync() as Float32Array } };
-  }
-
-  protected release(): void {
-    tf.dispose(this.dense);
-    this.dense = [];
-    this.optimizer?.dispose();
-    this.optimizer = null;
-  }
-
   /**
    * Restores a MARS saved by `toBytes`: tables, every user's history and the facet keys.
    *
@@ -202,12 +127,7 @@ export class Mars extends BaseRecommender<MarsOptions> {
     const fn = 'Mars.fromBytes';
     const c = BaseRecommender.decodeModel(bytes, 'mars', fn);
     const m = new Mars(c.config as Partial<MarsOptions>);
-    BaseRecommender.restoreBase(m, c, fn);
-    m.init(SparseEmbedding.fromBytes(bytesBlock(c.blocks, 'users', fn)), SparseEmbedding.fromBytes(bytesBlock(c.blocks, 'items', fn)), m.seed);
-    m.fifo.grow(m.numUsers);
-    m.fifo.stateFromBytes(bytesBlock(c.blocks, 'fifo', fn));
-    const keys = m.dense[0];
-    tf.tidy(() => keys.assign(tf.tensor(typedBlock(c.blocks, 'keys', Float32Array, fn, keys.size), keys.shape, 'float32')));
+    WindowBprModel.restoreWindow(m, c, fn);
     return m;
   }
 }
