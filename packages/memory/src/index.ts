@@ -23,3 +23,4 @@ export { gatedRead, gatedWrite } from './gated-ops';
 export { GruLayer, gruCell, type GruLayerOptions } from './gru';
 export { facetPool, facetPoolHost } from './facet-ops';
 export { episodicRead, episodicReadHost, episodicQueryGate, type EpisodicWeights, type EpisodicHostInputs } from './episodic-ops';
+export { episodicScoresHost, EpisodicGateCache, type EpisodicScoreInputs } from './episodic-scores';

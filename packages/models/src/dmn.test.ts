@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Interactions } from '@memrec/core';
 import { streamSplit, syntheticStream } from '@memrec/data';
+import { episodicQueryGate, episodicReadHost } from '@memrec/memory';
 import { expectClose, expectNoLeak, useCpuBackend } from '@memrec/test-helpers';
 import { Dmn } from './dmn';
 import { ItemPop } from './item-pop';
@@ -42,6 +43,59 @@ describe('Dmn', () => {
       expectClose(m.scoreAll(Int32Array.of(u)), want, 1e-5, 1e-4);
       expectClose(m.score(Int32Array.of(u, u), Int32Array.of(2, 9)), [want[2], want[9]], 1e-5, 1e-4);
     }
+    m.dispose();
+  });
+
+  it('scores every user as the per-candidate reference (episodicReadHost per user, then (p_u + q_H) . q_i): users with full, short and empty windows, new items, before and after observe', async () => {
+    // the per-candidate path scoreAll used before the fused one, kept here as the plain reference
+    const reference = (m: Dmn, u: number): Float32Array => {
+      const N = m.numItems;
+      const { dim: D, hops } = m.config;
+      const Q = m.items.data.subarray(0, N * D);
+      const [Wq, Wo, bg] = m.dense.map((v) => v.dataSync() as Float32Array);
+      const win = m.fifo.window(Int32Array.of(u));
+      const n = win.lengths[0];
+      const final = episodicReadHost({ queries: Q, slots: m.items.gather(win.ids.subarray(0, n)), length: n, dim: D, Wq, Wo, bg, hops, queryGate: episodicQueryGate(Q, Wq, bg, D) }, new Float32Array(N * D));
+      const p = m.users.row(u);
+      return Float32Array.from({ length: N }, (_, i) => {
+        let s = 0;
+        for (let d = 0; d < D; d++) s += (p[d] + final[i * D + d]) * Q[i * D + d];
+        return s;
+      });
+    };
+    const check = (m: Dmn, lengths: Set<number>) => {
+      const users = Int32Array.from({ length: m.numUsers }, (_, u) => u);
+      const all = m.scoreAll(users);
+      const N = m.numItems;
+      for (const u of users) {
+        const want = reference(m, u);
+        lengths.add(m.fifo.window(Int32Array.of(u)).lengths[0]);
+        expectClose(all.subarray(u * N, (u + 1) * N), want, 1e-6, 1e-5);
+        expectClose(m.scoreAll(Int32Array.of(u)), want, 1e-6, 1e-5); // one user at a time (recommend's call)
+        expect(Array.from(m.recommend(u, 5, { excludeSeen: false }).scores)).toEqual(Array.from(want).sort((a, b) => b - a).slice(0, 5));
+      }
+      const pu = Int32Array.from({ length: 50 }, (_, k) => (k * 7) % m.numUsers);
+      const pi = Int32Array.from({ length: 50 }, (_, k) => (k * 11) % N);
+      expectClose(m.score(pu, pi), Array.from(pu, (u, k) => reference(m, u)[pi[k]]), 1e-6, 1e-5);
+    };
+    const m = new Dmn({ dim: 10, memory: 6, hops: 3, epochs: 1, batchSize: 64 });
+    await m.fit(train, { seed: 5 });
+    const lengths = new Set<number>();
+    check(m, lengths);
+    // a block with new users and items: 3 users with one or two events, 2 users with none (empty windows), 3 items never seen (fresh rows)
+    const nu = data.interactions.numUsers;
+    const ni = data.interactions.numItems;
+    const fresh: Interactions = {
+      users: Int32Array.of(nu, nu + 1, nu + 1, nu + 2, 0),
+      items: Int32Array.of(ni, 3, ni + 1, 4, ni),
+      timestamps: Float64Array.of(1e12, 1e12 + 1, 1e12 + 2, 1e12 + 3, 1e12 + 4),
+      numUsers: nu + 5,
+      numItems: ni + 3,
+    };
+    await m.observe(blocks[0]);
+    await m.observe(fresh);
+    check(m, lengths);
+    expect([0, 1, 2, 6].every((n) => lengths.has(n))).toBe(true);
     m.dispose();
   });
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed, seededRng } from '@memrec/core';
-import { episodicQueryGate, episodicRead, episodicReadHost } from '@memrec/memory';
+import { EpisodicGateCache, episodicRead, episodicScoresHost } from '@memrec/memory';
 import { BaseRecommender, type TrainingOptions } from './base';
 import { WindowBprModel } from './window-model';
 import { defaultsOf, TRAINING_RULES, type OptionSpec } from './options';
@@ -69,6 +69,8 @@ export class Dmn extends WindowBprModel<DmnOptions> {
   readonly name = 'dmn';
   /** State block names of the gate weights `W_q` `[D, D]`, `W_o` `[D, D]`, `b_g` `[D]`. */
   protected readonly denseNames = DENSE;
+  /** `q_i W_q + b_g` of every item, kept between scoring calls. */
+  private readonly gates = new EpisodicGateCache();
 
   constructor(options: Partial<DmnOptions> = {}) {
     super('Dmn', DMN_OPTIONS, options);
@@ -90,26 +92,31 @@ export class Dmn extends WindowBprModel<DmnOptions> {
     return tf.sum(tf.mul(tf.add(tf.expandDims(P, 1), q), Q), 2) as tf.Tensor2D;
   }
 
+  /**
+   * Every item for each user in one fused host pass per user (`episodicScoresHost`: the same
+   * float32 scores, bit for bit, as `episodicReadHost` then `(p_u + q_hops) . q_i`, which the
+   * tests keep as the reference); `q_i W_q + b_g` is kept between calls while the item rows and
+   * the gate weights are unchanged.
+   */
   protected scoreAllModel(users: Int32Array, out?: Float32Array): Float32Array {
     const N = this.items.rows;
     const { dim: D, hops } = this.config;
     const res = out ?? new Float32Array(users.length * N);
     const Q = this.items.data.subarray(0, N * D);
     const [Wq, Wo, bg] = this.dense.map((v) => v.dataSync() as Float32Array);
-    const queryGate = episodicQueryGate(Q, Wq, bg, D);
-    const final = new Float32Array(N * D);
+    const queryGate = this.gates.get(Q, Wq, bg, D);
     users.forEach((u, r) => {
       const win = this.fifo.window(Int32Array.of(u));
       const n = win.lengths[0];
-      episodicReadHost({ queries: Q, slots: this.items.gather(win.ids.subarray(0, n)), length: n, dim: D, Wq, Wo, bg, hops, queryGate }, final);
-      const p = this.users.row(u);
-      for (let i = 0; i < N; i++) {
-        let s = 0;
-        for (let d = 0; d < D; d++) s += (p[d] + final[i * D + d]) * Q[i * D + d];
-        res[r * N + i] = s;
-      }
+      const slots = this.items.gather(win.ids.subarray(0, n));
+      episodicScoresHost({ queries: Q, queryGate, slots, length: n, dim: D, Wo, hops, user: this.users.row(u) }, res.subarray(r * N, (r + 1) * N));
     });
     return res;
+  }
+
+  protected override release(): void {
+    this.gates.clear();
+    super.release();
   }
 
   /**
