@@ -1,4 +1,5 @@
 import type { UserItemSet } from '@memrec/core';
+import { MetricAccumulator, type MetricAccumulatorOptions, type PerUnitValues } from './accumulator';
 import { RowRanker } from './row-ranker';
 
 /**
@@ -39,6 +40,12 @@ export interface ChunkJob {
   distance: boolean;
   /** Length of the top list (0: none). */
   k: number;
+  /**
+   * Optional, with `users` and `rawRelevant`: the id of an accumulator opened on this ranker
+   * ({@link ChunkRanker.openAccumulator}). Each ranked row is added to it, in row order, as user
+   * `users[r]`'s unit; the answer's `top`, `topCounts` and `positions` may then be empty.
+   */
+  accumulator?: number;
 }
 
 /** What ranking a {@link ChunkJob} gives, per row. */
@@ -54,6 +61,35 @@ export interface ChunkRanks {
   numRelevant?: Int32Array;
   /** With `rawRelevant`: row r's distinct test items dropped because they are excluded. */
   dropped?: Int32Array;
+}
+
+/** An accumulator's final state (see {@link RankerAccumulator.finish}). */
+export interface AccumulatedMetrics {
+  /** `MetricAccumulator.result()`. */
+  metrics: Record<string, number>;
+  /** `MetricAccumulator.perUnit()`. */
+  perUnit: PerUnitValues;
+  /** Units added. */
+  count: number;
+}
+
+/**
+ * A {@link MetricAccumulator} kept where a {@link ChunkRanker} ranks (see
+ * {@link ChunkRanker.openAccumulator}): jobs naming its `id` add their rows to it.
+ *
+ * @example
+ * ```ts
+ * const acc = ranker.openAccumulator?.({ k: [10], numItems });
+ * await ranker.rank({ ...job, accumulator: acc.id });
+ * const { metrics } = await acc.finish();
+ * ```
+ */
+export interface RankerAccumulator {
+  readonly id: number;
+  /** The metrics of every row added (after every job given so far is ranked); closes it. */
+  finish(): Promise<AccumulatedMetrics>;
+  /** Drops it (an evaluation that failed); safe after `finish`. */
+  discard(): void;
 }
 
 /**
@@ -85,6 +121,13 @@ export interface ChunkRanker {
    * {@link inlineChunkRanker} and `createWorkerRanker`.
    */
   readonly cleansRelevant?: boolean;
+  /**
+   * Optional (with `cleansRelevant`): opens a metric accumulator where the ranking runs. Jobs
+   * naming it add their ranked rows to it, so a ranker on another thread also computes the
+   * metrics there and answers each job with a few counts per row, and the thread that scores only
+   * checks them. {@link inlineChunkRanker} and `createWorkerRanker` have it.
+   */
+  openAccumulator?(options: MetricAccumulatorOptions): RankerAccumulator;
 }
 
 /**
@@ -95,8 +138,9 @@ export interface ChunkRanker {
  * const ranks = rankChunk(new RowRanker(), job);
  * ```
  */
-export function rankChunk(ranker: RowRanker, job: ChunkJob): ChunkRanks {
-  const { scores, numItems, rows, relevant, distance, k, rawRelevant } = job;
+export function rankChunk(ranker: RowRanker, job: ChunkJob, acc?: MetricAccumulator): ChunkRanks {
+  const { scores, numItems, rows, relevant, distance, k, rawRelevant, users } = job;
+  if (acc != null && (users == null || users.length < rows)) throw new Error(`rankChunk: job.users must list the ${rows} rows' users when the job names an accumulator, got ${users == null ? 'none' : `${users.length}`}`);
   let total = 0;
   if (rawRelevant != null) total = rawRelevant.offsets[rows] - rawRelevant.offsets[0];
   else for (let r = 0; r < rows; r++) total += relevant[r].length;
@@ -124,10 +168,15 @@ export function rankChunk(ranker: RowRanker, job: ChunkJob): ChunkRanks {
     } else {
       rel = relevant[r];
     }
-    const pos = positions.subarray(at, at + rel.length);
-    at += rel.length;
+    const m = rel.length;
+    const pos = positions.subarray(at, at + m);
     numRanked[r] = ranker.rank(scores, r * numItems, numItems, job.exclude(r), distance, k, rowTop, rel, pos);
-    if (numRanked[r] < 0) continue;
+    if (numRanked[r] < 0) {
+      at += m;
+      continue;
+    }
+    acc?.addRankedAt((users as Int32Array)[r], rowTop, 0, ranker.count, positions, at, m, m, numRanked[r]);
+    at += m;
     topCounts[r] = ranker.count;
     top.set(ranker.count === k ? rowTop : rowTop.subarray(0, ranker.count), r * k);
   }
@@ -181,5 +230,33 @@ function cleanRelevant(items: Int32Array, a: number, b: number, exclude: Int32Ar
  */
 export function inlineChunkRanker(): ChunkRanker {
   const ranker = new RowRanker();
-  return { rank: (job) => rankChunk(ranker, job), cleansRelevant: true };
+  const accs = new Map<number, MetricAccumulator>();
+  let nextId = 0;
+  return {
+    rank: (job) => rankChunk(ranker, job, job.accumulator != null ? openedAccumulator('inlineChunkRanker', accs, job.accumulator) : undefined),
+    cleansRelevant: true,
+    openAccumulator(options: MetricAccumulatorOptions): RankerAccumulator {
+      const id = nextId++;
+      accs.set(id, new MetricAccumulator(options));
+      return {
+        id,
+        finish: () => Promise.resolve(finishAccumulator('inlineChunkRanker', accs, id)),
+        discard: () => void accs.delete(id),
+      };
+    },
+  };
+}
+
+/** The open accumulator `id` of `accs` (an error naming `fn` when there is none). */
+export function openedAccumulator(fn: string, accs: Map<number, MetricAccumulator>, id: number): MetricAccumulator {
+  const acc = accs.get(id);
+  if (acc == null) throw new Error(`${fn}: job.accumulator must name an open accumulator, got ${id}`);
+  return acc;
+}
+
+/** Closes accumulator `id` of `accs` and returns its state. */
+export function finishAccumulator(fn: string, accs: Map<number, MetricAccumulator>, id: number): AccumulatedMetrics {
+  const acc = openedAccumulator(fn, accs, id);
+  accs.delete(id);
+  return { metrics: acc.result(), perUnit: acc.perUnit(), count: acc.count };
 }

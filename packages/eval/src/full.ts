@@ -3,7 +3,7 @@ import { checkOptionKeys } from '@memrec/core/internal';
 import { MetricAccumulator } from './accumulator';
 import { checkInteractions, checkK, nanError, TIE_BREAK, type EvaluationResult } from './common';
 import { findNaN } from './rank-js';
-import { inlineChunkRanker, type ChunkRanker, type ChunkRanks } from './chunk-ranker';
+import { inlineChunkRanker, type AccumulatedMetrics, type ChunkRanker, type ChunkRanks, type RankerAccumulator } from './chunk-ranker';
 
 /** Options of {@link evaluateFull}. */
 export interface FullEvalOptions {
@@ -80,11 +80,23 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
   let skippedUsers = clean?.skippedUsers ?? 0;
   let droppedRelevant = clean?.droppedRelevant ?? 0;
   const maxK = ks[ks.length - 1];
-  const acc = new MetricAccumulator({ k: ks, numItems });
+  // A ranker that keeps the metrics where it ranks (another thread: no per-row work here but
+  // counting skips and checking for NaN) gets an accumulator of its own; otherwise they are added
+  // here. The numbers are the same.
+  const remote: RankerAccumulator | null = raw && typeof ranker.openAccumulator === 'function' ? ranker.openAccumulator({ k: ks, numItems }) : null;
+  const acc = remote == null ? new MetricAccumulator({ k: ks, numItems }) : null;
   /** Adds a ranked chunk's rows to the metrics, in user order. */
   const consume = (ranks: ChunkRanks, c0: number, chunk: Int32Array, scores: Float32Array) => {
     for (let r = 0, at = 0; r < chunk.length; r++) {
       let m: number;
+      if (acc == null) {
+        // added where it was ranked: only the skips, drops and NaN checks here
+        m = (ranks.numRelevant as Int32Array)[r];
+        droppedRelevant += (ranks.dropped as Int32Array)[r];
+        if (m === 0) skippedUsers++;
+        else if (ranks.numRanked[r] < 0) throw nanError(fn, model, chunk[r], findNaN(scores.subarray(r * numItems, (r + 1) * numItems)));
+        continue;
+      }
       if (grouped != null) {
         m = (ranks.numRelevant as Int32Array)[r];
         droppedRelevant += (ranks.dropped as Int32Array)[r];
@@ -121,37 +133,45 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
   // scored in shrinking pieces (see scoringPieces), so that little is left to rank once the
   // scoring ends.
   const pieces = scoringPieces(evalUsers.length, chunkSize, typeof ranker.scoreBuffer === 'function');
-  for (let p = 0; p < pieces.length; p++) {
-    const [c0, c1] = pieces[p];
-    const chunk = evalUsers.slice(c0, c1);
-    const scores = await scorer.scoreAll(chunk, offer(p, chunk.length * numItems));
-    if (!(scores instanceof Float32Array) || scores.length !== chunk.length * numItems) {
-      throw new Error(`${fn}: scoreAll of model ${JSON.stringify(model)} must return a Float32Array of ${chunk.length} x ${numItems}, got length ${scores?.length}`);
+  let finished: AccumulatedMetrics | null = null;
+  try {
+    for (let p = 0; p < pieces.length; p++) {
+      const [c0, c1] = pieces[p];
+      const chunk = evalUsers.slice(c0, c1);
+      const scores = await scorer.scoreAll(chunk, offer(p, chunk.length * numItems));
+      if (!(scores instanceof Float32Array) || scores.length !== chunk.length * numItems) {
+        throw new Error(`${fn}: scoreAll of model ${JSON.stringify(model)} must return a Float32Array of ${chunk.length} x ${numItems}, got length ${scores?.length}`);
+      }
+      const ranks = Promise.resolve(
+        ranker.rank({
+          scores,
+          numItems,
+          rows: chunk.length,
+          exclude: (r) => seen.itemsOf(chunk[r]),
+          seen,
+          users: chunk,
+          relevant: grouped != null ? [] : (clean as EvaluatedUsers).relevant.slice(c0, c1),
+          ...(grouped != null ? { rawRelevant: { offsets: grouped.offsets.subarray(c0, c1 + 1), items: grouped.items } } : {}),
+          distance,
+          k: maxK,
+          ...(remote != null ? { accumulator: remote.id } : {}),
+        }),
+      );
+      // handled now (a failure is thrown where it is awaited below), never an unhandled rejection
+      ranks.catch(() => undefined);
+      if (inflight != null) consume(await inflight.ranks, inflight.c0, inflight.chunk, inflight.scores);
+      inflight = { ranks, c0, chunk, scores };
     }
-    const ranks = Promise.resolve(
-      ranker.rank({
-        scores,
-        numItems,
-        rows: chunk.length,
-        exclude: (r) => seen.itemsOf(chunk[r]),
-        seen,
-        users: chunk,
-        relevant: grouped != null ? [] : (clean as EvaluatedUsers).relevant.slice(c0, c1),
-        ...(grouped != null ? { rawRelevant: { offsets: grouped.offsets.subarray(c0, c1 + 1), items: grouped.items } } : {}),
-        distance,
-        k: maxK,
-      }),
-    );
-    // handled now (a failure is thrown where it is awaited below), never an unhandled rejection
-    ranks.catch(() => undefined);
     if (inflight != null) consume(await inflight.ranks, inflight.c0, inflight.chunk, inflight.scores);
-    inflight = { ranks, c0, chunk, scores };
+    if (remote != null) finished = await remote.finish();
+  } finally {
+    if (remote != null && finished == null) remote.discard();
   }
-  if (inflight != null) consume(await inflight.ranks, inflight.c0, inflight.chunk, inflight.scores);
+  const total = finished ?? { metrics: (acc as MetricAccumulator).result(), perUnit: (acc as MetricAccumulator).perUnit(), count: (acc as MetricAccumulator).count };
   return {
-    metrics: acc.result(),
-    perUnit: acc.perUnit(),
-    counts: { units: acc.count, users: evalUsers.length - (grouped != null ? skippedUsers : 0), skippedUsers, droppedRelevant },
+    metrics: total.metrics,
+    perUnit: total.perUnit,
+    counts: { units: total.count, users: evalUsers.length - (grouped != null ? skippedUsers : 0), skippedUsers, droppedRelevant },
     setup: {
       protocol: 'full',
       k: ks,

@@ -1,5 +1,6 @@
 import type { UserItemSet } from '@memrec/core';
 import type { ChunkJob } from '../chunk-ranker';
+import type { MetricAccumulatorOptions } from '../accumulator';
 
 /** A {@link ChunkJob} as it travels to a worker thread: the per-row lists packed into offsets + items. */
 export interface FlatJob {
@@ -19,7 +20,12 @@ export interface FlatJob {
   raw?: boolean;
   distance: boolean;
   k: number;
+  /** The worker's accumulator the ranked rows are added to (see `ChunkJob.accumulator`; needs `users`). */
+  accId?: number;
 }
+
+/** Opens, finishes or drops a metric accumulator on the worker (see `ChunkRanker.openAccumulator`). */
+export type AccumulatorMessage = { kind: 'open'; accId: number; options: MetricAccumulatorOptions } | { kind: 'finish'; accId: number } | { kind: 'discard'; accId: number };
 
 /** Packs row r's list `list(r)` of every row into offsets (rows + 1) and the concatenated items. */
 function pack(rows: number, list: (r: number) => Int32Array): { offsets: Int32Array; items: Int32Array } {
@@ -83,11 +89,13 @@ export function flattenJob(id: number, job: ChunkJob, scores: Float32Array, seen
     scores,
     numItems: job.numItems,
     rows: job.rows,
-    ...(ex != null ? { excludeOffsets: ex.offsets, excludeItems: ex.items } : { seenId, users: job.users }),
+    ...(ex != null ? { excludeOffsets: ex.offsets, excludeItems: ex.items } : { seenId }),
+    ...(job.users != null && (ex == null || job.accumulator != null) ? { users: job.users } : {}),
     relevantOffsets: rel.offsets,
     relevantItems: rel.items,
     ...(job.rawRelevant != null ? { raw: true } : {}),
     distance: job.distance,
     k: job.k,
+    ...(job.accumulator != null ? { accId: job.accumulator } : {}),
   };
 }

@@ -2,25 +2,30 @@
  * `@memrec/eval/node`: evaluation helpers that need Node (worker threads).
  */
 import { Worker } from 'node:worker_threads';
-import type { ChunkJob, ChunkRanker, ChunkRanks } from '../chunk-ranker';
+import type { AccumulatedMetrics, ChunkJob, ChunkRanker, ChunkRanks, RankerAccumulator } from '../chunk-ranker';
+import { MetricAccumulator, type MetricAccumulatorOptions } from '../accumulator';
 import type { UserItemSet } from '@memrec/core';
-import { flattenJob, snapshotSeen } from './flat-job';
+import { flattenJob, snapshotSeen, type AccumulatorMessage } from './flat-job';
 
 /** A {@link ChunkRanker} on a worker thread; `close()` stops the thread. */
 export interface WorkerRanker extends ChunkRanker {
   rank(job: ChunkJob): Promise<ChunkRanks>;
   /** Shared memory for the next chunk's scores: a job scored into it is ranked without a copy. */
   scoreBuffer(length: number): Float32Array;
+  /** A metric accumulator on the thread: jobs naming it are added to it there. */
+  openAccumulator(options: MetricAccumulatorOptions): RankerAccumulator;
   /** Stops the thread; chunks still queued are rejected. Safe to call twice. */
   close(): Promise<void>;
 }
 
 type Pending = { resolve: (r: ChunkRanks) => void; reject: (e: Error) => void };
+type PendingFinish = { resolve: (r: AccumulatedMetrics) => void; reject: (e: Error) => void };
 
 /**
  * Starts a thread that ranks `evaluateFull`'s score chunks while the calling thread scores the
- * next chunk: on a machine with a free core, full-ranking evaluation then costs about as much
- * as the scoring alone. Results are identical to ranking on the calling thread. The thread does
+ * next chunk, and adds the ranked rows to the metrics there (`openAccumulator`): on a machine
+ * with a free core, full-ranking evaluation then costs about as much as the scoring alone.
+ * Results are identical to ranking on the calling thread. The thread does
  * not keep the process alive while it has nothing to do; close it when done.
  *
  * @example
@@ -56,19 +61,36 @@ export function createWorkerRanker(): WorkerRanker {
     return free.splice(at, 1)[0];
   };
   let nextId = 0;
+  let nextAccId = 0;
+  /** Accumulators asked to finish, by id. */
+  const finishing = new Map<number, PendingFinish>();
   let failure: Error | null = null;
   const failAll = (err: Error) => {
     failure ??= err;
     for (const p of pending.values()) p.reject(err);
     pending.clear();
+    for (const p of finishing.values()) p.reject(err);
+    finishing.clear();
     worker.unref();
   };
-  worker.on('message', (msg: { id: number; ranks?: ChunkRanks; error?: string }) => {
+  const refresh = () => {
+    if (pending.size === 0 && finishing.size === 0) worker.unref();
+  };
+  worker.on('message', (msg: { id: number; ranks?: ChunkRanks; error?: string } | { accId: number; state?: AccumulatedMetrics; error?: string }) => {
+    if ('accId' in msg) {
+      const f = finishing.get(msg.accId);
+      if (f == null) return;
+      finishing.delete(msg.accId);
+      refresh();
+      if (msg.error != null) f.reject(new Error(`createWorkerRanker: metrics failed in the worker thread: ${msg.error}`));
+      else f.resolve(msg.state as AccumulatedMetrics);
+      return;
+    }
     const p = pending.get(msg.id);
     if (p == null) return;
     pending.delete(msg.id);
     free.push(p.scores);
-    if (pending.size === 0) worker.unref();
+    refresh();
     if (msg.error != null) p.reject(new Error(`createWorkerRanker: ranking failed in the worker thread: ${msg.error}`));
     else p.resolve(msg.ranks as ChunkRanks);
   });
@@ -107,6 +129,34 @@ export function createWorkerRanker(): WorkerRanker {
         worker.ref();
         worker.postMessage(message);
       });
+    },
+    openAccumulator(options: MetricAccumulatorOptions): RankerAccumulator {
+      // checked here, with the constructor's errors, before the thread gets them
+      new MetricAccumulator(options);
+      const accId = nextAccId++;
+      const send = (msg: AccumulatorMessage) => {
+        if (failure == null) worker.postMessage(msg);
+      };
+      send({ kind: 'open', accId, options: { k: [...options.k], numItems: options.numItems } });
+      let closed = false;
+      return {
+        id: accId,
+        finish(): Promise<AccumulatedMetrics> {
+          if (failure != null) return Promise.reject(failure);
+          if (closed) return Promise.reject(new Error(`createWorkerRanker: accumulator ${accId} is already finished or discarded`));
+          closed = true;
+          return new Promise<AccumulatedMetrics>((resolve, reject) => {
+            finishing.set(accId, { resolve, reject });
+            worker.ref();
+            worker.postMessage({ kind: 'finish', accId } satisfies AccumulatorMessage);
+          });
+        },
+        discard(): void {
+          if (closed) return;
+          closed = true;
+          send({ kind: 'discard', accId });
+        },
+      };
     },
     scoreBuffer(length: number): Float32Array {
       if (!Number.isInteger(length) || length < 1) throw new Error(`createWorkerRanker: scoreBuffer length must be an integer >= 1, got ${length}`);

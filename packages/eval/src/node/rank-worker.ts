@@ -3,9 +3,10 @@
  * the chunks it is sent with one {@link RowRanker} and answers each with its {@link ChunkRanks}.
  */
 import { parentPort } from 'node:worker_threads';
-import { rankChunk, type ChunkRanks } from '../chunk-ranker';
+import { finishAccumulator, openedAccumulator, rankChunk, type ChunkRanks } from '../chunk-ranker';
+import { MetricAccumulator } from '../accumulator';
 import { RowRanker } from '../row-ranker';
-import type { FlatJob, SeenSnapshot } from './flat-job';
+import type { AccumulatorMessage, FlatJob, SeenSnapshot } from './flat-job';
 
 const ranker = new RowRanker();
 const port = parentPort;
@@ -13,9 +14,22 @@ if (port == null) throw new Error('rank-worker: must run in a worker thread (cre
 const EMPTY = new Int32Array(0);
 /** The latest seen-set snapshot (jobs name it by id). */
 let seen: SeenSnapshot | null = null;
-port.on('message', (msg: FlatJob | SeenSnapshot) => {
+/** Open metric accumulators by id (see ChunkRanker.openAccumulator). */
+const accs = new Map<number, MetricAccumulator>();
+port.on('message', (msg: FlatJob | SeenSnapshot | AccumulatorMessage) => {
   if ('kind' in msg) {
-    seen = msg;
+    if (msg.kind === 'seen') seen = msg;
+    else if (msg.kind === 'open') accs.set(msg.accId, new MetricAccumulator(msg.options));
+    else if (msg.kind === 'discard') accs.delete(msg.accId);
+    else {
+      try {
+        const state = finishAccumulator('rank-worker', accs, msg.accId);
+        const buffers = [state.perUnit.users.buffer as ArrayBuffer, ...Object.values(state.perUnit.values).map((v) => v.buffer as ArrayBuffer)];
+        port.postMessage({ accId: msg.accId, state }, buffers);
+      } catch (err) {
+        port.postMessage({ accId: msg.accId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      }
+    }
     return;
   }
   const job = msg;
@@ -44,11 +58,14 @@ port.on('message', (msg: FlatJob | SeenSnapshot) => {
       ...(job.raw === true ? { rawRelevant: { offsets: relevantOffsets, items: relevantItems } } : {}),
       distance: job.distance,
       k: job.k,
-    });
-    const arrays = [ranks.top, ranks.topCounts, ranks.positions, ranks.numRanked];
-    if (ranks.numRelevant != null && ranks.dropped != null) arrays.push(ranks.numRelevant, ranks.dropped);
-    const buffers = arrays.map((a) => a.buffer as ArrayBuffer);
-    port.postMessage({ id: job.id, ranks }, buffers);
+      ...(job.users != null ? { users: job.users } : {}),
+    }, job.accId != null ? openedAccumulator('rank-worker', accs, job.accId) : undefined);
+    // with an accumulator, the rows' lists stay here: only the counts per row go back
+    const answer: ChunkRanks = job.accId != null ? { ...ranks, top: EMPTY, topCounts: EMPTY, positions: EMPTY } : ranks;
+    const arrays = [answer.top, answer.topCounts, answer.positions, answer.numRanked];
+    if (answer.numRelevant != null && answer.dropped != null) arrays.push(answer.numRelevant, answer.dropped);
+    const buffers = arrays.filter((a) => a.length > 0).map((a) => a.buffer as ArrayBuffer);
+    port.postMessage({ id: job.id, ranks: answer }, buffers);
   } catch (err) {
     port.postMessage({ id: job.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   }

@@ -104,6 +104,53 @@ describe('createWorkerRanker', () => {
     expect(new Set(workerOffered.map((b) => b.buffer)).size).toBeLessThanOrEqual(3);
   });
 
+  test('the metrics are added on the thread: jobs name its accumulator, answers carry counts only, the numbers equal those added on the calling thread', async () => {
+    const opts = { seen, k: [1, 5, 20], chunkSize: 37 };
+    const jobs: (number | undefined)[] = [];
+    const answers: number[] = [];
+    let opened = 0;
+    const spy = {
+      cleansRelevant: true,
+      scoreBuffer: (n: number) => ranker.scoreBuffer(n),
+      openAccumulator: (o: { k: number[]; numItems: number }) => (opened++, ranker.openAccumulator(o)),
+      rank: async (job: Parameters<WorkerRanker['rank']>[0]) => {
+        jobs.push(job.accumulator);
+        const ranks = await ranker.rank(job);
+        answers.push(ranks.top.length + ranks.positions.length);
+        return ranks;
+      },
+    };
+    // no openAccumulator: the calling thread adds the rows
+    const here = { cleansRelevant: true, scoreBuffer: spy.scoreBuffer, rank: (job: Parameters<WorkerRanker['rank']>[0]) => ranker.rank(job) };
+    const a = await evaluateFull(scorer('score', -1, []), testSet, { ...opts, ranker: here });
+    const b = await evaluateFull(scorer('score', -1, []), testSet, { ...opts, ranker: spy });
+    expect(b.metrics).toEqual(a.metrics);
+    expect(b.perUnit).toEqual(a.perUnit);
+    expect(b.counts).toEqual(a.counts);
+    expect(opened).toBe(1);
+    expect(jobs.length).toBeGreaterThan(3);
+    expect(new Set(jobs).size).toBe(1);
+    expect(jobs[0]).toEqual(expect.any(Number));
+    expect(answers.every((n) => n === 0)).toBe(true);
+  });
+
+  test('accumulators: bad options are refused on the calling thread, finish once, a discarded or finished one is gone', async () => {
+    expect(() => ranker.openAccumulator({ k: [0], numItems: 10 })).toThrow('MetricAccumulator: k must hold integers >= 1, got 0');
+    const acc = ranker.openAccumulator({ k: [10], numItems: NUM_ITEMS });
+    const empty = await acc.finish();
+    expect(empty.count).toBe(0);
+    expect(empty.metrics['hr@10']).toBe(0);
+    await expect(acc.finish()).rejects.toThrow(`createWorkerRanker: accumulator ${acc.id} is already finished or discarded`);
+    acc.discard();
+    // a job naming a closed accumulator fails with a message naming it
+    const users = Int32Array.of(0);
+    const job = { scores: new Float32Array(NUM_ITEMS), numItems: NUM_ITEMS, rows: 1, exclude: () => new Int32Array(0), users, relevant: [], rawRelevant: { offsets: Int32Array.of(0, 1), items: Int32Array.of(3) }, distance: false, k: 10, accumulator: acc.id };
+    await expect(ranker.rank(job)).rejects.toThrow(`job.accumulator must name an open accumulator, got ${acc.id}`);
+    // still usable
+    const again = await evaluateFull(scorer('score'), testSet, { seen, k: [10], ranker });
+    expect(again.counts.users).toBeGreaterThan(0);
+  });
+
   test('the worker copies the seen set once per version: a set changed between evaluations, or another set, is ranked right', async () => {
     const opts = { k: [1, 5, 20], chunkSize: 41 };
     const changing = UserItemSet.fromInteractions(interactions(40, 1));
