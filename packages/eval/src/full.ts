@@ -36,8 +36,9 @@ export interface FullEvalOptions {
  * so at most `chunkSize x numItems` scores exist at once (a few times that with a ranker on
  * another thread, which gets the last users in shrinking pieces: {@link scoringPieces}). A
  * ranker that declares `cleansRelevant` (the default one and the worker ranker do) sorts each
- * user's test items and drops repeats and training items itself, so on another thread that work
- * runs beside the scoring. Each row gives its top max(k) and the exact positions of the relevant
+ * user's test items and drops repeats and training items itself, and one that opens an
+ * accumulator (`openAccumulator`) adds the ranked rows to the metrics itself, so on another thread
+ * that work runs beside the scoring. Each row gives its top max(k) and the exact positions of the relevant
  * items in the full ranking (for MRR, MAP and AUC) without sorting the row ({@link RowRanker}: block maxima prune the top-k selection, SIMD passes count the items ahead
  * of each relevant item). Ties: equal scores rank the lower item id first. With
  * `kind: 'distance'` a lower value ranks first.
