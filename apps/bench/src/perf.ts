@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:perf NAME [--json FILE] [--backend auto|node|wasm|cpu] [--quick]`
+ * `pnpm bench:perf NAME [--json FILE] [--backend auto|node|wasm|cpu] [--quick] [--only PARTS]`
  *
  * Runs one performance script in this process, prints a readable table and, with `--json`,
  * writes `{ "backend": "...", "figures": { "<name>": <number> } }`.
@@ -17,14 +17,16 @@ const program = new Command()
   .option('--json <file>', 'write the figures as JSON')
   .option('--backend <name>', 'auto | node | wasm | cpu', 'auto')
   .option('--quick', 'smaller sizes, for smoke tests', false)
-  .action(async (name: string, opts: { json?: string; backend: string; quick: boolean }) => {
+  .option('--only <list>', 'run only these parts of the script, comma-separated (models: the model names, nmrn_ingest, cmn_train, irgan)')
+  .action(async (name: string, opts: { json?: string; backend: string; quick: boolean; only?: string }) => {
     const script = PERF_SCRIPTS[name];
     if (!script) {
       throw new Error(`bench:perf: name must be one of ${Object.keys(PERF_SCRIPTS).join(', ')}, got "${name}"`);
     }
     const choice = await initBackend({ backend: opts.backend as BackendName | 'auto' });
     const mod = await script();
-    const result = await mod.run({ backend: choice.backend, quick: opts.quick, log: (l) => console.error(l) });
+    const only = opts.only?.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+    const result = await mod.run({ backend: choice.backend, quick: opts.quick, only, log: (l) => console.error(l) });
     console.log(`\n${name} (backend ${choice.backend})\n`);
     console.log(formatTable(result.rows));
     console.log('\nfigures:');

@@ -7,8 +7,8 @@
  *    8 windows (slowest and fastest printed).
  *  - `recommend_p50_ms_<model>` / `recommend_p99_ms_<model>`: `recommend(user, 10)` for one
  *    user over a 10,000-item catalogue (synthetic, 2,000 users x 10,000 items x 60,000 events,
- *    one epoch; NMRN dim 32 per-user memory; CMN dim 16 and dim 50), 300 calls over users spread
- *    across the id range, after one warm-up call.
+ *    one epoch; NMRN dim 32 per-user memory; CMN dim 16 and dim 50; MARS and DMN with the
+ *    library's defaults), 300 calls over users spread across the id range, after one warm-up call.
  *  - `cmn_model_train_pairs_per_second`: `Cmn.fit` at dim 50, 2 hops, 16 neighbours, 4 negatives,
  *    batch 256, no pre-training, one epoch on the first 60 % of the 2,000 x 1,000 stream; pairs =
  *    positives x (1 + negatives) per second, as in `pnpm bench:perf memory`.
@@ -20,7 +20,10 @@
  *    rum_feature with 20 slots, stamp, ksr without attributes, mars, dmn): `fit` with the library's defaults but one epoch on the first 60 % of the 2,000 x 1,000 stream
  *    (training events per second), then `observe` of the rest in blocks of 64 events (median of
  *    8 windows; streamed events per second).
- * `--quick` shrinks every size by 10 (the figures are still real measurements).
+ * `--quick` shrinks every size by 10 (the figures are still real measurements). `--only` runs the
+ * parts named: model names (nmrn, cmn, cmn_d50, mars, dmn in the latency part; gru4rec, rum_item,
+ * rum_feature, stamp, mars, dmn, ksr in the training part), `nmrn_ingest`, `cmn_train`, `irgan`;
+ * e.g. `--only mars,dmn`.
  */
 import { UserItemSet, type Interactions } from '@memrec/core';
 import { syntheticStream } from '@memrec/data';
@@ -40,34 +43,39 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
   const scale = ctx.quick ? 10 : 1;
   const rows: PerfResult['rows'] = [];
   const figures: Record<string, number> = {};
+  const on = (part: string) => ctx.only === undefined || ctx.only.includes(part);
 
   // 1. NMRN ingest, micro-batches of 64
   const s = syntheticStream({ seed: 1, numUsers: 2000 / scale, numItems: 1000 / scale, numEvents: 100_000 / scale }).interactions;
   const start = Math.floor(s.users.length * 0.6);
-  ctx.log(`models: training NMRN on ${start} events`);
-  const rec = await OnlineRecommender.train(new Nmrn({ sampler: 'uniform', epochs: 1 }), events(s, 0, start));
-  const stream = events(s, start, s.users.length);
-  let at = 0;
-  const batch = 64;
-  const step = async () => {
-    if (at + batch > stream.length) at = 0; // replay from the start of the stream (the model keeps learning)
-    await rec.ingest(stream.slice(at, at + batch));
-    at += batch;
-  };
-  const ingest = await timeWindows(step, ctx.quick ? 2 : 8, 8, 2);
-  const perEvent = { median: ingest.median * batch, min: ingest.min * batch, max: ingest.max * batch };
-  rows.push({ what: 'NMRN ingest (OnlineRecommender, per-user memory, uniform negatives)', 'per second': Math.round(perEvent.median), slowest: Math.round(perEvent.min), fastest: Math.round(perEvent.max), unit: 'events (micro-batches of 64)' });
-  figures.nmrn_ingest_events_per_second = perEvent.median;
-  rec.dispose();
+  if (on('nmrn_ingest')) {
+    ctx.log(`models: training NMRN on ${start} events`);
+    const rec = await OnlineRecommender.train(new Nmrn({ sampler: 'uniform', epochs: 1 }), events(s, 0, start));
+    const stream = events(s, start, s.users.length);
+    let at = 0;
+    const batch = 64;
+    const step = async () => {
+      if (at + batch > stream.length) at = 0; // replay from the start of the stream (the model keeps learning)
+      await rec.ingest(stream.slice(at, at + batch));
+      at += batch;
+    };
+    const ingest = await timeWindows(step, ctx.quick ? 2 : 8, 8, 2);
+    const perEvent = { median: ingest.median * batch, min: ingest.min * batch, max: ingest.max * batch };
+    rows.push({ what: 'NMRN ingest (OnlineRecommender, per-user memory, uniform negatives)', 'per second': Math.round(perEvent.median), slowest: Math.round(perEvent.min), fastest: Math.round(perEvent.max), unit: 'events (micro-batches of 64)' });
+    figures.nmrn_ingest_events_per_second = perEvent.median;
+    rec.dispose();
+  }
 
   // 2. recommend latency over a 10,000-item catalogue
   const big = syntheticStream({ seed: 2, numUsers: 2000 / scale, numItems: 10_000 / scale, numEvents: 60_000 / scale }).interactions;
-  const models: [string, () => Nmrn | Cmn][] = [
+  const models: [string, () => Nmrn | Cmn | Mars | Dmn][] = [
     ['nmrn', () => new Nmrn({ sampler: 'uniform', epochs: 1 })],
     ['cmn', () => new Cmn({ epochs: 1, pretrainEpochs: 0 })],
     ['cmn_d50', () => new Cmn({ dim: 50, epochs: 1, pretrainEpochs: 0 })],
+    ['mars', () => new Mars({ epochs: 1 })],
+    ['dmn', () => new Dmn({ epochs: 1 })],
   ];
-  for (const [name, make] of models) {
+  for (const [name, make] of models.filter(([n]) => on(n))) {
     ctx.log(`models: training ${name} on ${big.users.length} events over ${big.numItems} items`);
     const m = make();
     await m.fit(big);
@@ -79,30 +87,34 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
   }
 
   // 3. CMN training at dim 50
-  const cmn = new Cmn({ dim: 50, hops: 2, maxNeighbours: 16, negatives: 4, batchSize: 256, pretrainEpochs: 0, epochs: 1 });
   const train = prefix(s, start);
-  const t0 = performance.now();
-  await cmn.fit(train);
-  const seconds = (performance.now() - t0) / 1000;
-  const pairs = (train.users.length * (1 + cmn.config.negatives)) / seconds;
-  rows.push({ what: 'Cmn.fit (d 50, 2 hops, 16 neighbours, 4 negatives, batch 256)', 'per second': Math.round(pairs), unit: 'pairs (positives x (1 + negatives))' });
-  figures.cmn_model_train_pairs_per_second = pairs;
-  cmn.dispose();
+  if (on('cmn_train')) {
+    const cmn = new Cmn({ dim: 50, hops: 2, maxNeighbours: 16, negatives: 4, batchSize: 256, pretrainEpochs: 0, epochs: 1 });
+    const t0 = performance.now();
+    await cmn.fit(train);
+    const seconds = (performance.now() - t0) / 1000;
+    const pairs = (train.users.length * (1 + cmn.config.negatives)) / seconds;
+    rows.push({ what: 'Cmn.fit (d 50, 2 hops, 16 neighbours, 4 negatives, batch 256)', 'per second': Math.round(pairs), unit: 'pairs (positives x (1 + negatives))' });
+    figures.cmn_model_train_pairs_per_second = pairs;
+    cmn.dispose();
+  }
 
   // 4. IRGAN training
-  const irgan = new Irgan({ pretrainEpochs: 5, epochs: 1 });
-  const t1 = performance.now();
-  await irgan.fit(train);
-  const irganSeconds = (performance.now() - t1) / 1000;
-  const positives = UserItemSet.fromInteractions(train);
-  let distinct = 0;
-  for (let u = 0; u < positives.numUsers; u++) distinct += positives.count(u);
-  const c = irgan.config;
-  const passes = c.pretrainEpochs + c.dEpochs + c.gEpochs;
-  const irganRate = (distinct * passes) / irganSeconds;
-  rows.push({ what: `Irgan.fit (d ${c.dim}, ${c.pretrainEpochs} DNS passes of G, ${c.dEpochs} D passes, ${c.gEpochs} G passes over ${train.numItems} items)`, 'per second': Math.round(irganRate), unit: 'events (distinct positives x passes)' });
-  figures.irgan_train_events_per_second = irganRate;
-  irgan.dispose();
+  if (on('irgan')) {
+    const irgan = new Irgan({ pretrainEpochs: 5, epochs: 1 });
+    const t1 = performance.now();
+    await irgan.fit(train);
+    const irganSeconds = (performance.now() - t1) / 1000;
+    const positives = UserItemSet.fromInteractions(train);
+    let distinct = 0;
+    for (let u = 0; u < positives.numUsers; u++) distinct += positives.count(u);
+    const c = irgan.config;
+    const passes = c.pretrainEpochs + c.dEpochs + c.gEpochs;
+    const irganRate = (distinct * passes) / irganSeconds;
+    rows.push({ what: `Irgan.fit (d ${c.dim}, ${c.pretrainEpochs} DNS passes of G, ${c.dEpochs} D passes, ${c.gEpochs} G passes over ${train.numItems} items)`, 'per second': Math.round(irganRate), unit: 'events (distinct positives x passes)' });
+    figures.irgan_train_events_per_second = irganRate;
+    irgan.dispose();
+  }
 
   // 5. sequential models: training, then streaming updates (observe) in blocks of 64 events
   const sequential: [string, () => Gru4Rec | Rum | Stamp | Mars | Dmn | Ksr][] = [
@@ -115,7 +127,7 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
     ['ksr', () => new Ksr({ epochs: 1 })],
   ];
   const rest: Interactions = { ...s, users: s.users.subarray(start), items: s.items.subarray(start), timestamps: s.timestamps?.subarray(start) };
-  for (const [name, make] of sequential) {
+  for (const [name, make] of sequential.filter(([n]) => on(n))) {
     ctx.log(`models: training ${name} on ${train.users.length} events`);
     const m = make();
     const t2 = performance.now();

@@ -5,6 +5,8 @@ export interface PerfContext {
   backend: BackendName;
   /** Smaller sizes (smoke tests); the figures are still real measurements. */
   quick: boolean;
+  /** `--only`: the parts of the script to run, by the names it documents (all when absent). */
+  only?: string[];
   log: (line: string) => void;
 }
 
