@@ -187,9 +187,9 @@ export function rankChunk(ranker: RowRanker, job: ChunkJob, acc?: MetricAccumula
  * Sorts `items[a, b)` into `out` (insertion sort for a few, else a typed-array sort), drops
  * repeats and the items of the sorted list `exclude` (a linear merge: predictable branches beat a
  * binary search here). Writes to `counts` how many are left at the front of `out` and how many
- * were distinct.
+ * were distinct. `out` may be `items.subarray(a)` (cleaned in place).
  */
-function cleanRelevant(items: Int32Array, a: number, b: number, exclude: Int32Array, out: Int32Array, counts: Int32Array): void {
+export function cleanRelevant(items: Int32Array, a: number, b: number, exclude: Int32Array, out: Int32Array, counts: Int32Array): void {
   const n = b - a;
   if (n > 32) {
     out.set(items.subarray(a, b));

@@ -3,7 +3,7 @@ import { checkOptionKeys } from '@memrec/core/internal';
 import { MetricAccumulator } from './accumulator';
 import { checkInteractions, checkK, nanError, TIE_BREAK, type EvaluationResult } from './common';
 import { findNaN } from './rank-js';
-import { inlineChunkRanker, type AccumulatedMetrics, type ChunkRanker, type ChunkRanks, type RankerAccumulator } from './chunk-ranker';
+import { cleanRelevant, inlineChunkRanker, type AccumulatedMetrics, type ChunkRanker, type ChunkRanks, type RankerAccumulator } from './chunk-ranker';
 
 /** Options of {@link evaluateFull}. */
 export interface FullEvalOptions {
@@ -265,60 +265,29 @@ function groupByUser(test: Interactions): GroupedTest {
 }
 
 /**
- * Groups the test items by user (a counting sort), sorts and de-duplicates each user's, drops
- * training items (a merge with the user's sorted training items), in place: each user's relevant
- * items are a view of one array.
+ * Groups the test items by user ({@link groupByUser}), then sorts and de-duplicates each user's
+ * and drops training items in place ({@link cleanRelevant}): each user's relevant items are a
+ * view of one array.
  */
 function relevantItems(test: Interactions, seen: UserItemSet): EvaluatedUsers {
-  const { users, items } = test;
-  let numUsers = test.numUsers;
-  for (let r = 0; r < users.length; r++) if (users[r] >= numUsers) numUsers = users[r] + 1;
-  const start = new Int32Array(numUsers + 1);
-  for (let r = 0; r < users.length; r++) start[users[r] + 1]++;
-  for (let u = 0; u < numUsers; u++) start[u + 1] += start[u];
-  const grouped = new Int32Array(users.length);
-  const fill = start.slice(0, numUsers);
-  for (let r = 0; r < users.length; r++) grouped[fill[users[r]]++] = items[r];
-  const evalUsers = new Int32Array(numUsers);
+  const { users, offsets, items } = groupByUser(test);
+  const evalUsers = new Int32Array(users.length);
   let numEval = 0;
   const relevant: Int32Array[] = [];
   let skippedUsers = 0;
   let droppedRelevant = 0;
-  for (let u = 0; u < numUsers; u++) {
-    const a = start[u];
-    const b = start[u + 1];
-    if (a === b) continue;
-    if (b - a > 32) grouped.subarray(a, b).sort();
-    else {
-      for (let i = a + 1; i < b; i++) {
-        const v = grouped[i];
-        let j = i;
-        for (; j > a && grouped[j - 1] > v; j--) grouped[j] = grouped[j - 1];
-        grouped[j] = v;
-      }
-    }
-    // distinct items the user did not see in training, moved to the front of the user's range
-    const train = seen.itemsOf(u);
-    let p = 0;
-    let out = a;
-    let distinct = 0;
-    let last = -1;
-    for (let i = a; i < b; i++) {
-      const v = grouped[i];
-      if (v === last) continue;
-      last = v;
-      distinct++;
-      while (p < train.length && train[p] < v) p++;
-      if (p < train.length && train[p] === v) continue;
-      grouped[out++] = v;
-    }
-    droppedRelevant += distinct - (out - a);
-    if (out === a) {
+  const counts = new Int32Array(2);
+  for (let j = 0; j < users.length; j++) {
+    const a = offsets[j];
+    // in place: the user's range is read at or after where it is written
+    cleanRelevant(items, a, offsets[j + 1], seen.itemsOf(users[j]), items.subarray(a), counts);
+    droppedRelevant += counts[1] - counts[0];
+    if (counts[0] === 0) {
       skippedUsers++;
       continue;
     }
-    evalUsers[numEval++] = u;
-    relevant.push(grouped.subarray(a, out));
+    evalUsers[numEval++] = users[j];
+    relevant.push(items.subarray(a, a + counts[0]));
   }
   return { users: evalUsers.slice(0, numEval), relevant, skippedUsers, droppedRelevant };
 }
