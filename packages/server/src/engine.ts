@@ -190,11 +190,16 @@ export class Engine {
 
   /**
    * Lets the event loop take new requests, then answers the recommend requests they queued before
-   * the next micro-batch (their own turn would come after it: both wait in the same queue).
+   * the next micro-batch (their own turn would come after it: both wait in the same queue), and
+   * lets the event loop once more before that micro-batch, so that the answers are written first
+   * (the handlers write them a few promise steps after their requests resolve; without this turn
+   * the next micro-batch started before and every answer waited for it).
    */
   private async yieldToRequests(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
-    if (this.pending.length > 0) this.answerPending();
+    if (this.pending.length === 0) return;
+    this.answerPending();
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   private answerPending(): void {

@@ -94,6 +94,35 @@ describe('openService', () => {
     await a.close();
   });
 
+  it('lets the answers of a batch be written (promise steps after the request resolves) before the next micro-batch', async () => {
+    const a = await openService({ dataDir: dir, first, checkpointEvery: 1000, maxBatch: 20, ...quiet });
+    a.engine.live = true;
+    const order: string[] = [];
+    const rec = a.engine.rec;
+    const ingest = rec.ingest.bind(rec);
+    let calls = 0;
+    // what an HTTP handler does after its request resolves: several promise steps, then the write
+    const handler = async (user: string) => {
+      const r = await a.engine.recommend(user, 3, true);
+      for (let step = 0; step < 20; step++) await Promise.resolve();
+      order.push(`written ${user} (${r.items.length} items)`);
+    };
+    rec.ingest = async (events) => {
+      const k = ++calls;
+      order.push(`ingest ${k}`);
+      if (k === 1) stat(dir, () => { order.push('stat'); void handler('1'); void handler('2'); });
+      if (k === 1) for (const until = performance.now() + 20; performance.now() < until; );
+      return ingest(events);
+    };
+    await a.log.append(Array.from({ length: 200 }, (_, j) => ev(j)));
+    await a.engine.drain();
+    const at = order.indexOf('stat');
+    expect(at).toBeGreaterThan(0);
+    expect(order.slice(at + 1, at + 4)).toEqual(['written 1 (3 items)', 'written 2 (3 items)', expect.stringMatching(/^ingest \d+$/)]);
+    expect(order.filter((o) => o.startsWith('ingest'))).toHaveLength(10);
+    await a.close();
+  });
+
   it('starts from a checkpoint file or folder (another server\'s data or checkpoints folder, or the newest *.memrec), and says what is missing', async () => {
     const a = await openService({ dataDir: dir, first, checkpointEvery: 1000, ...quiet });
     for (let k = 0; k < 3; k++) await a.log.append(Array.from({ length: 5 }, (_, j) => ev(k * 5 + j)));
