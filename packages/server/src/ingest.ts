@@ -21,10 +21,33 @@ export interface FeedbackResult {
  */
 export class Ingestor {
   private readonly inflight = new Set<string>();
+  private readonly maxLag: number;
+  private readonly lagWaitMs: number;
 
-  constructor(private readonly log: EventLog, private readonly engine: Engine) {}
+  /**
+   * `options.maxLag` (default 20,000): while more events than this are logged but not yet applied
+   * by the trainer, a feedback request waits (up to `options.lagWaitMs`, default 2,000 ms, then it is
+   * logged anyway) before its events are logged, so that the log runs at most about that far ahead
+   * of the model and the event loop is not spent taking in events faster than the trainer applies
+   * them.
+   *
+   * @example
+   * ```ts
+   * const ingest = new Ingestor(log, engine, { maxLag: 5000 });
+   * ```
+   */
+  constructor(private readonly log: EventLog, private readonly engine: Engine, options: { maxLag?: number; lagWaitMs?: number } = {}) {
+    const { maxLag = 20000, lagWaitMs = 2000 } = options;
+    if (!Number.isInteger(maxLag) || maxLag < 0) throw new Error(`Ingestor: options.maxLag must be an integer >= 0, got ${maxLag}`);
+    if (!Number.isFinite(lagWaitMs) || lagWaitMs < 0) throw new Error(`Ingestor: options.lagWaitMs must be a finite number >= 0, got ${lagWaitMs}`);
+    this.maxLag = maxLag;
+    this.lagWaitMs = lagWaitMs;
+  }
 
   async accept(events: LoggedEvent[]): Promise<FeedbackResult> {
+    if (this.engine.received - this.engine.applied > this.maxLag && this.engine.error === null) {
+      await this.engine.waitFor(this.engine.received - this.maxLag, this.lagWaitMs);
+    }
     const fresh: LoggedEvent[] = [];
     for (const e of events) {
       if (this.engine.hasEventId(e.eventId) || this.inflight.has(e.eventId)) continue;
