@@ -127,7 +127,21 @@ export interface ChunkRanker {
    * metrics there and answers each job with a few counts per row, and the thread that scores only
    * checks them. {@link inlineChunkRanker} and `createWorkerRanker` have it.
    */
-  openAccumulator?(options: MetricAccumulatorOptions): RankerAccumulator;
+  openAccumulator?(options: MetricAccumulatorOptions, units?: EvaluationUnits): RankerAccumulator;
+}
+
+/**
+ * An evaluation's users and their test items as listed (see {@link ChunkJob.rawRelevant}), given
+ * to {@link ChunkRanker.openAccumulator} so that a ranker on another thread copies them once: a
+ * job naming the accumulator whose `users` is `users.subarray(a, b)` and whose `rawRelevant` is
+ * `{ offsets: offsets.subarray(a, b + 1), items }` then travels as the range alone. The arrays
+ * must not change while the accumulator is open.
+ */
+export interface EvaluationUnits {
+  users: Int32Array;
+  /** `users.length + 1` entries: user `users[j]`'s items are `items[offsets[j], offsets[j + 1])`. */
+  offsets: Int32Array;
+  items: Int32Array;
 }
 
 /**

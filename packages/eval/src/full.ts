@@ -84,7 +84,7 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
   // A ranker that keeps the metrics where it ranks (another thread: no per-row work here but
   // counting skips and checking for NaN) gets an accumulator of its own; otherwise they are added
   // here. The numbers are the same.
-  const remote: RankerAccumulator | null = raw && typeof ranker.openAccumulator === 'function' ? ranker.openAccumulator({ k: ks, numItems }) : null;
+  const remote: RankerAccumulator | null = raw && typeof ranker.openAccumulator === 'function' ? ranker.openAccumulator({ k: ks, numItems }, grouped ?? undefined) : null;
   const acc = remote == null ? new MetricAccumulator({ k: ks, numItems }) : null;
   /** Adds a ranked chunk's rows to the metrics, in user order. */
   const consume = (ranks: ChunkRanks, c0: number, chunk: Int32Array, scores: Float32Array) => {
@@ -150,7 +150,8 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
           rows: chunk.length,
           exclude: (r) => seen.itemsOf(chunk[r]),
           seen,
-          users: chunk,
+          // a view of the evaluation's users (with an accumulator, a ranker elsewhere holds them)
+          users: evalUsers.subarray(c0, c1),
           relevant: grouped != null ? [] : (clean as EvaluatedUsers).relevant.slice(c0, c1),
           ...(grouped != null ? { rawRelevant: { offsets: grouped.offsets.subarray(c0, c1 + 1), items: grouped.items } } : {}),
           distance,

@@ -1,5 +1,5 @@
 import type { UserItemSet } from '@memrec/core';
-import type { ChunkJob } from '../chunk-ranker';
+import type { ChunkJob, EvaluationUnits } from '../chunk-ranker';
 import type { MetricAccumulatorOptions } from '../accumulator';
 
 /** A {@link ChunkJob} as it travels to a worker thread: the per-row lists packed into offsets + items. */
@@ -14,8 +14,14 @@ export interface FlatJob {
   /** With `users`: the rows' exclusion lists are those users' lists in the seen-set snapshot `seenId` (see {@link SeenSnapshot}). */
   seenId?: number;
   users?: Int32Array;
-  relevantOffsets: Int32Array;
-  relevantItems: Int32Array;
+  /** Row r's relevant items (absent with `unitsFrom`). */
+  relevantOffsets?: Int32Array;
+  relevantItems?: Int32Array;
+  /**
+   * With `accId` (whose accumulator holds the evaluation's units): the rows are units
+   * `[unitsFrom, unitsFrom + rows)` of them (users and raw test items), sent once at its opening.
+   */
+  unitsFrom?: number;
   /** True when the relevant lists are the job's `rawRelevant` (to be cleaned by the ranker). */
   raw?: boolean;
   distance: boolean;
@@ -25,7 +31,7 @@ export interface FlatJob {
 }
 
 /** Opens, finishes or drops a metric accumulator on the worker (see `ChunkRanker.openAccumulator`). */
-export type AccumulatorMessage = { kind: 'open'; accId: number; options: MetricAccumulatorOptions } | { kind: 'finish'; accId: number } | { kind: 'discard'; accId: number };
+export type AccumulatorMessage = { kind: 'open'; accId: number; options: MetricAccumulatorOptions; units?: EvaluationUnits } | { kind: 'finish'; accId: number } | { kind: 'discard'; accId: number };
 
 /** Packs row r's list `list(r)` of every row into offsets (rows + 1) and the concatenated items. */
 function pack(rows: number, list: (r: number) => Int32Array): { offsets: Int32Array; items: Int32Array } {
@@ -50,6 +56,42 @@ export interface SeenSnapshot {
   seenId: number;
   offsets: Int32Array;
   items: Int32Array;
+}
+
+/**
+ * The evaluation's units (see {@link EvaluationUnits}) copied into shared memory, to send once.
+ *
+ * @example
+ * ```ts
+ * worker.postMessage({ kind: 'open', accId, options, units: shareUnits(units) });
+ * ```
+ */
+export function shareUnits(units: EvaluationUnits): EvaluationUnits {
+  const share = (a: Int32Array) => {
+    const out = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, a.length)), 0, a.length);
+    out.set(a);
+    return out;
+  };
+  return { users: share(units.users), offsets: share(units.offsets), items: share(units.items) };
+}
+
+/**
+ * Where `job`'s rows start in `units` when its users and test items are views of them (then only
+ * that index travels); else undefined.
+ *
+ * @example
+ * ```ts
+ * unitsStart(units, { ...job, users: units.users.subarray(5, 9), rawRelevant: { offsets: units.offsets.subarray(5, 10), items: units.items } }); // 5
+ * ```
+ */
+export function unitsStart(units: EvaluationUnits, job: ChunkJob): number | undefined {
+  const { users, rawRelevant } = job;
+  if (users == null || rawRelevant == null || users.length !== job.rows) return undefined;
+  if (users.buffer !== units.users.buffer || rawRelevant.items !== units.items || rawRelevant.offsets.buffer !== units.offsets.buffer) return undefined;
+  const a = (users.byteOffset - units.users.byteOffset) / 4;
+  const b = (rawRelevant.offsets.byteOffset - units.offsets.byteOffset) / 4;
+  if (a !== b || a < 0 || a + job.rows > units.users.length || rawRelevant.offsets.length !== job.rows + 1) return undefined;
+  return a;
 }
 
 /**
@@ -81,7 +123,11 @@ export function snapshotSeen(seenId: number, seen: UserItemSet): SeenSnapshot {
  * worker.postMessage(flattenJob(7, job, shared));
  * ```
  */
-export function flattenJob(id: number, job: ChunkJob, scores: Float32Array, seenId?: number): FlatJob {
+export function flattenJob(id: number, job: ChunkJob, scores: Float32Array, seenId?: number, unitsFrom?: number): FlatJob {
+  if (unitsFrom != null && seenId != null && job.accumulator != null) {
+    // the rows' users and test items are in the worker already (see EvaluationUnits)
+    return { id, scores, numItems: job.numItems, rows: job.rows, seenId, unitsFrom, raw: true, distance: job.distance, k: job.k, accId: job.accumulator };
+  }
   const ex = seenId == null ? pack(job.rows, job.exclude) : null;
   const rel = job.rawRelevant != null ? rebase(job.rows, job.rawRelevant) : pack(job.rows, (r) => job.relevant[r]);
   return {

@@ -2,10 +2,10 @@
  * `@memrec/eval/node`: evaluation helpers that need Node (worker threads).
  */
 import { Worker } from 'node:worker_threads';
-import type { AccumulatedMetrics, ChunkJob, ChunkRanker, ChunkRanks, RankerAccumulator } from '../chunk-ranker';
+import type { AccumulatedMetrics, ChunkJob, ChunkRanker, ChunkRanks, EvaluationUnits, RankerAccumulator } from '../chunk-ranker';
 import { MetricAccumulator, type MetricAccumulatorOptions } from '../accumulator';
 import type { UserItemSet } from '@memrec/core';
-import { flattenJob, snapshotSeen, type AccumulatorMessage } from './flat-job';
+import { flattenJob, shareUnits, snapshotSeen, unitsStart, type AccumulatorMessage } from './flat-job';
 
 /** A {@link ChunkRanker} on a worker thread; `close()` stops the thread. */
 export interface WorkerRanker extends ChunkRanker {
@@ -13,7 +13,7 @@ export interface WorkerRanker extends ChunkRanker {
   /** Shared memory for the next chunk's scores: a job scored into it is ranked without a copy. */
   scoreBuffer(length: number): Float32Array;
   /** A metric accumulator on the thread: jobs naming it are added to it there. */
-  openAccumulator(options: MetricAccumulatorOptions): RankerAccumulator;
+  openAccumulator(options: MetricAccumulatorOptions, units?: EvaluationUnits): RankerAccumulator;
   /** Stops the thread; chunks still queued are rejected. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -62,6 +62,8 @@ export function createWorkerRanker(): WorkerRanker {
   };
   let nextId = 0;
   let nextAccId = 0;
+  /** The units of open accumulators that were given them (the caller's arrays), by id. */
+  const openUnits = new Map<number, EvaluationUnits>();
   /** Accumulators asked to finish, by id. */
   const finishing = new Map<number, PendingFinish>();
   let failure: Error | null = null;
@@ -123,21 +125,23 @@ export function createWorkerRanker(): WorkerRanker {
         }
         seenId = snapshot.id;
       }
-      const message = flattenJob(id, job, scores, seenId);
+      const units = job.accumulator != null ? openUnits.get(job.accumulator) : undefined;
+      const message = flattenJob(id, job, scores, seenId, units != null ? unitsStart(units, job) : undefined);
       return new Promise<ChunkRanks>((resolve, reject) => {
         pending.set(id, { resolve, reject, scores: buffer });
         worker.ref();
         worker.postMessage(message);
       });
     },
-    openAccumulator(options: MetricAccumulatorOptions): RankerAccumulator {
+    openAccumulator(options: MetricAccumulatorOptions, units?: EvaluationUnits): RankerAccumulator {
       // checked here, with the constructor's errors, before the thread gets them
       new MetricAccumulator(options);
       const accId = nextAccId++;
       const send = (msg: AccumulatorMessage) => {
         if (failure == null) worker.postMessage(msg);
       };
-      send({ kind: 'open', accId, options: { k: [...options.k], numItems: options.numItems } });
+      if (units != null) openUnits.set(accId, units);
+      send({ kind: 'open', accId, options: { k: [...options.k], numItems: options.numItems }, ...(units != null ? { units: shareUnits(units) } : {}) });
       let closed = false;
       return {
         id: accId,
@@ -145,6 +149,7 @@ export function createWorkerRanker(): WorkerRanker {
           if (failure != null) return Promise.reject(failure);
           if (closed) return Promise.reject(new Error(`createWorkerRanker: accumulator ${accId} is already finished or discarded`));
           closed = true;
+          openUnits.delete(accId);
           return new Promise<AccumulatedMetrics>((resolve, reject) => {
             finishing.set(accId, { resolve, reject });
             worker.ref();
@@ -154,6 +159,7 @@ export function createWorkerRanker(): WorkerRanker {
         discard(): void {
           if (closed) return;
           closed = true;
+          openUnits.delete(accId);
           send({ kind: 'discard', accId });
         },
       };

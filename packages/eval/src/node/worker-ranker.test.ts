@@ -222,3 +222,29 @@ describe('createWorkerRanker', () => {
     await expect(evaluateFull(scorer('score'), testSet, { seen, k: [10], ranker: {} as never })).rejects.toThrow('evaluateFull: ranker must have a rank(job) method, got object');
   });
 });
+
+describe('evaluation units sent once (unitsStart, shareUnits)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { unitsStart, shareUnits } = require('./flat-job') as typeof import('./flat-job');
+  const units = { users: Int32Array.of(2, 4, 6, 8, 9), offsets: Int32Array.of(0, 2, 3, 5, 6, 8), items: Int32Array.of(1, 2, 3, 4, 5, 6, 7, 8) };
+  const job = (users: Int32Array, offsets: Int32Array, items = units.items) => ({ scores: new Float32Array(0), numItems: 10, rows: users.length, exclude: () => new Int32Array(0), users, relevant: [], rawRelevant: { offsets, items }, distance: false, k: 1 });
+
+  test('a job of views into the units travels as its start; anything else as lists', () => {
+    expect(unitsStart(units, job(units.users.subarray(1, 4), units.offsets.subarray(1, 5)))).toBe(1);
+    expect(unitsStart(units, job(units.users.subarray(0, 5), units.offsets))).toBe(0);
+    // copies, a mismatched range, other items: not from the units
+    expect(unitsStart(units, job(units.users.slice(1, 4), units.offsets.subarray(1, 5)))).toBeUndefined();
+    expect(unitsStart(units, job(units.users.subarray(1, 4), units.offsets.subarray(2, 6)))).toBeUndefined();
+    expect(unitsStart(units, job(units.users.subarray(1, 4), units.offsets.subarray(1, 4)))).toBeUndefined();
+    expect(unitsStart(units, job(units.users.subarray(1, 4), units.offsets.subarray(1, 5), units.items.slice()))).toBeUndefined();
+  });
+
+  test('shareUnits copies into shared memory, values equal', () => {
+    const shared = shareUnits(units);
+    for (const key of ['users', 'offsets', 'items'] as const) {
+      expect(shared[key].buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Array.from(shared[key])).toEqual(Array.from(units[key]));
+    }
+    expect(shareUnits({ users: new Int32Array(0), offsets: Int32Array.of(0), items: new Int32Array(0) }).users.length).toBe(0);
+  });
+});
