@@ -115,7 +115,7 @@ export const MUTATIONS = [
     id: 'server-recommend-behind-batch',
     what: 'the server answers recommend requests taken during a micro-batch only after the next micro-batch',
     file: 'packages/server/src/engine.ts',
-    edits: [{ search: '    if (this.pending.length > 0) this.answerPending();\n  }', replace: '  }' }],
+    edits: [{ search: '    if (this.pending.length === 0) return;\n    this.answerPending();\n    await new Promise((resolve) => setImmediate(resolve));\n  }', replace: '    if (this.pending.length === 0) return;\n  }' }],
     tests: ['packages/server/src/service.test.ts'],
   },
   {
