@@ -90,14 +90,6 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
   const consume = (ranks: ChunkRanks, c0: number, chunk: Int32Array, scores: Float32Array) => {
     for (let r = 0, at = 0; r < chunk.length; r++) {
       let m: number;
-      if (acc == null) {
-        // added where it was ranked: only the skips, drops and NaN checks here
-        m = (ranks.numRelevant as Int32Array)[r];
-        droppedRelevant += (ranks.dropped as Int32Array)[r];
-        if (m === 0) skippedUsers++;
-        else if (ranks.numRanked[r] < 0) throw nanError(fn, model, chunk[r], findNaN(scores.subarray(r * numItems, (r + 1) * numItems)));
-        continue;
-      }
       if (grouped != null) {
         m = (ranks.numRelevant as Int32Array)[r];
         droppedRelevant += (ranks.dropped as Int32Array)[r];
@@ -110,7 +102,9 @@ export async function evaluateFull(scorer: Scorer, test: Interactions, options: 
       }
       const numRanked = ranks.numRanked[r];
       if (numRanked < 0) throw nanError(fn, model, chunk[r], findNaN(scores.subarray(r * numItems, (r + 1) * numItems)));
-      acc.addRankedAt(chunk[r], ranks.top, r * maxK, ranks.topCounts[r], ranks.positions, at, m, m, numRanked);
+      // with an accumulator the ranker added the row where it was ranked: only the skips, drops
+      // and NaN checks here
+      acc?.addRankedAt(chunk[r], ranks.top, r * maxK, ranks.topCounts[r], ranks.positions, at, m, m, numRanked);
       at += m;
     }
     const done = c0 + chunk.length;
