@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@memrec/core';
 import { fnv1a32 } from '@memrec/core/internal';
 import type { LoggedEvent } from './events';
-import { openService, type ServiceOptions } from './service';
+import { openService, type Service, type ServiceOptions } from './service';
 
 let dir: string;
 beforeAll(async () => {
@@ -62,7 +62,14 @@ describe('openService', () => {
     await a.close();
   });
 
-  it('answers a recommend request that arrives during a micro-batch before the next micro-batch', async () => {
+  /**
+   * Applies 200 events in micro-batches of 20 with the trainer live and records the order of
+   * things: `ingest k` as micro-batch k starts, and whatever `onRequest` records; during the first
+   * micro-batch, a stat callback (an I/O callback, taken in the event loop's poll phase, as a request
+   * from the network is, after the trainer has queued its next step) records `stat` and calls
+   * `onRequest`, while the batch holds the loop for 20 ms.
+   */
+  const traceMicroBatches = async (onRequest: (a: Service, order: string[]) => void): Promise<string[]> => {
     const a = await openService({ dataDir: dir, first, checkpointEvery: 1000, maxBatch: 20, ...quiet });
     a.engine.live = true;
     const order: string[] = [];
@@ -73,54 +80,44 @@ describe('openService', () => {
       const k = ++calls;
       order.push(`ingest ${k}`);
       if (k === 1) {
-        // a request arriving from the network while the record is applied: an I/O callback, taken
-        // in the event loop's poll phase, after the trainer has queued its next step
-        stat(dir, () => { order.push('stat'); void a.engine.recommend('1', 3, true).then(() => order.push('answer')); });
-        const until = performance.now() + 20;
-        while (performance.now() < until);
+        stat(dir, () => {
+          order.push('stat');
+          onRequest(a, order);
+        });
+        for (const until = performance.now() + 20; performance.now() < until; );
       }
-      const res = await ingest(events);
-      order.push(`done ${k}`);
-      return res;
+      return ingest(events);
     };
     await a.log.append(Array.from({ length: 200 }, (_, j) => ev(j)));
     await a.engine.drain();
+    expect(order.filter((o) => o.startsWith('ingest'))).toHaveLength(10);
+    await a.close();
+    return order;
+  };
+
+  it('answers a recommend request that arrives during a micro-batch before the next micro-batch', async () => {
+    const order = await traceMicroBatches((a, o) => void a.engine.recommend('1', 3, true).then(() => o.push('answer')));
     // the request is taken between two micro-batches and answered before the next one starts
     const at = order.indexOf('stat');
     expect(at).toBeGreaterThan(0);
     expect(order[at + 1]).toBe('answer');
     expect(order[at + 2]).toMatch(/^ingest \d+$/);
-    expect(order.filter((o) => o.startsWith('ingest'))).toHaveLength(10);
-    await a.close();
   });
 
   it('lets the answers of a batch be written (promise steps after the request resolves) before the next micro-batch', async () => {
-    const a = await openService({ dataDir: dir, first, checkpointEvery: 1000, maxBatch: 20, ...quiet });
-    a.engine.live = true;
-    const order: string[] = [];
-    const rec = a.engine.rec;
-    const ingest = rec.ingest.bind(rec);
-    let calls = 0;
     // what an HTTP handler does after its request resolves: several promise steps, then the write
-    const handler = async (user: string) => {
+    const handler = async (a: Service, order: string[], user: string) => {
       const r = await a.engine.recommend(user, 3, true);
       for (let step = 0; step < 20; step++) await Promise.resolve();
       order.push(`written ${user} (${r.items.length} items)`);
     };
-    rec.ingest = async (events) => {
-      const k = ++calls;
-      order.push(`ingest ${k}`);
-      if (k === 1) stat(dir, () => { order.push('stat'); void handler('1'); void handler('2'); });
-      if (k === 1) for (const until = performance.now() + 20; performance.now() < until; );
-      return ingest(events);
-    };
-    await a.log.append(Array.from({ length: 200 }, (_, j) => ev(j)));
-    await a.engine.drain();
+    const order = await traceMicroBatches((a, o) => {
+      void handler(a, o, '1');
+      void handler(a, o, '2');
+    });
     const at = order.indexOf('stat');
     expect(at).toBeGreaterThan(0);
     expect(order.slice(at + 1, at + 4)).toEqual(['written 1 (3 items)', 'written 2 (3 items)', expect.stringMatching(/^ingest \d+$/)]);
-    expect(order.filter((o) => o.startsWith('ingest'))).toHaveLength(10);
-    await a.close();
   });
 
   it('starts from a checkpoint file or folder (another server\'s data or checkpoints folder, or the newest *.memrec), and says what is missing', async () => {
