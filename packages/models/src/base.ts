@@ -229,6 +229,20 @@ export abstract class BaseRecommender<C extends TrainingOptions> implements Reco
    */
   protected abstract scoreAllModel(users: Int32Array, out?: Float32Array): Float32Array;
   protected abstract scoreModel(users: Int32Array, items: Int32Array): Float32Array;
+  /**
+   * A `scoreModel` for models whose scores come only from whole rows: each distinct user's row
+   * scored once by `scoreAllModel`, then read at the pairs' items.
+   */
+  protected scoreFromRows(users: Int32Array, items: Int32Array): Float32Array {
+    const out = new Float32Array(users.length);
+    const byUser = new Map<number, Float32Array>();
+    users.forEach((u, k) => {
+      let row = byUser.get(u);
+      if (!row) byUser.set(u, (row = this.scoreAllModel(Int32Array.of(u))));
+      out[k] = row[items[k]];
+    });
+    return out;
+  }
   /** The model's own part of the saved state. */
   protected abstract stateModel(): { header: Record<string, unknown>; blocks: Record<string, StateBlock> };
   /** Releases every tensor the model owns (idempotent). */

@@ -277,14 +277,7 @@ export class Rum extends BaseRecommender<RumOptions> {
   }
 
   protected scoreModel(users: Int32Array, items: Int32Array): Float32Array {
-    const out = new Float32Array(users.length);
-    const byUser = new Map<number, Float32Array>();
-    users.forEach((u, k) => {
-      let row = byUser.get(u);
-      if (!row) byUser.set(u, (row = this.scoreAllModel(Int32Array.of(u))));
-      out[k] = row[items[k]];
-    });
-    return out;
+    return this.scoreFromRows(users, items);
   }
 
   protected stateModel(): { header: Record<string, unknown>; blocks: Record<string, StateBlock> } {
