@@ -81,7 +81,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .option('--nmrn-memory <list>', 'NMRN value memories: per-user,shared (first is "nmrn")')
     .option('--set <model.option=value>', 'a model hyperparameter, e.g. cmn.dim=50 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--preset <name>', 'a named set of model options under --set, e.g. paper (CMN as published: d 50, RMSProp 1e-3, L2 0.1, all neighbours, GMF pre-training)')
-    .option('--early-stopping <metric[:patience]>', 'validate each epoch on a split of the training data (e.g. ndcg@10:3); keep the best epoch')
+    .option('--early-stopping <metric[:patience]|none>', 'every model validates each epoch on a split of the training data (e.g. ndcg@10:3) and keeps the best epoch; none: no model does; default: each model\'s own setting (see the protocol card)')
     .option('--cold-start <mode>', 'stream: skip (default) or include events whose user or item is new to their block')
     .option('--workers <n>', 'parallel worker processes (default: 2, or 1 on a 1-core machine)')
     .option('--config <file>', 'JSON file with the same keys (flags override it)')

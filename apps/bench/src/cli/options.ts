@@ -21,6 +21,38 @@ export const PROTOCOLS = ['stream', 'leave-last-out', 'stratified', 'temporal', 
 export const TASKS = ['ranking', 'rating'] as const;
 export const BACKENDS = ['auto', 'node', 'wasm', 'cpu'] as const;
 
+/**
+ * An early-stopping setting: the validation metric (as in `--early-stopping`) and how many
+ * epochs without improvement end training.
+ *
+ * @example
+ * ```ts
+ * const es: EarlyStopping = { metric: 'ndcg@10', patience: 3 }; // --early-stopping ndcg@10:3
+ * ```
+ */
+export interface EarlyStopping {
+  metric: string;
+  patience: number;
+}
+
+/**
+ * Parses an `--early-stopping` value: `METRIC[:patience]` (patience 3 when left out), or
+ * `none` (also `off`, or `false` in a config file) for no early stopping in any model.
+ *
+ * @example
+ * ```ts
+ * parseEarlyStopping('ndcg@10:5'); // { metric: 'ndcg@10', patience: 5 }
+ * parseEarlyStopping('mrr'); // { metric: 'mrr', patience: 3 }
+ * parseEarlyStopping('none'); // 'none'
+ * ```
+ */
+export function parseEarlyStopping(v: unknown): EarlyStopping | 'none' {
+  if (v === false || v === 'none' || v === 'off') return 'none';
+  const m = /^((?:hr|ndcg|precision|recall|map)@([1-9]\d*)|mrr|auc)(?::([1-9]\d*))?$/.exec(String(v));
+  if (!m) fail('--early-stopping', 'must be METRIC[:patience] with METRIC one of hr@K, ndcg@K, precision@K, recall@K, map@K, mrr, auc (e.g. ndcg@10:3), or none', v);
+  return { metric: (m as RegExpExecArray)[1], patience: Number((m as RegExpExecArray)[3] ?? 3) };
+}
+
 /** A complete, validated benchmark configuration. */
 export interface RunConfig {
   models: string[];
@@ -57,8 +89,12 @@ export interface RunConfig {
   nmrnMemory: string[];
   /** Worker processes running jobs in parallel (each uses one core); default min(2, cores). */
   workers: number;
-  /** `--early-stopping METRIC[:patience]`: train on a validation split of the training data, stop when METRIC stops improving, keep the best epoch. */
-  earlyStopping?: { metric: string; patience: number };
+  /**
+   * `--early-stopping METRIC[:patience]`: every model trains on a validation split of the
+   * training data, stops when METRIC stops improving and keeps the best epoch; `none`: no model
+   * does; unset: each model's own default (`EARLY_STOPPING_DEFAULTS` in `experiment/variants`).
+   */
+  earlyStopping?: EarlyStopping | 'none';
   /** Hyperparameters per model or NMRN variant (`--set model.key=value`, config `"models": { "cmn": { "dim": 50 } }`). */
   modelOptions: ModelOptions;
   /** `--preset NAME`: a named set of model options under everything else (see `PRESETS`, e.g. `paper`). */
@@ -128,12 +164,8 @@ function coerce(key: string, kind: string, v: unknown): unknown {
       for (const k of ['numUsers', 'numItems', 'numEvents']) if (!Number.isInteger(o[k]) || (o[k] as number) < 2) fail(`synthetic.${k}`, 'must be an integer >= 2', o[k]);
       return { numUsers: o.numUsers, numItems: o.numItems, numEvents: o.numEvents };
     }
-    case 'stopping': {
-      if (v === false || v === 'off') return undefined;
-      const m = /^((?:hr|ndcg|precision|recall|map)@([1-9]\d*)|mrr|auc)(?::([1-9]\d*))?$/.exec(String(v));
-      if (!m) fail('--early-stopping', 'must be METRIC[:patience] with METRIC one of hr@K, ndcg@K, precision@K, recall@K, map@K, mrr, auc (e.g. ndcg@10:3)', v);
-      return { metric: (m as RegExpExecArray)[1], patience: Number((m as RegExpExecArray)[3] ?? 3) };
-    }
+    case 'stopping':
+      return parseEarlyStopping(v);
     case 'columns': {
       if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v;
       const out: Record<string, string> = {};

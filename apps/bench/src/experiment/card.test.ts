@@ -8,6 +8,7 @@ import { BprMf } from '@memrec/models';
 import { resolveConfig } from '../cli/options';
 import { createProgress } from '../cli/progress';
 import { runBenchmark } from './run';
+import { buildCard } from './card';
 
 const size = { numUsers: 120, numItems: 80, numEvents: 4000 };
 const base = { seeds: '1', workers: '1', backend: 'cpu', quiet: true, models: 'pop,bprmf', epochs: '1', k: '5,10' };
@@ -65,6 +66,17 @@ describe('protocol card statements', () => {
     expect(Object.keys(configs.bprmf).sort()).toEqual(Object.keys(new BprMf().config).sort());
     expect(results.cardMarkdown).toContain('- bprmf: dim=12, solver=sgd, learningRate=0.01');
   }, 300000);
+
+  it("lists each model's effective early stopping: the models' defaults, or the run's --early-stopping for all", () => {
+    const ds = { name: 'tiny', source: { kind: 'synthetic' }, data: { stats: { numUsers: 2, numItems: 2, numInteractions: 2 } } } as unknown as Parameters<typeof buildCard>[1];
+    const plain = buildCard(resolveConfig({ models: 'bprmf,pop' }), ds, {}, 'cpu', {});
+    expect(plain.json.earlyStopping).toEqual({ bprmf: 'none', pop: 'none' });
+    expect(plain.markdown).toContain('**Early stopping**');
+    expect(plain.markdown).toContain('- bprmf: none');
+    const all = buildCard(resolveConfig({ models: 'bprmf,pop', earlyStopping: 'ndcg@10:4' }), ds, {}, 'cpu', {});
+    expect(all.json.earlyStopping).toEqual({ bprmf: 'ndcg@10:4', pop: 'ndcg@10:4' });
+    expect(all.markdown).toContain('- bprmf: ndcg@10:4');
+  });
 
   it('rejects an unknown --cold-start mode', () => {
     expect(() => resolveConfig({ coldStart: 'maybe' })).toThrow('memrec-bench: --cold-start must be skip or include, got "maybe"');

@@ -3,7 +3,7 @@ import { version_core } from '@tensorflow/tfjs-core';
 import { protocolCard, renderProtocolCard, type EvaluationSetup } from '@memrec/eval';
 import type { RunConfig } from '../cli/options';
 import type { BenchDataset } from './dataset';
-import { createModel, modelVariants } from './variants';
+import { createModel, earlyStoppingFor, formatEarlyStopping, modelVariants } from './variants';
 
 /**
  * Versions of the memrec packages and TensorFlow.js in use (read from their package.json).
@@ -81,6 +81,8 @@ export function buildCard(
     modelConfigs[v] = { ...(m.config as unknown as Record<string, unknown>) };
     m.dispose();
   }
+  // each model's effective early stopping: the run's --early-stopping, else the model's default
+  const earlyStopping = Object.fromEntries(Object.keys(modelConfigs).map((v) => [v, formatEarlyStopping(earlyStoppingFor(v, cfg))]));
   const fmt = (x: unknown) => (Array.isArray(x) ? `[${x.join(', ')}]` : String(x));
   const markdown = [
     '## Protocol card',
@@ -89,9 +91,13 @@ export function buildCard(
     '',
     ...Object.entries(modelConfigs).map(([v, c]) => `- ${v}: ${Object.entries(c).map(([k, x]) => `${k}=${fmt(x)}`).join(', ')}`),
     '',
+    '**Early stopping** (validation metric:patience on a split of the training data, or none; `--early-stopping` sets it for every model)',
+    '',
+    ...Object.entries(earlyStopping).map(([v, e]) => `- ${v}: ${e}`),
+    '',
     ...cards.flatMap(([name, card]) => [`**Evaluation ${name}**`, '', renderProtocolCard(card, 'markdown')]),
     ...(findings.length ? ['**Split checks**', '', ...findings, ''] : []),
   ].join('\n');
-  const json = { dataset: { name: ds.name, source: ds.source, stats: st }, protocols: cfg.protocols, splits, evaluations: Object.fromEntries(cards), models: cfg.models, modelConfigs, ...(cfg.preset !== undefined ? { preset: cfg.preset } : {}), coldStart: cfg.coldStart, notes: findings.map((f) => f.slice(2)), k: cfg.k, seeds: cfg.seeds, backend, versions };
+  const json = { dataset: { name: ds.name, source: ds.source, stats: st }, protocols: cfg.protocols, splits, evaluations: Object.fromEntries(cards), models: cfg.models, modelConfigs, earlyStopping, ...(cfg.preset !== undefined ? { preset: cfg.preset } : {}), coldStart: cfg.coldStart, notes: findings.map((f) => f.slice(2)), k: cfg.k, seeds: cfg.seeds, backend, versions };
   return { json, markdown };
 }

@@ -139,7 +139,7 @@ export async function runJob(job: Job, ctx: JobContext, progress: Progress): Pro
   const label = `${job.protocol} | ${job.variant} | seed ${job.seed}`;
   const perUnit: Record<string, PerUnitValues> = {};
   const setups: Record<string, EvaluationSetup> = {};
-  const trained = await trainModel(createModel(job.variant, cfg, { attributes: ds.attributes }), pd.protocol, pd.train, cfg, job.seed, label, progress);
+  const trained = await trainModel(createModel(job.variant, cfg, { attributes: ds.attributes }), pd.protocol, pd.train, cfg, job.seed, label, progress, job.variant);
   const model = trained.model;
   try {
     const result = await evaluateRun(model, trained, job.variant, pd, cfg, job.seed, label, progress, perUnit, setups);

@@ -5,7 +5,8 @@ import { resolveConfig } from '../cli/options';
 import { createProgress } from '../cli/progress';
 import { useCpuBackend } from '@memrec/test-helpers';
 import { trainModel, validationSplit } from './train';
-import { createModel } from './variants';
+import { createModel, EARLY_STOPPING_DEFAULTS, earlyStoppingFor, formatEarlyStopping } from './variants';
+import { MODELS, parseEarlyStopping, type EarlyStopping } from '../cli/options';
 
 useCpuBackend();
 
@@ -54,6 +55,70 @@ describe('validation split and early stopping', () => {
     expect(() => resolveConfig({ earlyStopping: 'ndcg' })).toThrow('memrec-bench: --early-stopping must be METRIC[:patience]');
     expect(() => resolveConfig({ earlyStopping: 'hr@10:0' })).toThrow('memrec-bench: --early-stopping must be METRIC[:patience]');
     expect(resolveConfig({ earlyStopping: 'mrr' }).earlyStopping).toEqual({ metric: 'mrr', patience: 3 });
+  });
+});
+
+describe('per-model early stopping', () => {
+  const table: Record<string, EarlyStopping> = { bprmf: { metric: 'ndcg@10', patience: 3 }, nmrn: { metric: 'hr@10', patience: 2 }, 'nmrn-shared': { metric: 'mrr', patience: 4 } };
+
+  it('parses none, off and a config file false as off for every model; unset stays unset', () => {
+    expect(parseEarlyStopping('none')).toBe('none');
+    expect(parseEarlyStopping('off')).toBe('none');
+    expect(resolveConfig({ earlyStopping: 'none' }).earlyStopping).toBe('none');
+    expect(resolveConfig({ earlyStopping: false }).earlyStopping).toBe('none');
+    expect(resolveConfig({}).earlyStopping).toBeUndefined();
+    expect(parseEarlyStopping('ndcg@5:7')).toEqual({ metric: 'ndcg@5', patience: 7 });
+    expect(() => parseEarlyStopping('nothing')).toThrow('memrec-bench: --early-stopping must be METRIC[:patience] with METRIC one of hr@K, ndcg@K, precision@K, recall@K, map@K, mrr, auc (e.g. ndcg@10:3), or none, got "nothing"');
+  });
+
+  it("unset: each variant gets its model's default (a variant's own entry first), others none", () => {
+    const cfg = resolveConfig({});
+    expect(earlyStoppingFor('bprmf', cfg, table)).toEqual({ metric: 'ndcg@10', patience: 3 });
+    expect(earlyStoppingFor('bprmf-dns', cfg, table)).toEqual({ metric: 'ndcg@10', patience: 3 });
+    expect(earlyStoppingFor('nmrn-gan', cfg, table)).toEqual({ metric: 'hr@10', patience: 2 });
+    expect(earlyStoppingFor('nmrn-shared', cfg, table)).toEqual({ metric: 'mrr', patience: 4 });
+    expect(earlyStoppingFor('cmn', cfg, table)).toBeUndefined();
+  });
+
+  it('--early-stopping none turns it off for every model; METRIC[:p] sets it for every model', () => {
+    const off = resolveConfig({ earlyStopping: 'none' });
+    const all = resolveConfig({ earlyStopping: 'auc:5' });
+    for (const v of ['bprmf', 'bprmf-dns', 'nmrn', 'nmrn-shared', 'cmn', 'pop']) {
+      expect(earlyStoppingFor(v, off, table)).toBeUndefined();
+      expect(earlyStoppingFor(v, all, table)).toEqual({ metric: 'auc', patience: 5 });
+    }
+    expect(formatEarlyStopping(earlyStoppingFor('nmrn', resolveConfig({}), table))).toBe('hr@10:2');
+    expect(formatEarlyStopping(earlyStoppingFor('nmrn', off, table))).toBe('none');
+  });
+
+  it("the built-in defaults: every entry names a known model and a valid setting; today no model stops early unless asked", () => {
+    for (const [model, es] of Object.entries(EARLY_STOPPING_DEFAULTS)) {
+      expect(MODELS).toContain(model.startsWith('nmrn') ? 'nmrn' : model.replace(/-dns$/, ''));
+      expect(parseEarlyStopping(`${es.metric}:${es.patience}`)).toEqual(es);
+    }
+    for (const m of MODELS) expect(earlyStoppingFor(m, resolveConfig({}))).toBe(EARLY_STOPPING_DEFAULTS[m]);
+    expect(Object.keys(EARLY_STOPPING_DEFAULTS)).toEqual([]);
+  });
+
+  it("trainModel follows the variant's default when the run sets none, and --early-stopping none over it", async () => {
+    const set = ['bprmf.solver=sgd', 'bprmf.epochs=6', 'bprmf.learningRate=0.1', 'bprmf.dim=8'];
+    const defaults = EARLY_STOPPING_DEFAULTS as Record<string, EarlyStopping>;
+    defaults.bprmf = { metric: 'ndcg@10', patience: 2 };
+    try {
+      const cfg = resolveConfig({ models: 'bprmf', set });
+      const on = await trainModel(createModel('bprmf', cfg), 'leave-last-out', train, cfg, 1, 'default', createProgress({ quiet: true }), 'bprmf');
+      expect(on.bestEpoch).toBeGreaterThanOrEqual(0);
+      expect(on.curve?.every((c) => typeof c.valid === 'number')).toBe(true);
+      on.model.dispose();
+      const offCfg = resolveConfig({ models: 'bprmf', set, earlyStopping: 'none' });
+      const off = await trainModel(createModel('bprmf', offCfg), 'leave-last-out', train, offCfg, 1, 'none', createProgress({ quiet: true }), 'bprmf');
+      expect(off.bestEpoch).toBeUndefined();
+      expect(off.curve?.length).toBe(6);
+      expect(off.curve?.some((c) => c.valid !== undefined)).toBe(false);
+      off.model.dispose();
+    } finally {
+      delete defaults.bprmf;
+    }
   });
 });
 

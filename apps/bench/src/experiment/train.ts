@@ -5,6 +5,7 @@ import { recommenderFromBytes, type BaseRecommender, type TrainingOptions } from
 import type { RunConfig } from '../cli/options';
 import type { Progress } from '../cli/progress';
 import type { RunResult } from '../report/types';
+import { earlyStoppingFor } from './variants';
 
 /** The training part of a run's result. */
 export type TrainOutcome = Pick<RunResult, 'loss' | 'trainSeconds' | 'trainEventsPerSecond' | 'curve' | 'bestEpoch'> & {
@@ -33,23 +34,25 @@ export function validationSplit(protocol: string, train: Interactions, seed: num
 }
 
 /**
- * Trains `model` on `train`. With `cfg.earlyStopping` the model trains on the inner part of
- * {@link validationSplit}, is scored on the validation part after each epoch (full ranking,
- * inner training items excluded), stops after `patience` epochs without improvement, and the
- * best epoch's model is kept (restored from its bytes); it then observes the validation events,
- * so its history (and a static model's seen items) is the whole training set. The curve holds
- * the mean training loss and the validation metric of each epoch.
+ * Trains `model` on `train`. With early stopping ({@link earlyStoppingFor} of `variant`: the
+ * run's `--early-stopping`, else the variant's default; without `variant`, only the run's) the
+ * model trains on the inner part of {@link validationSplit}, is scored on the validation part
+ * after each epoch (full ranking, inner training items excluded), stops after `patience`
+ * epochs without improvement, and the best epoch's model is kept (restored from its bytes); it
+ * then observes the validation events, so its history (and a static model's seen items) is the
+ * whole training set, but it is not retrained on them. The curve holds the mean training loss
+ * and the validation metric of each epoch.
  *
  * @example
  * ```ts
- * const { model, curve, bestEpoch } = await trainModel(createModel('bprmf', cfg), pd, cfg, 1, 'label', progress);
+ * const { model, curve, bestEpoch } = await trainModel(createModel('bprmf', cfg), 'stratified', pd.train, cfg, 1, 'label', progress, 'bprmf');
  * ```
  */
-export async function trainModel(model: BaseRecommender<TrainingOptions>, protocol: string, train: Interactions, cfg: RunConfig, seed: number, label: string, progress: Progress): Promise<TrainOutcome> {
+export async function trainModel(model: BaseRecommender<TrainingOptions>, protocol: string, train: Interactions, cfg: RunConfig, seed: number, label: string, progress: Progress, variant = ''): Promise<TrainOutcome> {
   const loss: RunResult['loss'] = [];
   const curve: NonNullable<RunResult['curve']> = [];
   const epochs = model.config.epochs;
-  const es = cfg.earlyStopping;
+  const es = earlyStoppingFor(variant, cfg);
   const split = es ? validationSplit(protocol, train, seed) : null;
   const fitOn = split ? split.inner : train;
   const innerSeen = split ? UserItemSet.fromInteractions(split.inner) : null;
