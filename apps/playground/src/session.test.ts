@@ -45,7 +45,7 @@ describe('Session (the worker-side logic of the page, under Node)', () => {
     expect(expected).toBeGreaterThan(50);
   });
 
-  it('recommends 10 distinct unseen items by raw id; NMRN attention is a distribution over its 20 slots', () => {
+  it('recommends 10 distinct unseen items by raw id; NMRN attention is a distribution over its 10 slots', () => {
     const user = session.activeUsers(1)[0];
     const top = session.recommend('NMRN', user, 10);
     expect(top).toHaveLength(10);
@@ -53,7 +53,7 @@ describe('Session (the worker-side logic of the page, under Node)', () => {
     for (const r of top) expect(seen.has(r.item)).toBe(false);
     expect(new Set(top.map((r) => r.item)).size).toBe(10);
     const w = session.attention(user);
-    expect(w).toHaveLength(20);
+    expect(w).toHaveLength(10);
     expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
   });
 

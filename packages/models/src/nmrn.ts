@@ -45,9 +45,9 @@ export interface NmrnOptions extends TrainingOptions {
 /** Rules and defaults of {@link NmrnOptions}. */
 export const NMRN_OPTIONS: OptionSpec<NmrnOptions> = {
   dim: { rule: { type: 'int', min: 1 }, default: 32, doc: 'embedding and memory dimension' },
-  slots: { rule: { type: 'int', min: 1 }, default: 20, doc: 'memory slots' },
-  margin: { rule: { type: 'number', min: 0 }, default: 0.5, doc: 'hinge margin' },
-  learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.01, doc: 'learning rate' },
+  slots: { rule: { type: 'int', min: 1 }, default: 10, doc: 'memory slots' },
+  margin: { rule: { type: 'number', min: 0 }, default: 0.1, doc: 'hinge margin' },
+  learningRate: { rule: { type: 'number', min: 0, exclusiveMin: true }, default: 0.005, doc: 'learning rate' },
   sampler: { rule: { type: 'enum', values: ['gan', 'uniform', 'popularity', 'dns'] }, default: 'uniform', doc: 'negative sampler after pre-training (uniform: rank-weight draws; gan: Algorithm 1)' },
   memory: { rule: { type: 'enum', values: ['shared', 'per-user'] }, default: 'per-user', doc: 'value memory shared by all users or one per user' },
   candidates: { rule: { type: 'int', min: 1 }, default: 100, doc: 'T: generator / DNS candidates (Algorithm 1)' },
@@ -69,8 +69,9 @@ export const NMRN_DEFAULTS: NmrnOptions = defaultsOf(NMRN_OPTIONS);
 
 /**
  * NMRN (Wang et al., KDD 2018): a KeyValueMemory over SparseEmbedding user / item tables,
- * distance d(u, v) = ||s_u - v|| (smaller is better), the rank-weighted hinge, and an adaptive
- * negative sampler (the GAN generator by default). Training follows Algorithm 1 in time order:
+ * distance d(u, v) = ||s_u - v|| (smaller is better), the rank-weighted hinge, and a negative
+ * sampler (by default the rank weight's own uniform draws; `sampler: 'gan'` is the paper's
+ * adversarial generator). With the GAN sampler, training follows Algorithm 1 in time order:
  * pre-train D with uniform negatives, then G by REINFORCE against the pre-trained D (D
  * unchanged), then per mini-batch a D step on the rank-weighted hinge with G's negative (G
  * frozen), rewards r = -d_D(u, v-) for G's negatives and a REINFORCE step of G with the previous

@@ -14,8 +14,8 @@
  * margin (about half the gap the README reports), and A is ahead on every seed. The margins:
  * - every learned model vs ItemPop, full NDCG@10: 0.03 (README gaps 0.067-0.109);
  * - every learned model vs ItemPop, stream HR@10: 0.04 (0.088-0.196 over seeds);
- * - NMRN vs static BPR-MF: stream HR@10 0.05 (0.107), full NDCG@10 0.02 (0.039);
- * - NMRN with uniform negatives vs the GAN sampler (Algorithm 1), stream HR@10: 0.05 (0.124).
+ * - NMRN vs static BPR-MF: stream HR@10 0.05 (0.106), full NDCG@10 0.02 (0.040);
+ * - NMRN with uniform negatives vs the GAN sampler (Algorithm 1), stream HR@10: 0.05 (0.161).
  * Where the README reports two models as level (NMRN's shared memory vs ItemPop), nothing is
  * asserted: a test of "no difference" could only pass by being weak.
  */
