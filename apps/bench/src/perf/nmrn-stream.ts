@@ -2,8 +2,10 @@
  * `pnpm bench:perf nmrn-stream`: NMRN's streaming update, events per second, on a synthetic
  * stream of 2,000 users x 1,000 items x 100,000 events (`syntheticStream`, seed 1). The first
  * 60 % are the training positives; the rest arrive in micro-batches of 64 events in time order.
- * One step is the bench model's update with the rank weight's own uniform draws and per-user
- * memory (dim 32, 20 slots, margin 0.5, maxDraws 50, Adam 0.01, writeGradient off):
+ * One step is NMRN's update with the rank weight's own uniform draws and per-user memory, in a
+ * fixed configuration (dim 32, 20 slots, margin 0.5, maxDraws 50, Adam 0.01, writeGradient off:
+ * NMRN's defaults before the searched ones of 10 slots, margin 0.1 and 0.005), kept so that the
+ * figures compare across versions; twice the slots make it the slower case of the two:
  * `posDist = d(users, pos)`; rank-weight draws; `trainStep(users, pos, negatives, weights)`;
  * `write(users, pos)`. The batch's events join the training positives before its step. The
  * stream starts from a model warmed up by one pass over the training events (batches of 256).
