@@ -5,7 +5,7 @@ import { resolveConfig } from '../cli/options';
 import { createProgress } from '../cli/progress';
 import { useCpuBackend } from '@memrec/test-helpers';
 import { trainModel, validationSplit } from './train';
-import { createModel, EARLY_STOPPING_CANDIDATES, EARLY_STOPPING_DEFAULTS, earlyStoppingFor, formatEarlyStopping } from './variants';
+import { createModel, EARLY_STOPPING_DEFAULTS, earlyStoppingFor, formatEarlyStopping } from './variants';
 import { MODELS, parseEarlyStopping, type EarlyStopping } from '../cli/options';
 
 useCpuBackend();
@@ -91,15 +91,16 @@ describe('per-model early stopping', () => {
     expect(formatEarlyStopping(earlyStoppingFor('nmrn', off, table))).toBe('none');
   });
 
-  it("the built-in defaults: every entry names a known model and a valid setting; today no model stops early unless asked", () => {
-    for (const [model, es] of [...Object.entries(EARLY_STOPPING_DEFAULTS), ...Object.entries(EARLY_STOPPING_CANDIDATES)]) {
+  it("the built-in defaults: every entry names a known model and a valid setting; GRU4Rec stops early, the models it lost for do not", () => {
+    for (const [model, es] of Object.entries(EARLY_STOPPING_DEFAULTS)) {
       expect(MODELS).toContain(model.startsWith('nmrn') ? 'nmrn' : model.replace(/-dns$/, ''));
       expect(parseEarlyStopping(`${es.metric}:${es.patience}`)).toEqual(es);
     }
     for (const m of MODELS) expect(earlyStoppingFor(m, resolveConfig({}))).toBe(EARLY_STOPPING_DEFAULTS[m]);
-    // off by default until the figures of the models it would change are measured again
-    expect(Object.keys(EARLY_STOPPING_DEFAULTS)).toEqual([]);
-    expect(earlyStoppingFor('gru4rec', resolveConfig({}), EARLY_STOPPING_CANDIDATES)).toEqual({ metric: 'ndcg@10', patience: 3 });
+    // the measured choice: on for GRU4Rec, off for the models it lost for
+    expect(earlyStoppingFor('gru4rec', resolveConfig({}))).toEqual({ metric: 'ndcg@10', patience: 3 });
+    for (const m of ['bprmf', 'bprmf-dns', 'neumf', 'cmn', 'nmrn']) expect(earlyStoppingFor(m, resolveConfig({}))).toBeUndefined();
+    expect(earlyStoppingFor('gru4rec', resolveConfig({ earlyStopping: 'none' }))).toBeUndefined();
   });
 
   it("trainModel follows the variant's default when the run sets none, and --early-stopping none over it", async () => {
